@@ -1,0 +1,82 @@
+import type {Protocol} from '../catalogue/types.js';
+
+export type {Protocol} from '../catalogue/types.js';
+
+/**
+ * open: connected, or a UDP reply. closed: refused (TCP RST, ICMP port unreachable).
+ * filtered: no answer in time (TCP). unreachable: host or network unreachable, or not permitted.
+ * open|filtered: UDP silence: either listening and quiet, or dropped on the way.
+ */
+export type PortState = 'open' | 'closed' | 'filtered' | 'unreachable' | 'open|filtered';
+
+export type Family = 4 | 6;
+
+export type PortPair = {
+	readonly port: number;
+	readonly protocol: Protocol;
+};
+
+/** A probe of one address. */
+export type AddressProbe = {
+	readonly address: string;
+	readonly family: Family;
+	readonly state: PortState;
+	/** Why, in a word: connected, refused, timeout, reply, icmp-unreachable, no-reply, or the OS code (EHOSTUNREACH). */
+	readonly reason: string;
+	/** The OS error code where one was seen. */
+	readonly code?: string;
+	/** Round-trip time in ms for every answer (not for a timeout). */
+	readonly rttMs?: number;
+};
+
+/** The answer for one port/protocol of a target, over all its addresses. */
+export type ProbeResult = PortPair & AddressProbe & {
+	/** The target as given (`localhost`, `::1`, `example.org`). */
+	readonly host: string;
+	/** Every address probed; the top level repeats the best of them. */
+	readonly addresses: readonly AddressProbe[];
+	/** What answered, sanitised: `SSH-2.0-OpenSSH_9.6`, `HTTP nginx`, `TLS`, `DNS`, `NTPv4 stratum 2`. */
+	readonly answered?: string;
+	/** Set when what answered is not what the catalogue expects on this port. */
+	readonly mismatch?: string;
+	/** Epoch ms when this answer was taken. */
+	readonly at: number;
+};
+
+export type Transition = PortPair & {
+	readonly host: string;
+	readonly from: PortState | undefined;
+	readonly to: PortState;
+	/** Epoch ms. */
+	readonly at: number;
+	/** On a return to open: how long it was not open, in ms. */
+	readonly downMs?: number;
+	readonly result: ProbeResult;
+};
+
+export type Snapshot = {
+	readonly host: string;
+	readonly target: ResolvedTarget;
+	readonly startedAt: number;
+	readonly finishedAt: number;
+	readonly results: readonly ProbeResult[];
+};
+
+/** A target that could not be resolved is a state of the target, not an exception. */
+export type ResolvedTarget =
+	| {readonly host: string; readonly isResolved: true; readonly addresses: ReadonlyArray<{address: string; family: Family}>}
+	| {readonly host: string; readonly isResolved: false; readonly error: string};
+
+export type LocalSocket = {
+	readonly protocol: Protocol;
+	readonly address: string;
+	readonly family: Family;
+	readonly port: number;
+	readonly inode: number;
+	readonly uid: number;
+	readonly pid?: number;
+	/** Sanitised process name (comm). */
+	readonly process?: string;
+	/** Set when the owner could not be seen: the reason, never a guess. */
+	readonly ownerHidden?: string;
+};
