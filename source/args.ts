@@ -1,10 +1,14 @@
+import {isIP, isIPv6} from 'node:net';
+import {domainToASCII} from 'node:url';
 import meow, {type AnyFlags, type Result} from 'meow';
 import {UsageError} from './cli-error.js';
-import type {Protocol} from './catalogue/types.js';
+import type {CatalogueEntry, Protocol} from './catalogue/types.js';
+import type {PortPair} from './probe/types.js';
 
 export {UsageError} from './cli-error.js';
 
-const kebab = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+const kebab = (name: string) =>
+	name.replaceAll(/[A-Z]/gv, (letter) => `-${letter.toLowerCase()}`);
 
 /**
  * The one argument parser of every command. meow prints help and the version; anything it
@@ -15,9 +19,30 @@ export function parseArguments<Flags extends AnyFlags>(
 	argv: readonly string[],
 	options: {readonly help: string; readonly flags: Flags},
 ): Result<Flags> {
+	// Yargs-parser reads `-22,80` or `-5s` as bundles of short flags and `--timeout -5s` as a
+	// flag without a value. Such tokens are never flags here: hand them to meow as placeholders
+	// and put them back afterwards, so the validators see them and name them.
+	const placeholders = new Map<string, string>();
+	const end = argv.indexOf('--');
+	const guarded = argv.map((token, index) => {
+		if ((end === -1 || index < end) && /^-\d/v.test(token)) {
+			const placeholder = `\u0000${index}`;
+			placeholders.set(placeholder, token);
+			return placeholder;
+		}
+
+		return token;
+	});
+	const restore = (value: unknown): unknown =>
+		typeof value === 'string'
+			? (placeholders.get(value) ?? value)
+			: Array.isArray(value)
+				? value.map((item) => restore(item))
+				: value;
+
 	const cli = meow(options.help, {
 		importMeta: import.meta,
-		argv: [...argv],
+		argv: guarded,
 		flags: options.flags,
 		allowUnknownFlags: true,
 		autoHelp: true,
@@ -42,17 +67,27 @@ export function parseArguments<Flags extends AnyFlags>(
 			break;
 		}
 
-		const match = /^--?([^=]+)/.exec(token);
-		if (!match || /^-\d/.test(token)) {
+		const match = /^--?([^=]+)/v.exec(token);
+		if (!match || /^-\d/v.test(token)) {
 			continue;
 		}
 
-		const name = match[1]!.replace(/^no-/, '');
+		const name = match[1]!.replace(/^no-/v, '');
 		if (!known.has(name)) {
 			const accepted = Object.keys(options.flags)
-				.map(flag => `--${kebab(flag)}`)
+				.map((flag) => `--${kebab(flag)}`)
 				.join(', ');
-			throw new UsageError(`unknown option ${token}; accepted: ${accepted || 'none'}, --help, --version`);
+			throw new UsageError(
+				`unknown option ${token}; accepted: ${accepted || 'none'}, --help, --version`,
+			);
+		}
+	}
+
+	if (placeholders.size > 0) {
+		cli.input = cli.input.map((item) => placeholders.get(item) ?? item);
+		const flags = cli.flags as Record<string, unknown>;
+		for (const [name, value] of Object.entries(flags)) {
+			flags[name] = restore(value);
 		}
 	}
 
@@ -71,5 +106,350 @@ export function parseProtocolFilter(value: string | undefined): ProtocolFilter {
 		return normalized;
 	}
 
-	throw new UsageError(`bad --proto "${value}": accepted values are tcp, udp, all`);
+	throw new UsageError(
+		`bad --proto "${value}": accepted values are tcp, udp, all`,
+	);
+}
+
+/** What the port validators need of the catalogue (the lead's `Catalogue` fits). */
+export type PortCatalogue = {
+	readonly curated: readonly CatalogueEntry[];
+	byName(name: string): readonly CatalogueEntry[];
+};
+
+// Values go into one-line messages: escape control characters and cap the length so a
+// pasted blob or an escape sequence in an argument cannot garble the terminal.
+export function quote(text: string): string {
+	const capped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+	return JSON.stringify(capped);
+}
+
+const portsAccepted =
+	'accepted: ports 1-65535, ranges LOW-HIGH (8000-8100), service names (ssh), each with an optional /tcp or /udp, comma-separated';
+
+const maxPort = 65_535;
+
+const isProtocol = (text: string): text is Protocol =>
+	text === 'tcp' || text === 'udp';
+
+function parsePortNumber(text: string): number | undefined {
+	if (!/^\d+$/v.test(text)) {
+		return undefined;
+	}
+
+	const port = Number(text);
+	return port >= 1 && port <= maxPort ? port : undefined;
+}
+
+function pushRange(
+	into: PortPair[],
+	range: {port: number; endPort: number},
+	protocols: readonly Protocol[],
+) {
+	for (const protocol of protocols) {
+		for (let {port} = range; port <= range.endPort; port++) {
+			into.push({port, protocol});
+		}
+	}
+}
+
+function numberProtocols(filter: ProtocolFilter | undefined): Protocol[] {
+	if (filter === undefined) {
+		return ['tcp'];
+	}
+
+	return filter === 'all' ? ['tcp', 'udp'] : [filter];
+}
+
+// `ssh` should not mean 22/udp because IANA registers both; prefer what the curated
+// catalogue says the service uses, then TCP, then whatever is registered.
+function entriesOfName(
+	name: string,
+	catalogue: PortCatalogue,
+	filter: ProtocolFilter | undefined,
+	fail: (why: string) => never,
+): readonly CatalogueEntry[] {
+	const named = catalogue.byName(name);
+	if (named.length === 0) {
+		fail(`unknown service name (see: portui list ${name})`);
+	}
+
+	if (filter !== undefined) {
+		const chosen = named.filter(
+			(entry) => filter === 'all' || entry.protocol === filter,
+		);
+		return chosen.length > 0
+			? chosen
+			: fail(`the catalogue has no ${filter} port for this service`);
+	}
+
+	const curated = new Set(catalogue.curated.map((entry) => entry.id));
+	const fromCurated = named.filter((entry) => curated.has(entry.id));
+	if (fromCurated.length > 0) {
+		return fromCurated;
+	}
+
+	const tcp = named.filter((entry) => entry.protocol === 'tcp');
+	return tcp.length > 0 ? tcp : named;
+}
+
+function parseRange(
+	body: string,
+	fail: (why: string) => never,
+): {port: number; endPort: number} | undefined {
+	const range = /^(\d*)-(\d*)$/v.exec(body);
+	if (!range) {
+		return undefined;
+	}
+
+	const [, lowText = '', highText = ''] = range;
+	if (lowText === '') {
+		fail(
+			highText === ''
+				? 'a range needs both ends'
+				: 'negative, or a range without its start',
+		);
+	}
+
+	if (highText === '') {
+		fail('a range needs both ends');
+	}
+
+	const port = parsePortNumber(lowText) ?? fail('out of range');
+	const endPort = parsePortNumber(highText) ?? fail('out of range');
+	return port > endPort ? fail('range runs backwards') : {port, endPort};
+}
+
+export type PortSpecOptions = {
+	/**
+	 * `--proto`: the protocol(s) of an item without a /tcp or /udp suffix. Without it a number
+	 * means TCP and a name means the protocols the catalogue gives it (domain: tcp and udp).
+	 */
+	readonly protocol?: ProtocolFilter;
+};
+
+function parsePortItem(
+	item: string,
+	catalogue: PortCatalogue | undefined,
+	options: PortSpecOptions,
+	fail: (why: string) => never,
+): PortPair[] {
+	if (item === '') {
+		fail('empty entry');
+	}
+
+	const slash = item.lastIndexOf('/');
+	const body = slash === -1 ? item : item.slice(0, slash);
+	const suffix = slash === -1 ? undefined : item.slice(slash + 1).toLowerCase();
+	if (suffix !== undefined && !isProtocol(suffix)) {
+		fail(`unknown protocol ${quote(item.slice(slash + 1))}`);
+	}
+
+	const filter = suffix ?? options.protocol;
+	const pairs: PortPair[] = [];
+	if (/^\d+$/v.test(body)) {
+		const port = parsePortNumber(body) ?? fail('out of range');
+		pushRange(pairs, {port, endPort: port}, numberProtocols(filter));
+		return pairs;
+	}
+
+	const range = parseRange(body, fail);
+	if (range) {
+		pushRange(pairs, range, numberProtocols(filter));
+		return pairs;
+	}
+
+	if (!/^[A-Za-z\d][\w.+\-]*$/v.test(body) || !/[A-Za-z]/v.test(body)) {
+		fail('not a port, range or service name');
+	}
+
+	if (!catalogue) {
+		fail('service names need the catalogue');
+	}
+
+	for (const entry of entriesOfName(body, catalogue, filter, fail)) {
+		pushRange(pairs, entry, [entry.protocol]);
+	}
+
+	return pairs;
+}
+
+/**
+ * Parses `22,80,443`, `8000-8100`, `ssh,domain`, `53/udp` into port/protocol pairs, in the
+ * order given, without duplicates. Anything else is a UsageError naming the bad item.
+ */
+export function parsePortSpec(
+	text: string,
+	catalogue: PortCatalogue | undefined,
+	options: PortSpecOptions = {},
+): PortPair[] {
+	const items = text.split(',');
+	const seen = new Set<string>();
+	const pairs: PortPair[] = [];
+	for (const rawItem of items) {
+		const item = rawItem.trim();
+		const fail = (why: string): never => {
+			const where = items.length > 1 ? ` in ${quote(text)}` : '';
+			throw new UsageError(
+				`bad port ${quote(item)}${where}: ${why}; ${portsAccepted}`,
+			);
+		};
+
+		for (const pair of parsePortItem(item, catalogue, options, fail)) {
+			const key = `${pair.port}/${pair.protocol}`;
+			if (!seen.has(key)) {
+				seen.add(key);
+				pairs.push(pair);
+			}
+		}
+	}
+
+	return pairs;
+}
+
+const units: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+
+// Node's timers overflow above 2^31-1 ms (about 24.8 days) and fire at once.
+const maxTimerMs = 2_147_483_647;
+
+const formatMs = (ms: number) =>
+	ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+
+export type DurationOptions = {
+	/** Smallest accepted value in ms (default 1). */
+	readonly minMs?: number;
+	/** Largest accepted value in ms (default: what a Node timer can hold). */
+	readonly maxMs?: number;
+};
+
+/** Parses `250ms`, `1.5s`, `2m`, `1h` into milliseconds. `flagName` is for the message: `--timeout`. */
+export function parseDuration(
+	text: string | undefined,
+	flagName: string,
+	options: DurationOptions = {},
+): number {
+	const {minMs = 1, maxMs = maxTimerMs} = options;
+	const accepted = `accepted: a number and a unit, ms, s, m or h (250ms, 1.5s, 2m), from ${formatMs(minMs)} to ${formatMs(maxMs)}`;
+	if (text === undefined || text.trim() === '') {
+		throw new UsageError(`${flagName} needs a value; ${accepted}`);
+	}
+
+	const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/iv.exec(text.trim());
+	if (!match) {
+		throw new UsageError(`bad ${flagName} ${quote(text)}; ${accepted}`);
+	}
+
+	const [, amount = '', unit] = match;
+	if (unit === undefined && Number(amount) !== 0) {
+		throw new UsageError(
+			`bad ${flagName} ${quote(text)}: give a unit (${amount}s or ${amount}ms); ${accepted}`,
+		);
+	}
+
+	const ms = Math.round(
+		Number(amount) * (units[(unit ?? 'ms').toLowerCase()] ?? 1),
+	);
+	if (ms < minMs || ms > maxMs) {
+		throw new UsageError(
+			`bad ${flagName} ${quote(text)}: out of range; ${accepted}`,
+		);
+	}
+
+	return ms;
+}
+
+const hostAccepted =
+	'accepted: a host name (localhost, db.example), an IPv4 address (127.0.0.1) or an IPv6 address (::1 or [::1])';
+
+// The same rule as the probe service's resolver: RFC 1123 labels, IDNs through punycode, and
+// dotted digits only when they form an IPv4 address (`999.1.1.1` is refused, not guessed).
+function isHostName(host: string): boolean {
+	const ascii = domainToASCII(host);
+	if (/^[\d.]+$/v.test(host) || ascii === '' || ascii.length > 253) {
+		return false;
+	}
+
+	return ascii
+		.replace(/\.$/v, '')
+		.split('.')
+		.every((label) => /^\w(?:[\w\-]{0,61}\w)?$/v.test(label));
+}
+
+/** Checks a host given on the command line and strips the brackets of `[::1]`. Resolving is the probe service's job. */
+export function parseHost(text: string | undefined): string {
+	if (text === undefined || text.trim() === '') {
+		throw new UsageError(`empty host; ${hostAccepted}`);
+	}
+
+	const bracketed = /^\[(.*)\]$/v.exec(text)?.[1];
+	if (bracketed === undefined ? isIP(text) !== 0 : isIPv6(bracketed)) {
+		return bracketed ?? text;
+	}
+
+	if (bracketed === undefined && isHostName(text)) {
+		return text;
+	}
+
+	const hint = /^[^:]+:\d+$/v.test(text) ? ': give the port separately' : '';
+	throw new UsageError(`bad host ${quote(text)}${hint}; ${hostAccepted}`);
+}
+
+export type WaitTarget = PortPair & {
+	readonly host: string;
+	/** As given, for messages. */
+	readonly text: string;
+};
+
+const targetAccepted =
+	'accepted: HOST:PORT, HOST:PORT/udp, [IPv6]:PORT (localhost:5432, 127.0.0.1:53/udp, [::1]:22); PORT may be a service name';
+
+/**
+ * Parses a `wait` target: `HOST:PORT`, `HOST:PORT/udp`, `[::1]:22`. A service name as PORT
+ * (`localhost:ssh`) needs the catalogue and means the name's first port for the protocol.
+ */
+export function parseWaitTarget(
+	text: string,
+	catalogue?: PortCatalogue,
+): WaitTarget {
+	const fail = (why: string): never => {
+		throw new UsageError(`bad target ${quote(text)}${why}; ${targetAccepted}`);
+	};
+
+	const match = /^(\[[^\]]*\]|[^:\[\]]*):([^:\/]+)(?:\/(\w+))?$/v.exec(text);
+	if (!match) {
+		if (/^[^\[]*:.*:/v.test(text)) {
+			fail(': write an IPv6 address in brackets, [::1]:22');
+		}
+
+		return fail(text.includes(':') ? '' : ': no port');
+	}
+
+	const [, hostText = '', portText = '', protocolText = 'tcp'] = match;
+	const protocol = protocolText.toLowerCase();
+	if (!isProtocol(protocol)) {
+		return fail(`: unknown protocol ${quote(protocolText)}`);
+	}
+
+	let host: string;
+	try {
+		host = parseHost(hostText);
+	} catch {
+		return fail(
+			hostText === '' ? ': empty host' : `: bad host ${quote(hostText)}`,
+		);
+	}
+
+	if (/^\d+$/v.test(portText)) {
+		const port =
+			parsePortNumber(portText) ??
+			fail(`: port ${portText} is out of range 1-65535`);
+		return {host, port, protocol, text};
+	}
+
+	if (!/[A-Za-z]/v.test(portText)) {
+		return fail(`: ${quote(portText)} is not a port or a service name`);
+	}
+
+	const [pair] = parsePortSpec(portText, catalogue, {protocol});
+	return {host, port: pair!.port, protocol, text};
 }
