@@ -1,0 +1,171 @@
+import {lookup} from 'node:dns/promises';
+import net from 'node:net';
+import {domainToASCII} from 'node:url';
+import {sanitize} from './sanitize.js';
+import {abortReason} from './tcp.js';
+import type {Family, ResolvedTarget} from './types.js';
+
+type Address = {address: string; family: Family};
+
+/** RFC 6761: `localhost` is the loopback of both families, whatever /etc/hosts says (some list only one). */
+const localhostAddresses: readonly Address[] = [
+	{address: '127.0.0.1', family: 4},
+	{address: '::1', family: 6},
+];
+
+const lookupErrors: ReadonlyMap<string, string> = new Map([
+	['ENOTFOUND', 'no such host'],
+	['ENODATA', 'the name has no address'],
+	['EAI_AGAIN', 'DNS did not answer (temporary failure)'],
+	['EAI_FAIL', 'DNS failed'],
+	['ESERVFAIL', 'DNS server failure'],
+	['ETIMEOUT', 'DNS timed out'],
+	['ECONNREFUSED', 'DNS server refused the query'],
+]);
+
+function errorCode(error: unknown): string {
+	const code: unknown =
+		error instanceof Error && 'code' in error ? error.code : undefined;
+	return typeof code === 'string' ? code : 'error';
+}
+
+function unresolved(host: string, error: string): ResolvedTarget {
+	return {host, isResolved: false, error};
+}
+
+function quoted(host: string): string {
+	return JSON.stringify(sanitize(host, 80));
+}
+
+/** Why `name` cannot be a host name, or undefined when it can (RFC 1123 labels; IDNs through punycode). */
+function invalidHostName(name: string): string | undefined {
+	// Digits and dots only, yet not an IPv4 address (`999.1.1.1`, `10.1`): refuse rather than let the resolver guess.
+	if (/^[\d.]+$/v.test(name)) {
+		return 'not a valid IPv4 address';
+	}
+
+	if (name.includes(':') || name.includes('[') || name.includes(']')) {
+		return 'not a valid IPv6 address';
+	}
+
+	const ascii = domainToASCII(name);
+	if (ascii === '' || ascii.length > 253) {
+		return 'not a valid host name';
+	}
+
+	const labels = ascii.replace(/\.$/v, '').split('.');
+	const isValid = labels.every((label) =>
+		/^\w(?:[\w\-]{0,61}\w)?$/iv.test(label),
+	);
+	return isValid ? undefined : 'not a valid host name';
+}
+
+async function raceAbort<T>(
+	promise: Promise<T>,
+	signal: AbortSignal | undefined,
+): Promise<T> {
+	if (!signal) {
+		return promise;
+	}
+
+	if (signal.aborted) {
+		throw abortReason(signal);
+	}
+
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => {
+			reject(abortReason(signal));
+		};
+
+		signal.addEventListener('abort', onAbort, {once: true});
+	});
+
+	try {
+		return await Promise.race([promise, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort!);
+	}
+}
+
+/**
+ * Every address of a host: IP literals as they are (`[::1]` unbracketed), `localhost` as
+ * 127.0.0.1 and ::1, other names through the system resolver (`dns.lookup`, all addresses,
+ * in its order). A host that is empty, malformed or does not resolve gives
+ * `{isResolved: false, error}`; this only rejects with the abort reason when `signal` aborts.
+ */
+export async function resolveTarget(
+	host: string,
+	options: {readonly signal?: AbortSignal} = {},
+): Promise<ResolvedTarget> {
+	const {signal} = options;
+	if (signal?.aborted) {
+		throw abortReason(signal);
+	}
+
+	const trimmed = host.trim();
+	if (trimmed === '') {
+		return unresolved(host, 'empty host name');
+	}
+
+	const literal = /^\[(.*)\]$/v.exec(trimmed)?.[1] ?? trimmed;
+	const version = net.isIP(literal);
+	if (version === 4 || version === 6) {
+		return {
+			host,
+			isResolved: true,
+			addresses: [{address: literal, family: version}],
+		};
+	}
+
+	if (literal !== trimmed) {
+		return unresolved(
+			host,
+			`${quoted(host)}: not a valid IPv6 address in brackets`,
+		);
+	}
+
+	if (/^localhost\.?$/iv.test(trimmed)) {
+		return {
+			host,
+			isResolved: true,
+			addresses: localhostAddresses.map((address) => ({...address})),
+		};
+	}
+
+	const invalid = invalidHostName(trimmed);
+	if (invalid) {
+		return unresolved(host, `${quoted(host)}: ${invalid}`);
+	}
+
+	try {
+		const found = await raceAbort(
+			lookup(domainToASCII(trimmed), {all: true, verbatim: true}),
+			signal,
+		);
+		const seen = new Set<string>();
+		const addresses: Address[] = [];
+		for (const {address, family} of found) {
+			if ((family === 4 || family === 6) && !seen.has(address)) {
+				seen.add(address);
+				addresses.push({address, family});
+			}
+		}
+
+		if (addresses.length === 0) {
+			return unresolved(host, `${quoted(host)}: the name has no address`);
+		}
+
+		return {host, isResolved: true, addresses};
+	} catch (error) {
+		if (signal?.aborted) {
+			throw abortReason(signal);
+		}
+
+		const code = errorCode(error);
+		return unresolved(
+			host,
+			`${quoted(host)}: ${lookupErrors.get(code) ?? 'cannot resolve'} (${code})`,
+		);
+	}
+}

@@ -1,0 +1,181 @@
+import net from 'node:net';
+import {hrtime} from 'node:process';
+import type {AddressProbe, Family} from './types.js';
+
+/**
+ * 1000 ms. Loopback and a LAN answer in well under 10 ms and most of the internet under
+ * 300 ms, so a second is ample for any host that answers at all. It is also the kernel's
+ * initial SYN retransmission timeout (RFC 6298), so waiting longer mostly waits for a
+ * retransmit that a dropping firewall will drop again. A filtered port costs one timeout
+ * per port, and a sweep runs `concurrency` of them at once: 1000 filtered ports at 256 in
+ * flight cost about 4 s.
+ */
+export const defaultTcpTimeoutMs = 1000;
+
+export type TcpProbeOptions = {
+	readonly address: string;
+	readonly family: Family;
+	readonly port: number;
+	readonly timeoutMs?: number;
+	readonly signal?: AbortSignal;
+	/** Bind this source port (tests use it to reproduce a self-connect). */
+	readonly localPort?: number;
+};
+
+export type TcpConnection = {
+	readonly probe: AddressProbe;
+	/** The connected socket, owned by the caller, when the port is open and `keepOpen` was asked. */
+	readonly socket?: net.Socket;
+};
+
+/** Errors that mean the packet could not be sent or was refused on the way: the port is unknown, not closed. */
+const unreachableCodes = new Set([
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EACCES',
+	'EPERM',
+	'ENETDOWN',
+	'EHOSTDOWN',
+	'EADDRNOTAVAIL',
+	'EAFNOSUPPORT',
+	'EINVAL',
+]);
+
+const elapsedMs = (start: bigint) => Number(hrtime.bigint() - start) / 1e6;
+
+/** What an aborted operation rejects with: the signal's reason when it is an Error, else an AbortError. */
+export function abortReason(signal: AbortSignal): Error {
+	return signal.reason instanceof Error
+		? signal.reason
+		: new DOMException('This operation was aborted', 'AbortError');
+}
+
+function classify(
+	code: string | undefined,
+): Pick<AddressProbe, 'state' | 'reason' | 'code'> {
+	if (code === 'ECONNREFUSED') {
+		return {state: 'closed', reason: 'refused', code};
+	}
+
+	if (code === 'ECONNRESET') {
+		return {state: 'closed', reason: 'reset', code};
+	}
+
+	if (code === 'ETIMEDOUT') {
+		return {state: 'filtered', reason: 'timeout', code};
+	}
+
+	if (code && unreachableCodes.has(code)) {
+		return {state: 'unreachable', reason: code, code};
+	}
+
+	// Anything else (EMFILE, ENOBUFS) is a local failure; say which rather than guess a state.
+	return {state: 'unreachable', reason: code ?? 'error', code};
+}
+
+/** Linux connects a socket to itself when the target port is free and in the ephemeral range (TCP simultaneous open). */
+function isSelfConnect(socket: net.Socket): boolean {
+	return (
+		socket.localPort === socket.remotePort &&
+		socket.localAddress === socket.remoteAddress
+	);
+}
+
+/**
+ * A TCP connect probe of one address. Resolves, never rejects, except with the abort reason
+ * when `signal` aborts. With `keepOpen`, an open port's socket is handed to the caller (for
+ * identification without a second connection); otherwise every socket is destroyed.
+ */
+export async function connectTcp(
+	options: TcpProbeOptions & {readonly keepOpen?: boolean},
+): Promise<TcpConnection> {
+	const {address, family, port, signal, localPort} = options;
+	const timeoutMs = options.timeoutMs ?? defaultTcpTimeoutMs;
+	if (signal?.aborted) {
+		throw abortReason(signal);
+	}
+
+	// Names are resolved once per sweep (targets.ts); a name here would be looked up per probe.
+	if (net.isIP(address) === 0) {
+		throw new TypeError(
+			`Expected an IP address, got ${JSON.stringify(address)}`,
+		);
+	}
+
+	return new Promise<TcpConnection>((resolve, reject) => {
+		const start = hrtime.bigint();
+		const socket = new net.Socket();
+
+		const cleanUp = () => {
+			clearTimeout(timer);
+			socket.off('connect', onConnect);
+			socket.off('error', onError);
+			signal?.removeEventListener('abort', onAbort);
+		};
+
+		const finish = (
+			probe: Omit<AddressProbe, 'address' | 'family'>,
+			isKept = false,
+		) => {
+			cleanUp();
+			if (isKept) {
+				// The caller reads from it; an error after this point is the caller's, but must not crash.
+				socket.on('error', ignore);
+				resolve({probe: {address, family, ...probe}, socket});
+				return;
+			}
+
+			socket.destroy();
+			resolve({probe: {address, family, ...probe}});
+		};
+
+		function onConnect() {
+			const rttMs = elapsedMs(start);
+			if (isSelfConnect(socket)) {
+				finish({state: 'closed', reason: 'self-connect', rttMs});
+				return;
+			}
+
+			finish(
+				{state: 'open', reason: 'connected', rttMs},
+				options.keepOpen === true,
+			);
+		}
+
+		function onError(error: NodeJS.ErrnoException) {
+			finish({...classify(error.code), rttMs: elapsedMs(start)});
+		}
+
+		function onAbort() {
+			cleanUp();
+			socket.destroy();
+			reject(abortReason(signal!));
+		}
+
+		socket.once('connect', onConnect);
+		socket.once('error', onError);
+		signal?.addEventListener('abort', onAbort, {once: true});
+		const timer = setTimeout(() => {
+			finish({state: 'filtered', reason: 'timeout'});
+		}, timeoutMs);
+		socket.connect({
+			host: address,
+			port,
+			family,
+			localPort,
+			localAddress: localPort === undefined ? undefined : address,
+		});
+	});
+}
+
+function ignore() {
+	// Deliberately empty: see `finish`.
+}
+
+/** A TCP connect probe of one address: open, closed, filtered or unreachable, and why. */
+export async function probeTcp(
+	options: TcpProbeOptions,
+): Promise<AddressProbe> {
+	const {probe} = await connectTcp({...options, keepOpen: false});
+	return probe;
+}
