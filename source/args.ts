@@ -453,3 +453,18 @@ export function parseWaitTarget(
 	const [pair] = parsePortSpec(portText, catalogue, {protocol});
 	return {host, port: pair!.port, protocol, text};
 }
+
+/** Parses a whole number of at least 1 (`--count 3`). */
+export function parseCount(text: string | undefined, flagName: string): number {
+	const accepted = 'accepted: a whole number from 1 to 1000000000';
+	if (text === undefined || text.trim() === '') {
+		throw new UsageError(`${flagName} needs a value; ${accepted}`);
+	}
+
+	const value = /^\d{1,10}$/v.test(text.trim()) ? Number(text) : Number.NaN;
+	if (!(value >= 1 && value <= 1e9)) {
+		throw new UsageError(`bad ${flagName} ${quote(text)}; ${accepted}`);
+	}
+
+	return value;
+}

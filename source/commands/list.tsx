@@ -1,0 +1,120 @@
+import process from 'node:process';
+import {renderToString} from 'ink';
+import {parseArguments, parseProtocolFilter} from '../args.js';
+import {loadCatalogue} from '../catalogue/load.js';
+import {searchCatalogue} from '../catalogue/search.js';
+import {entryToJson, portLabel, verdictColor} from '../catalogue/format.js';
+import type {CatalogueEntry} from '../catalogue/types.js';
+import {FittedTable} from '../components/fitted-table.js';
+import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
+import {isColorWanted} from '../text/color.js';
+
+const help = `
+	Usage
+	  $ portui list [QUERY] [--proto tcp|udp] [--all-sources] [--json]
+
+	Searches the catalogue of well-known ports. QUERY matches a port (also inside ranges:
+	6005 finds x11), 22/tcp, service names and aliases, daemons and words of the remarks.
+	Without --all-sources only the curated entries are searched; when none of them match,
+	IANA's registry and /etc/services are searched instead.
+
+	Options
+	  --proto          tcp, udp or all (default all)
+	  --all-sources    also IANA's registry and /etc/services
+	  --json           a JSON array of entries (stable field names, see README)
+	  --catalogue      a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
+
+	Exit status: 0 entries found, 1 nothing matched, 2 bad input.
+
+	Examples
+	  $ portui list ssh
+	  $ portui list 6005
+	  $ portui list --proto udp
+	  $ portui list nfs --json
+`;
+
+type Column =
+	'port' | 'protocol' | 'service' | 'verdict' | 'daemons' | 'remark';
+
+const columns: ReadonlyArray<ColumnSpec<Column>> = [
+	{key: 'port', title: 'PORT', minWidth: 4, align: 'right'},
+	{key: 'protocol', title: 'PROTO', minWidth: 3},
+	{key: 'service', title: 'SERVICE', minWidth: 6, maxWidth: 16, grow: 1},
+	{key: 'verdict', title: 'VERDICT', minWidth: 8},
+	{key: 'daemons', title: 'DAEMONS', minWidth: 8, maxWidth: 30, grow: 2},
+	{key: 'remark', title: 'REMARK', minWidth: 10, grow: 4},
+];
+
+const toRow = (entry: CatalogueEntry): Record<Column, string> => ({
+	port: portLabel(entry),
+	protocol: entry.protocol,
+	service: entry.service,
+	verdict: entry.verdict ?? '-',
+	daemons: entry.daemons.join(', ') || '-',
+	remark: entry.remark ?? entry.longName,
+});
+
+export async function list(argv: readonly string[]): Promise<number> {
+	const cli = parseArguments(argv, {
+		help,
+		flags: {
+			proto: {type: 'string'},
+			allSources: {type: 'boolean', default: false},
+			json: {type: 'boolean', default: false},
+			catalogue: {type: 'string'},
+		},
+	});
+	const protocol = parseProtocolFilter(cli.flags.proto);
+	const query = cli.input.join(' ');
+	const catalogue = await loadCatalogue({userFile: cli.flags.catalogue});
+
+	let entries = searchCatalogue(catalogue.entries, {
+		query,
+		protocol,
+		scope: cli.flags.allSources ? 'all' : 'curated',
+	});
+	if (entries.length === 0 && query && !cli.flags.allSources) {
+		entries = searchCatalogue(catalogue.entries, {
+			query,
+			protocol,
+			scope: 'all',
+		});
+	}
+
+	if (cli.flags.json) {
+		process.stdout.write(
+			JSON.stringify(
+				entries.map((entry) => entryToJson(entry)),
+				undefined,
+				'\t',
+			) + '\n',
+		);
+	} else if (entries.length === 0) {
+		process.stderr.write(
+			`portui: nothing in the catalogue matches "${query}"\n`,
+		);
+	} else if (process.stdout.isTTY) {
+		const width = process.stdout.columns || 80;
+		const table = (
+			<FittedTable
+				columns={columns}
+				rows={entries.map((entry) => toRow(entry))}
+				width={width}
+				isColor={isColorWanted()}
+				colorOf={(key, value) =>
+					key === 'verdict' ? verdictColor(value) : undefined
+				}
+			/>
+		);
+		process.stdout.write(renderToString(table, {columns: width}) + '\n');
+	} else {
+		process.stdout.write(
+			formatPlainTable(
+				columns,
+				entries.map((entry) => toRow(entry)),
+			),
+		);
+	}
+
+	return entries.length > 0 ? 0 : 1;
+}
