@@ -1,0 +1,111 @@
+import {constants} from 'node:os';
+import process from 'node:process';
+
+const esc = '\u001B[';
+
+/** Alternate screen, cursor hidden, no autowrap (a row that is too wide is clipped, never scrolls the screen). */
+export const enterSequence = `${esc}?1049h${esc}?25l${esc}?7l`;
+
+/**
+ * Close a synchronized update that a dropped frame may have left open, reset colours, autowrap
+ * and cursor back on, then the main screen with what was on it before.
+ */
+export const restoreSequence = `${esc}?2026l${esc}0m${esc}?7h${esc}?25h${esc}?1049l`;
+
+/** SIGINT only arrives from `kill`: in raw mode Ctrl-C is a key the dashboard reads. */
+export const restoreSignals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+
+export type RestoreSignal = (typeof restoreSignals)[number];
+
+/** The shell's convention for death by a signal: 128 + its number (SIGTERM 143, SIGHUP 129). */
+export const signalExitCode = (signal: RestoreSignal) =>
+	128 + constants.signals[signal];
+
+export type TerminalSessionOptions = {
+	readonly stdin: NodeJS.ReadStream;
+	readonly stdout: NodeJS.WriteStream;
+	/** A signal arrived; the session has not restored yet, so the caller can unmount first. */
+	readonly onSignal: (signal: RestoreSignal) => void;
+	/**
+	 * An error nobody caught (a throw in a timer or a socket callback) or a terminal that went
+	 * away (EIO, EPIPE after the ssh connection dropped).
+	 */
+	readonly onFatal: (error: unknown) => void;
+};
+
+export type TerminalSession = {
+	/** Puts the terminal back as it was. Safe to call more than once and from any path. */
+	readonly restore: () => void;
+};
+
+/**
+ * Takes the terminal for the dashboard: the alternate screen, cursor hidden, and handlers for
+ * every way the process can end (q is the caller's, signals and stray errors are here), each of
+ * which must leave the person's terminal as it was.
+ */
+export function openTerminalSession(
+	options: TerminalSessionOptions,
+): TerminalSession {
+	const {stdin, stdout} = options;
+	let isRestored = false;
+
+	const onSignal = (signal: RestoreSignal) => {
+		options.onSignal(signal);
+	};
+
+	const handlers = new Map(
+		restoreSignals.map(
+			(signal) =>
+				[
+					signal,
+					() => {
+						onSignal(signal);
+					},
+				] as const,
+		),
+	);
+	const onFatal = (error: unknown) => {
+		options.onFatal(error);
+	};
+
+	// A write to a terminal that hung up fails asynchronously; without a listener it would throw.
+	// The listener stays after restore: the last writes can fail the same way.
+	const onStreamError = (error: unknown) => {
+		if (!isRestored) {
+			options.onFatal(error);
+		}
+	};
+
+	const restore = () => {
+		if (isRestored) {
+			return;
+		}
+
+		isRestored = true;
+		for (const [signal, handler] of handlers) {
+			process.off(signal, handler);
+		}
+
+		process.off('uncaughtException', onFatal);
+		process.off('unhandledRejection', onFatal);
+		if (stdin.isTTY && stdin.isRaw) {
+			stdin.setRawMode(false);
+		}
+
+		// Nothing else may keep the process alive for input nobody reads any more.
+		stdin.pause();
+		if (!stdout.destroyed && stdout.writable) {
+			stdout.write(restoreSequence);
+		}
+	};
+
+	for (const [signal, handler] of handlers) {
+		process.on(signal, handler);
+	}
+
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+	stdout.on('error', onStreamError);
+	stdout.write(enterSequence);
+	return {restore};
+}

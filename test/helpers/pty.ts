@@ -1,0 +1,246 @@
+import {fileURLToPath} from 'node:url';
+import process from 'node:process';
+import pty from '@lydell/node-pty';
+import xterm from '@xterm/headless';
+
+export const binPath = fileURLToPath(
+	new URL('../../bin/portui.js', import.meta.url),
+);
+
+export type PtyOptions = {
+	readonly columns?: number;
+	readonly rows?: number;
+	readonly env?: Readonly<Record<string, string | undefined>>;
+	readonly cwd?: string;
+};
+
+export type WaitOptions = {
+	/** Named in the error when the wait runs out. */
+	readonly description?: string;
+	readonly timeoutMs?: number;
+};
+
+export type ExitStatus = {readonly exitCode: number; readonly signal?: number};
+
+/**
+ * A process in a real pseudo-terminal, read through a terminal emulator (xterm.js headless), the
+ * way a person sees it: the screen, the active buffer (normal or alternate), the modes. Waits are
+ * for conditions on the screen, each bounded, never a fixed sleep.
+ */
+export class PtySession {
+	readonly terminal: xterm.Terminal;
+	/** Every byte the process wrote, for escape-sequence checks and byte counts. */
+	output = '';
+	exitStatus: ExitStatus | undefined;
+	readonly #process: pty.IPty;
+	readonly #waiters = new Set<() => void>();
+	#pendingWrites = 0;
+
+	constructor(
+		command: string,
+		arguments_: readonly string[],
+		options: PtyOptions = {},
+	) {
+		const columns = options.columns ?? 80;
+		const rows = options.rows ?? 24;
+		this.terminal = new xterm.Terminal({
+			cols: columns,
+			rows,
+			allowProposedApi: true,
+			scrollback: 1000,
+		});
+		this.#process = pty.spawn(command, [...arguments_], {
+			name: 'xterm-256color',
+			cols: columns,
+			rows,
+			cwd: options.cwd ?? process.cwd(),
+			env: cleanEnvironment({
+				...process.env,
+				// Ink renders only the last frame, without erasing, when it believes it runs in CI.
+				CI: 'false',
+				LANG: 'C.UTF-8',
+				...options.env,
+			}),
+		});
+		this.#process.onData((data) => {
+			this.output += data;
+			this.#pendingWrites++;
+			this.terminal.write(data, () => {
+				this.#pendingWrites--;
+				this.#notify();
+			});
+		});
+		this.#process.onExit(({exitCode, signal}) => {
+			this.exitStatus = {exitCode, signal};
+			this.#notify();
+		});
+	}
+
+	get pid(): number {
+		return this.#process.pid;
+	}
+
+	/** The visible screen, one string a row, trailing spaces trimmed. */
+	get lines(): string[] {
+		const buffer = this.terminal.buffer.active;
+		const lines: string[] = [];
+		for (let row = 0; row < this.terminal.rows; row++) {
+			lines.push(
+				buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '',
+			);
+		}
+
+		return lines;
+	}
+
+	get screen(): string {
+		return this.lines.join('\n');
+	}
+
+	/** Rows from the top down to the last one with text. */
+	get usedRows(): number {
+		const {lines} = this;
+		let last = lines.length;
+		while (last > 0 && lines[last - 1]!.trim() === '') {
+			last--;
+		}
+
+		return last;
+	}
+
+	get bufferType(): 'normal' | 'alternate' {
+		return this.terminal.buffer.active.type;
+	}
+
+	/** The cursor is visible when the last of show (?25h) and hide (?25l) in the output is a show. */
+	get isCursorVisible(): boolean {
+		return (
+			this.output.lastIndexOf('\u001B[?25h') >=
+			this.output.lastIndexOf('\u001B[?25l')
+		);
+	}
+
+	write(data: string): void {
+		this.#process.write(data);
+	}
+
+	resize(columns: number, rows: number): void {
+		this.terminal.resize(columns, rows);
+		this.#process.resize(columns, rows);
+	}
+
+	kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+		if (this.exitStatus === undefined) {
+			this.#process.kill(signal);
+		}
+	}
+
+	/** Resolves when `predicate` holds for the screen as parsed so far; rejects with the screen when time runs out. */
+	async waitFor(
+		predicate: (session: this) => boolean,
+		options: WaitOptions = {},
+	): Promise<void> {
+		const {timeoutMs = 15_000, description = 'a condition'} = options;
+		if (this.#pendingWrites === 0 && predicate(this)) {
+			return;
+		}
+
+		await new Promise<void>((resolve, reject) => {
+			const check = () => {
+				let holds = false;
+				try {
+					holds = this.#pendingWrites === 0 && predicate(this);
+				} catch (error) {
+					finish();
+					reject(error instanceof Error ? error : new Error(String(error)));
+					return;
+				}
+
+				if (holds) {
+					finish();
+					resolve();
+				} else if (this.exitStatus !== undefined && this.#pendingWrites === 0) {
+					finish();
+					reject(
+						new Error(
+							`process exited (${this.exitStatus.exitCode}) before ${description}; screen:\n${this.screen}`,
+						),
+					);
+				}
+			};
+
+			const timer = setTimeout(() => {
+				finish();
+				reject(
+					new Error(
+						`timed out after ${timeoutMs} ms waiting for ${description}; screen:\n${this.screen}`,
+					),
+				);
+			}, timeoutMs);
+			const finish = () => {
+				clearTimeout(timer);
+				this.#waiters.delete(check);
+			};
+
+			this.#waiters.add(check);
+			check();
+		});
+	}
+
+	async waitForText(
+		text: string | RegExp,
+		options: WaitOptions = {},
+	): Promise<void> {
+		const matches = () =>
+			typeof text === 'string'
+				? this.screen.includes(text)
+				: text.test(this.screen);
+		return this.waitFor(matches, {
+			description: `${String(text)} on the screen`,
+			...options,
+		});
+	}
+
+	async waitForExit(options: WaitOptions = {}): Promise<ExitStatus> {
+		await this.waitFor((session) => session.exitStatus !== undefined, {
+			description: 'the process to exit',
+			...options,
+		});
+		return this.exitStatus!;
+	}
+
+	/** Ends the process if it still runs and frees the emulator. */
+	async dispose(): Promise<void> {
+		if (this.exitStatus === undefined) {
+			this.#process.kill('SIGKILL');
+			await this.waitForExit({timeoutMs: 5000}).catch(() => undefined);
+		}
+
+		this.terminal.dispose();
+	}
+
+	#notify(): void {
+		for (const waiter of this.#waiters) {
+			waiter();
+		}
+	}
+}
+
+function cleanEnvironment(
+	env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+	const clean: Record<string, string> = {};
+	for (const [key, value] of Object.entries(env)) {
+		if (value !== undefined) {
+			clean[key] = value;
+		}
+	}
+
+	return clean;
+}
+
+/** `node bin/portui.js ...args` in a pseudo-terminal; build first (`npm run build`). */
+export const spawnPortui = (
+	arguments_: readonly string[],
+	options: PtyOptions = {},
+) => new PtySession(process.execPath, [binPath, ...arguments_], options);

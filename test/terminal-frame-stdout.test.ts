@@ -1,0 +1,212 @@
+import {Buffer} from 'node:buffer';
+import {EventEmitter} from 'node:events';
+import test from 'ava';
+import xterm from '@xterm/headless';
+import {FrameStdout} from '../source/terminal/frame-stdout.js';
+
+/** A terminal stream that records what is written and feeds it to an emulator. */
+// Stands in for a tty stream, which is an EventEmitter.
+// eslint-disable-next-line unicorn/prefer-event-target
+class FakeTerminal extends EventEmitter {
+	isTTY = true;
+	writable = true;
+	destroyed = false;
+	writableEnded = false;
+	writableLength = 0;
+	readonly terminal: xterm.Terminal;
+	writes: string[] = [];
+
+	columns: number;
+	rows: number;
+
+	constructor(columns: number, rows: number) {
+		super();
+		this.columns = columns;
+		this.rows = rows;
+		this.terminal = new xterm.Terminal({
+			cols: columns,
+			rows,
+			allowProposedApi: true,
+		});
+	}
+
+	write(text: string, callback?: () => void): boolean {
+		this.writes.push(text);
+		this.terminal.write(text, callback);
+		return true;
+	}
+
+	resize(columns: number, rows: number) {
+		this.columns = columns;
+		this.rows = rows;
+		this.terminal.resize(columns, rows);
+		this.emit('resize');
+	}
+
+	/** The screen once everything written so far is parsed. */
+	async screen(): Promise<string[]> {
+		await new Promise<void>((resolve) => {
+			this.terminal.write('', resolve);
+		});
+		const buffer = this.terminal.buffer.active;
+		return Array.from(
+			{length: this.rows},
+			(_, row) => buffer.getLine(row)?.translateToString(true) ?? '',
+		);
+	}
+
+	take(): string {
+		const text = this.writes.join('');
+		this.writes = [];
+		return text;
+	}
+}
+
+const setup = (columns = 40, rows = 10) => {
+	const terminal = new FakeTerminal(columns, rows);
+	const frames = new FrameStdout({
+		stdout: terminal as unknown as NodeJS.WriteStream,
+		minIntervalMs: 0,
+	});
+	return {terminal, frames};
+};
+
+const frameOf = (...lines: string[]) => lines.join('\n');
+const padScreen = (lines: string[], rows: number) => [
+	...lines,
+	...Array.from({length: rows - lines.length}, () => ''),
+];
+
+test('the first frame is drawn in full on a cleared screen', async (t) => {
+	const {terminal, frames} = setup();
+	terminal.terminal.write('stale text from before');
+	frames.write(frameOf('header', '', 'body line', 'footer'));
+	t.true(terminal.writes.join('').includes('\u001B[H\u001B[2J'));
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(['header', '', 'body line', 'footer'], 10),
+	);
+});
+
+test('an unchanged frame writes nothing', (t) => {
+	const {terminal, frames} = setup();
+	frames.write(frameOf('a', 'b', 'c'));
+	terminal.take();
+	frames.write(frameOf('a', 'b', 'c'));
+	t.is(terminal.take(), '');
+});
+
+test('a changed row is the only row written, addressed absolutely', async (t) => {
+	const {terminal, frames} = setup();
+	const before = ['header', '22/tcp  closed', '80/tcp  open', 'footer'];
+	frames.write(before.join('\n'));
+	terminal.take();
+	frames.write(['header', '22/tcp  open', '80/tcp  open', 'footer'].join('\n'));
+	const written = terminal.take();
+	t.is(written, '\u001B[2;1H22/tcp  open\u001B[K');
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(['header', '22/tcp  open', '80/tcp  open', 'footer'], 10),
+	);
+});
+
+test('rows that disappear are erased', async (t) => {
+	const {terminal, frames} = setup();
+	frames.write(frameOf('one', 'two', 'three', 'four'));
+	frames.write(frameOf('one', 'two'));
+	t.deepEqual(await terminal.screen(), padScreen(['one', 'two'], 10));
+});
+
+test('a row as wide as the terminal is not followed by an erase that would eat its last cell', async (t) => {
+	const {terminal, frames} = setup(10, 4);
+	frames.write(frameOf('0123456789', 'x'));
+	frames.write(frameOf('abcdefghij', 'x'));
+	t.deepEqual(await terminal.screen(), padScreen(['abcdefghij', 'x'], 4));
+});
+
+test('rows below the bottom are not written, so the screen never scrolls', async (t) => {
+	const {terminal, frames} = setup(20, 3);
+	frames.write(frameOf('top', 'middle', 'bottom', 'beyond', 'further'));
+	t.deepEqual(await terminal.screen(), ['top', 'middle', 'bottom']);
+});
+
+test('a resize redraws the whole next frame on a cleared screen', async (t) => {
+	const {terminal, frames} = setup(40, 10);
+	let resizes = 0;
+	frames.on('resize', () => {
+		resizes++;
+	});
+	frames.write(frameOf('header', 'left | right', 'footer'));
+	terminal.take();
+	terminal.resize(30, 6);
+	t.is(resizes, 1);
+	t.is(frames.columns, 30);
+	t.is(frames.rows, 6);
+	frames.write(frameOf('header', 'left | right', 'footer'));
+	const written = terminal.take();
+	t.true(written.includes('\u001B[H\u001B[2J'));
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(['header', 'left | right', 'footer'], 6),
+	);
+});
+
+test('several changed rows go out as one synchronized update', (t) => {
+	const {terminal, frames} = setup();
+	frames.write(frameOf('a', 'b', 'c'));
+	terminal.take();
+	frames.write(frameOf('A', 'b', 'C'));
+	const written = terminal.take();
+	t.true(written.startsWith('\u001B[?2026h'));
+	t.true(written.endsWith('\u001B[?2026l'));
+});
+
+test('frames closer together than the interval are merged into the latest', async (t) => {
+	const terminal = new FakeTerminal(20, 5);
+	const frames = new FrameStdout({
+		stdout: terminal as unknown as NodeJS.WriteStream,
+		minIntervalMs: 10_000,
+	});
+	frames.write('first');
+	terminal.take();
+	frames.write('second');
+	frames.write('third');
+	t.is(terminal.take(), '', 'held back within the interval');
+	frames.flush();
+	t.is(terminal.take(), '\u001B[1;1Hthird\u001B[K');
+	frames.dispose();
+	t.deepEqual(await terminal.screen(), padScreen(['third'], 5));
+});
+
+test('the empty write Ink uses as a barrier reaches the terminal with its callback, after the pending frame', async (t) => {
+	const terminal = new FakeTerminal(20, 5);
+	const frames = new FrameStdout({
+		stdout: terminal as unknown as NodeJS.WriteStream,
+		minIntervalMs: 10_000,
+	});
+	frames.write('first');
+	frames.write('pending');
+	await new Promise<void>((resolve) => {
+		frames.write('', () => {
+			resolve();
+		});
+	});
+	t.deepEqual(await terminal.screen(), padScreen(['pending'], 5));
+	frames.dispose();
+});
+
+test('after dispose nothing is written and resizes are not followed', (t) => {
+	const {terminal, frames} = setup();
+	frames.write('a');
+	frames.dispose();
+	terminal.take();
+	frames.write('b');
+	t.is(terminal.take(), '');
+	t.is(terminal.listenerCount('resize'), 0);
+});
+
+test('counts the bytes it writes', (t) => {
+	const {terminal, frames} = setup();
+	frames.write('ä');
+	t.is(frames.bytesWritten, Buffer.byteLength(terminal.take()));
+});

@@ -1,0 +1,118 @@
+import {EventEmitter} from 'node:events';
+import process from 'node:process';
+import test from 'ava';
+import {
+	enterSequence,
+	openTerminalSession,
+	type RestoreSignal,
+	restoreSequence,
+	restoreSignals,
+	signalExitCode,
+} from '../source/terminal/session.js';
+
+// Stands in for a tty stream, which is an EventEmitter.
+// eslint-disable-next-line unicorn/prefer-event-target
+class FakeStdin extends EventEmitter {
+	isTTY = true;
+	isRaw = true;
+	isPaused = false;
+	setRawMode(mode: boolean) {
+		this.isRaw = mode;
+		return this;
+	}
+
+	pause() {
+		this.isPaused = true;
+		return this;
+	}
+}
+
+// Stands in for a tty stream, which is an EventEmitter.
+// eslint-disable-next-line unicorn/prefer-event-target
+class FakeStdout extends EventEmitter {
+	writable = true;
+	destroyed = false;
+	written = '';
+	write(text: string) {
+		this.written += text;
+		return true;
+	}
+}
+
+const listenerCounts = () =>
+	[...restoreSignals, 'uncaughtException', 'unhandledRejection'].map((name) =>
+		process.listenerCount(name),
+	);
+
+const open = () => {
+	const stdin = new FakeStdin();
+	const stdout = new FakeStdout();
+	const signals: RestoreSignal[] = [];
+	const fatal: unknown[] = [];
+	const session = openTerminalSession({
+		stdin: stdin as unknown as NodeJS.ReadStream,
+		stdout: stdout as unknown as NodeJS.WriteStream,
+		onSignal(signal) {
+			signals.push(signal);
+		},
+		onFatal(error) {
+			fatal.push(error);
+		},
+	});
+	return {stdin, stdout, signals, fatal, session};
+};
+
+test.serial(
+	'enters the alternate screen with the cursor hidden and restores once, raw mode off',
+	(t) => {
+		const before = listenerCounts();
+		const {stdin, stdout, session} = open();
+		t.is(stdout.written, enterSequence);
+		t.true(enterSequence.includes('\u001B[?1049h'));
+		t.true(enterSequence.includes('\u001B[?25l'));
+		session.restore();
+		session.restore();
+		t.is(stdout.written, enterSequence + restoreSequence);
+		t.true(restoreSequence.endsWith('\u001B[?1049l'));
+		t.true(restoreSequence.includes('\u001B[?25h'));
+		t.false(stdin.isRaw);
+		t.true(stdin.isPaused);
+		t.deepEqual(listenerCounts(), before, 'every process listener removed');
+	},
+);
+
+test.serial(
+	'SIGTERM, SIGHUP and SIGINT reach the caller, who restores after unmounting',
+	(t) => {
+		const {signals, session, stdout} = open();
+		for (const signal of restoreSignals) {
+			process.emit(signal, signal);
+		}
+
+		t.deepEqual(signals, ['SIGTERM', 'SIGHUP', 'SIGINT']);
+		t.false(
+			stdout.written.includes(restoreSequence),
+			'restoring is the caller’s step',
+		);
+		session.restore();
+	},
+);
+
+test.serial(
+	'an uncaught error and a terminal that hung up are fatal; after restore a late write error is ignored',
+	(t) => {
+		const {fatal, session, stdout} = open();
+		const hangup = Object.assign(new Error('write EIO'), {code: 'EIO'});
+		stdout.emit('error', hangup);
+		t.deepEqual(fatal, [hangup]);
+		session.restore();
+		t.notThrows(() => stdout.emit('error', hangup));
+		t.is(fatal.length, 1);
+	},
+);
+
+test('exit codes follow the shell: 128 + the signal number', (t) => {
+	t.is(signalExitCode('SIGHUP'), 129);
+	t.is(signalExitCode('SIGINT'), 130);
+	t.is(signalExitCode('SIGTERM'), 143);
+});
