@@ -77,6 +77,8 @@ export type LocalSocket = {
 	readonly pid?: number;
 	/** Sanitised process name (comm). */
 	readonly process?: string;
+	/** Every process holding the socket (a forking server shares it), ascending pid; `pid` and `process` repeat the first. */
+	readonly owners?: ReadonlyArray<{readonly pid: number; readonly process: string}>;
 	/** Set when the owner could not be seen: the reason, never a guess. */
 	readonly ownerHidden?: string;
 };

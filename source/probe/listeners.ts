@@ -1,0 +1,289 @@
+import {Buffer} from 'node:buffer';
+import process from 'node:process';
+import {parseProcNet, type ProcNetSocket} from './proc-net.js';
+import {
+	errorCode,
+	isGone,
+	nodeProcReader,
+	scanOwners,
+	type OwnerScan,
+	type ProcReader,
+} from './proc-owners.js';
+import {sanitize} from './sanitize.js';
+import type {LocalSocket} from './types.js';
+
+export {matchesDaemon, type MatchDaemonOptions} from './match-daemon.js';
+export type {ProcReader} from './proc-owners.js';
+
+/** Not root: the owner may be a process of another user, whose descriptors we may not read. */
+export const ownerHiddenByPermission =
+	"owner hidden: run as root to see other users' processes";
+/** Root, and still denied: a process in another user namespace, or one a security module guards. */
+export const ownerHiddenFromRoot =
+	'owner hidden: the kernel refused to show some processes even to root';
+/** Every process was searched and none holds the socket. */
+export const ownerNotFound =
+	'no owner found: a kernel socket, or one held outside this PID namespace';
+
+export type ListenerScannerOptions = {
+	/** Where /proc is read; tests inject errors here. */
+	readonly reader?: ProcReader;
+	readonly platform?: NodeJS.Platform;
+	/** Effective uid of the reader; decides whether a missing owner may be hidden from us. */
+	readonly euid?: number;
+	/** Rebuild the owner map at least this often, to see a socket handed to another process. */
+	readonly ownerMaxAgeMs?: number;
+	readonly now?: () => number;
+};
+
+export type ListLocalSocketsOptions = {
+	/** Rebuild the inode-to-process map now instead of when the cache policy says. */
+	readonly refreshOwners?: boolean;
+	readonly signal?: AbortSignal;
+};
+
+export type LocalSocketList = {
+	readonly isAvailable: boolean;
+	/** Why the list is unavailable. */
+	readonly reason?: string;
+	readonly sockets: LocalSocket[];
+	/** Epoch ms when the owner map used for this list was built. */
+	readonly ownersScannedAt?: number;
+};
+
+export type ListenerScanner = {
+	readonly list: (
+		options?: ListLocalSocketsOptions,
+	) => Promise<LocalSocketList>;
+};
+
+const tables = [
+	{file: 'tcp', protocol: 'tcp', family: 4},
+	{file: 'tcp6', protocol: 'tcp', family: 6},
+	{file: 'udp', protocol: 'udp', family: 4},
+	{file: 'udp6', protocol: 'udp', family: 6},
+] as const;
+
+export const defaultOwnerMaxAgeMs = 10_000;
+
+/**
+Lists listening TCP and bound UDP sockets with their owners, holding the owner map between calls.
+
+Reading the four /proc/net tables is cheap; finding owners means a readlink of every descriptor of
+every process, several times the cost (see test/bench/listeners.js). So the owner map is rebuilt
+only when a socket inode appears that the last scan did not see, when a known owner has exited,
+when it is older than `ownerMaxAgeMs`, or on `refreshOwners`. A socket that no process held at the
+last scan (a kernel socket) does not trigger a rescan on every call.
+*/
+export function createListenerScanner(
+	options: ListenerScannerOptions = {},
+): ListenerScanner {
+	const {
+		reader = nodeProcReader,
+		platform = process.platform,
+		euid = process.geteuid?.() ?? 0,
+		ownerMaxAgeMs = defaultOwnerMaxAgeMs,
+		now = Date.now,
+	} = options;
+	let owners: OwnerScan | undefined;
+	let scannedAt = 0;
+	// Inodes listed when the map was built, owned or not.
+	let seenInodes = new Set<number>();
+	let scanning: Promise<OwnerScan> | undefined;
+
+	async function rescan(
+		sockets: readonly ProcNetSocket[],
+		signal: AbortSignal | undefined,
+	): Promise<OwnerScan> {
+		if (scanning) {
+			// Two callers share one scan; if the other one aborted it, scan for ourselves.
+			try {
+				return await scanning;
+			} catch (error) {
+				if (signal?.aborted === true || !isAbort(error)) {
+					throw error;
+				}
+			}
+		}
+
+		const startedAt = now();
+		const current = scanOwners({reader, signal});
+		scanning = current;
+		try {
+			owners = await current;
+			scannedAt = startedAt;
+			seenInodes = new Set(sockets.map((socket) => socket.inode));
+			return owners;
+		} finally {
+			if (scanning === current) {
+				scanning = undefined;
+			}
+		}
+	}
+
+	async function list(
+		listOptions: ListLocalSocketsOptions = {},
+	): Promise<LocalSocketList> {
+		const {refreshOwners = false, signal} = listOptions;
+		signal?.throwIfAborted();
+		if (platform !== 'linux') {
+			return {
+				isAvailable: false,
+				reason: `local listeners come from Linux's /proc/net, which ${platform} does not have`,
+				sockets: [],
+			};
+		}
+
+		const table = readTables(reader);
+		if (typeof table === 'string') {
+			return {isAvailable: false, reason: table, sockets: []};
+		}
+
+		const isUnseen = (socket: ProcNetSocket) =>
+			!owners?.pidsByInode.has(socket.inode) && !seenInodes.has(socket.inode);
+		const isStale =
+			refreshOwners ||
+			now() - scannedAt >= ownerMaxAgeMs ||
+			table.some((socket) => isUnseen(socket));
+		let map = owners;
+		if (map === undefined || isStale) {
+			map = await rescan(table, signal);
+		} else {
+			const names = readNames(reader, table, map);
+			if (!names.hasGone) {
+				return finish(table, map, names.byPid);
+			}
+
+			// A process we knew has exited: its sockets may live on in a child (a daemon that forked).
+			map = await rescan(table, signal);
+		}
+
+		return finish(table, map, readNames(reader, table, map).byPid);
+	}
+
+	function finish(
+		table: readonly ProcNetSocket[],
+		map: OwnerScan,
+		names: ReadonlyMap<number, string | undefined>,
+	): LocalSocketList {
+		const sockets = table.map((socket) => describe(socket, map, names, euid));
+		sockets.sort(compareSockets);
+		return {isAvailable: true, sockets, ownersScannedAt: scannedAt};
+	}
+
+	return {list};
+}
+
+let defaultScanner: ListenerScanner | undefined;
+
+/** The process-wide scanner, so that every caller shares one owner cache. */
+export async function listLocalSockets(
+	options?: ListLocalSocketsOptions,
+): Promise<LocalSocketList> {
+	defaultScanner ??= createListenerScanner();
+	return defaultScanner.list(options);
+}
+
+function readTables(reader: ProcReader): ProcNetSocket[] | string {
+	const sockets: ProcNetSocket[] = [];
+	let missing = 0;
+	for (const {file, protocol, family} of tables) {
+		let text: string;
+		try {
+			const bytes = reader.readFile(`/proc/net/${file}`);
+			text = Buffer.from(
+				bytes.buffer,
+				bytes.byteOffset,
+				bytes.byteLength,
+			).toString('latin1');
+		} catch (error) {
+			// Tcp6 and udp6 are absent when the kernel runs without IPv6.
+			if (isGone(error)) {
+				missing++;
+				continue;
+			}
+
+			return `cannot read /proc/net/${file}: ${errorCode(error) ?? String(error)}`;
+		}
+
+		sockets.push(...parseProcNet(text, protocol, family));
+	}
+
+	return missing === tables.length
+		? 'no /proc/net/tcp: /proc is not mounted here'
+		: sockets;
+}
+
+type Names = {
+	readonly byPid: ReadonlyMap<number, string | undefined>;
+	readonly hasGone: boolean;
+};
+
+/** Process names are read on every list (one small read per owner), which also notices an owner that exited. */
+function readNames(
+	reader: ProcReader,
+	sockets: readonly ProcNetSocket[],
+	owners: OwnerScan,
+): Names {
+	const byPid = new Map<number, string | undefined>();
+	let hasGone = false;
+	for (const socket of sockets) {
+		for (const pid of owners.pidsByInode.get(socket.inode) ?? []) {
+			if (byPid.has(pid)) {
+				continue;
+			}
+
+			try {
+				// The trailing newline is whitespace, which sanitize drops at the end.
+				byPid.set(pid, sanitize(reader.readFile(`/proc/${pid}/comm`), 64));
+			} catch (error) {
+				hasGone ||= isGone(error);
+				byPid.set(pid, undefined);
+			}
+		}
+	}
+
+	return {byPid, hasGone};
+}
+
+function describe(
+	socket: ProcNetSocket,
+	owners: OwnerScan,
+	names: ReadonlyMap<number, string | undefined>,
+	euid: number,
+): LocalSocket {
+	const holders = (owners.pidsByInode.get(socket.inode) ?? [])
+		.map((pid) => ({pid, process: names.get(pid)}))
+		.filter(
+			(holder): holder is {pid: number; process: string} =>
+				holder.process !== undefined,
+		);
+	const [first] = holders;
+	if (first) {
+		return {...socket, pid: first.pid, process: first.process, owners: holders};
+	}
+
+	// Not root: another user's processes are unreadable (or invisible under hidepid), so absence proves nothing.
+	if (euid !== 0 && (owners.deniedCount > 0 || socket.uid !== euid)) {
+		return {...socket, ownerHidden: ownerHiddenByPermission};
+	}
+
+	return {
+		...socket,
+		ownerHidden: owners.deniedCount > 0 ? ownerHiddenFromRoot : ownerNotFound,
+	};
+}
+
+function compareSockets(a: LocalSocket, b: LocalSocket): number {
+	return (
+		a.port - b.port ||
+		a.protocol.localeCompare(b.protocol) ||
+		a.family - b.family ||
+		a.address.localeCompare(b.address) ||
+		a.inode - b.inode
+	);
+}
+
+function isAbort(error: unknown): boolean {
+	return error instanceof Error && error.name === 'AbortError';
+}
