@@ -1,0 +1,88 @@
+import {performance} from 'node:perf_hooks';
+import {abortReason} from './tcp.js';
+
+/** A counting semaphore: at most `size` holders; a released slot passes straight to the next waiter. */
+export type Slots = {
+	acquire(): Promise<void>;
+	release(): void;
+};
+
+export function createSlots(size: number): Slots {
+	let active = 0;
+	const waiting: Array<() => void> = [];
+	return {
+		async acquire() {
+			if (active < size) {
+				active++;
+				return;
+			}
+
+			return new Promise<void>((resolve) => {
+				waiting.push(resolve);
+			});
+		},
+		release() {
+			// Handing over without decrementing keeps a newcomer from slipping in between.
+			const next = waiting.shift();
+			if (next) {
+				next();
+			} else {
+				active--;
+			}
+		},
+	};
+}
+
+/** Resolves after `ms` on the global timer (fake timers in tests see it), rejects on abort. */
+export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) {
+		throw abortReason(signal);
+	}
+
+	if (ms <= 0) {
+		return;
+	}
+
+	return new Promise<void>((resolve, reject) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(abortReason(signal!));
+		};
+
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+/**
+ * When the next UDP probe to an address may start. Shared by every sweep in the process, so
+ * two sweeps (a watch loop and a one-off probe) do not together outrun the peer's ICMP limit.
+ */
+const nextUdpStart = new Map<string, number>();
+
+/** Wait for this address's turn and book the next one `spacingMs` later. 0 means no spacing. */
+export async function udpTurn(
+	address: string,
+	spacingMs: number,
+	signal?: AbortSignal,
+): Promise<void> {
+	if (spacingMs <= 0) {
+		return;
+	}
+
+	const now = performance.now();
+	if (nextUdpStart.size > 256) {
+		for (const [key, at] of nextUdpStart) {
+			if (at < now) {
+				nextUdpStart.delete(key);
+			}
+		}
+	}
+
+	const at = Math.max(now, nextUdpStart.get(address) ?? 0);
+	nextUdpStart.set(address, at + spacingMs);
+	await delay(at - now, signal);
+}
