@@ -134,7 +134,7 @@ export function createListenerScanner(
 			};
 		}
 
-		const table = readTables(reader);
+		const table = readSocketTables(reader);
 		if (typeof table === 'string') {
 			return {isAvailable: false, reason: table, sockets: []};
 		}
@@ -184,7 +184,10 @@ export async function listLocalSockets(
 	return defaultScanner.list(options);
 }
 
-function readTables(reader: ProcReader): ProcNetSocket[] | string {
+/** The four socket tables, without owners; a string says why they cannot be read. */
+export function readSocketTables(
+	reader: ProcReader = nodeProcReader,
+): ProcNetSocket[] | string {
 	const sockets: ProcNetSocket[] = [];
 	let missing = 0;
 	for (const {file, protocol, family} of tables) {
