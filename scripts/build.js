@@ -12,8 +12,18 @@ await build({
 	format: 'esm',
 	jsx: 'automatic',
 	legalComments: 'none',
-	// Ink imports the devtools only when DEV=true; it is not a dependency.
-	external: ['react-devtools-core'],
+	// Ink imports its devtools only when DEV=true, and react-devtools-core is not a dependency.
+	// Marked external, its import would be hoisted to the top of the bundle and fail at start-up;
+	// an empty module in its place keeps the bundle self-contained.
+	plugins: [
+		{
+			name: 'no-react-devtools',
+			setup(build) {
+				build.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'empty'}));
+				build.onLoad({filter: /.*/, namespace: 'empty'}, () => ({contents: 'export default {initialize() {}, connectToDevTools() {}};'}));
+			},
+		},
+	],
 	define: {'process.env.NODE_ENV': '"production"'},
 	banner: {
 		// Bundled CommonJS (signal-exit, ws) still calls require().
