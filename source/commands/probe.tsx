@@ -1,0 +1,199 @@
+import process from 'node:process';
+import {renderToString} from 'ink';
+import {parseArguments} from '../args.js';
+import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
+import {FittedTable} from '../components/fitted-table.js';
+import {sweep} from '../probe/sweep.js';
+import {sanitize} from '../probe/sanitize.js';
+import type {ProbeResult, Snapshot} from '../probe/types.js';
+import {isColorWanted} from '../text/color.js';
+import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
+import {
+	familyLabel,
+	formatRtt,
+	parseHostAndPorts,
+	parseProbeTimeout,
+	resultToJson,
+	stateColor,
+	targetToJson,
+} from './results.js';
+
+const usage =
+	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--json]';
+
+const help = `
+	Usage
+	  $ ${usage}
+
+	Probes the ports of HOST once and prints, for each, its state, why, the
+	round-trip time, what answered and the address family that answered.
+
+	PORTS (comma- or space-separated, mixed): 22,80,443  8000-8100  ssh,domain  53/udp
+	Without PORTS: every port of the curated catalogue.
+
+	States
+	  open           connected (TCP), or a reply (UDP)
+	  closed         refused: TCP reset, or ICMP port unreachable (UDP)
+	  filtered       no answer within the timeout (TCP)
+	  unreachable    host or network unreachable, or not permitted
+	  open|filtered  UDP silence: listening and quiet, or dropped on the way
+
+	Options
+	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
+	                (default: tcp for numbers, the catalogue's protocols for names)
+	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
+	  --json        one JSON object: the target and a result per port
+	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
+
+	Exit status
+	  0    the sweep ran (whatever the ports' states)
+	  1    HOST did not resolve, or an unexpected error
+	  2    bad arguments
+
+	Examples
+	  $ portui probe localhost
+	  $ portui probe 127.0.0.1 22,80,8000-8100
+	  $ portui probe ::1 domain,ntp --proto udp
+	  $ portui probe db.example 5432 --json | jq -r '.results[0].state'
+`;
+
+type Column =
+	| 'port'
+	| 'protocol'
+	| 'service'
+	| 'state'
+	| 'reason'
+	| 'rtt'
+	| 'answered'
+	| 'family';
+
+const columns: ReadonlyArray<ColumnSpec<Column>> = [
+	{key: 'port', title: 'PORT', minWidth: 4, align: 'right'},
+	{key: 'protocol', title: 'PROTO', minWidth: 3},
+	{key: 'service', title: 'SERVICE', minWidth: 6, maxWidth: 16, grow: 1},
+	{key: 'state', title: 'STATE', minWidth: 13},
+	{key: 'reason', title: 'REASON', minWidth: 7, maxWidth: 16, grow: 1},
+	{key: 'rtt', title: 'RTT', minWidth: 6, align: 'right'},
+	{key: 'answered', title: 'ANSWERED', minWidth: 8, grow: 4},
+	{key: 'family', title: 'FAMILY', minWidth: 6},
+];
+
+function toRow(
+	result: ProbeResult,
+	catalogue: Catalogue,
+): Record<Column, string> {
+	const answered = [result.answered, result.mismatch]
+		.filter((text) => text !== undefined)
+		.map((text) => sanitize(text))
+		.join('; ');
+	return {
+		port: String(result.port),
+		protocol: result.protocol,
+		service: catalogue.byPair(result.port, result.protocol)?.service ?? '-',
+		state: result.state,
+		reason: result.reason,
+		rtt: formatRtt(result.rttMs),
+		answered: answered || '-',
+		family: familyLabel(result.family),
+	};
+}
+
+function printTable(snapshot: Snapshot, catalogue: Catalogue) {
+	const rows = snapshot.results.map((result) => toRow(result, catalogue));
+	if (!process.stdout.isTTY) {
+		process.stdout.write(formatPlainTable(columns, rows));
+		return;
+	}
+
+	const width = process.stdout.columns || 80;
+	const isColor = isColorWanted();
+	const table = (
+		<FittedTable
+			columns={columns}
+			rows={rows}
+			width={width}
+			isColor={isColor}
+			colorOf={(key, value) =>
+				key === 'state' ? stateColor(value) : undefined
+			}
+		/>
+	);
+	process.stdout.write(renderToString(table, {columns: width}) + '\n');
+}
+
+export function snapshotToJson(snapshot: Snapshot, catalogue: Catalogue) {
+	return {
+		...targetToJson(snapshot.target),
+		host: snapshot.host,
+		startedAt: new Date(snapshot.startedAt).toISOString(),
+		finishedAt: new Date(snapshot.finishedAt).toISOString(),
+		results: snapshot.results.map((result) => resultToJson(result, catalogue)),
+	};
+}
+
+export async function probe(argv: readonly string[]): Promise<number> {
+	const cli = parseArguments(argv, {
+		help,
+		flags: {
+			proto: {type: 'string'},
+			timeout: {type: 'string'},
+			json: {type: 'boolean', default: false},
+			catalogue: {type: 'string'},
+		},
+	});
+	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
+	const catalogue = await loadCatalogue({userFile: cli.flags.catalogue});
+	const {host, pairs} = parseHostAndPorts(
+		cli.input,
+		cli.flags.proto,
+		catalogue,
+		usage,
+	);
+
+	// Ctrl-C aborts the probes in flight; the sockets are closed before the process ends.
+	const controller = new AbortController();
+	const abort = () => {
+		controller.abort();
+	};
+
+	process.once('SIGINT', abort);
+	process.once('SIGTERM', abort);
+	let snapshot: Snapshot;
+	try {
+		snapshot = await sweep({
+			host,
+			pairs,
+			timeoutMs,
+			signal: controller.signal,
+			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
+			identify: (pair) => pair.protocol === 'tcp',
+		});
+	} catch (error) {
+		if (controller.signal.aborted) {
+			return 130;
+		}
+
+		throw error;
+	} finally {
+		process.off('SIGINT', abort);
+		process.off('SIGTERM', abort);
+	}
+
+	if (cli.flags.json) {
+		process.stdout.write(
+			JSON.stringify(snapshotToJson(snapshot, catalogue), undefined, '\t') +
+				'\n',
+		);
+	} else if (snapshot.target.isResolved) {
+		printTable(snapshot, catalogue);
+	}
+
+	if (!snapshot.target.isResolved) {
+		process.stderr.write(
+			`portui: ${JSON.stringify(sanitize(host, 80))} did not resolve: ${sanitize(snapshot.target.error)}\n`,
+		);
+		return 1;
+	}
+
+	return 0;
+}

@@ -1,0 +1,167 @@
+import {
+	parseDuration,
+	parseHost,
+	parsePortSpec,
+	parseProtocolFilter,
+	UsageError,
+} from '../args.js';
+import type {Catalogue} from '../catalogue/load.js';
+import {sanitize} from '../probe/sanitize.js';
+import type {
+	AddressProbe,
+	PortPair,
+	ProbeResult,
+	ResolvedTarget,
+	Transition,
+} from '../probe/types.js';
+
+/** A probe's wait for an answer, as the dashboard bounds it. */
+export const probeTimeoutBounds = {minMs: 10, maxMs: 60_000};
+
+export const parseProbeTimeout = (text: string | undefined) =>
+	text === undefined
+		? undefined
+		: parseDuration(text, '--timeout', probeTimeoutBounds);
+
+/** HOST and PORTS of `probe` and `watch`: `HOST [PORTS...]`, ports joined as one list. */
+export function parseHostAndPorts(
+	input: readonly string[],
+	protoFlag: string | undefined,
+	catalogue: Catalogue,
+	usage: string,
+): {host: string; pairs: PortPair[]} {
+	const [hostText, ...portTexts] = input;
+	if (hostText === undefined) {
+		throw new UsageError(`missing HOST; usage: ${usage}`);
+	}
+
+	const host = parseHost(hostText);
+	const protocol =
+		protoFlag === undefined ? undefined : parseProtocolFilter(protoFlag);
+	if (portTexts.length > 0) {
+		return {
+			host,
+			pairs: parsePortSpec(portTexts.join(','), catalogue, {protocol}),
+		};
+	}
+
+	// Without PORTS: every port of the curated catalogue (a range counts port by port).
+	const pairs: PortPair[] = [];
+	for (const entry of catalogue.curated) {
+		if (
+			protocol === undefined ||
+			protocol === 'all' ||
+			entry.protocol === protocol
+		) {
+			for (let {port} = entry; port <= entry.endPort; port++) {
+				pairs.push({port, protocol: entry.protocol});
+			}
+		}
+	}
+
+	return {host, pairs};
+}
+
+export const familyLabel = (family: number) => `IPv${family}`;
+
+/** Untrusted text (banners) made safe for a terminal or a JSON consumer that prints it. */
+const clean = (text: string | undefined) =>
+	text === undefined ? null : sanitize(text);
+
+const addressToJson = (probe: AddressProbe) => ({
+	address: probe.address,
+	family: probe.family,
+	state: probe.state,
+	reason: probe.reason,
+	code: probe.code ?? null,
+	rttMs: probe.rttMs ?? null,
+});
+
+/**
+ * The JSON of one result (`probe --json`, `watch --json`): the fields the dashboard shows, every
+ * one always present, `null` where there is nothing, so scripts need no existence checks.
+ */
+export function resultToJson(result: ProbeResult, catalogue: Catalogue) {
+	return {
+		port: result.port,
+		protocol: result.protocol,
+		service: catalogue.byPair(result.port, result.protocol)?.service ?? null,
+		state: result.state,
+		reason: result.reason,
+		code: result.code ?? null,
+		rttMs: result.rttMs ?? null,
+		answered: clean(result.answered),
+		mismatch: clean(result.mismatch),
+		address: result.address,
+		family: result.family,
+		addresses: result.addresses.map((probe) => addressToJson(probe)),
+	};
+}
+
+export function targetToJson(target: ResolvedTarget) {
+	return target.isResolved
+		? {
+				host: target.host,
+				resolved: true,
+				error: null,
+				addresses: target.addresses.map(({address, family}) => ({
+					address,
+					family,
+				})),
+			}
+		: {
+				host: target.host,
+				resolved: false,
+				error: sanitize(target.error),
+				addresses: [],
+			};
+}
+
+export function transitionToJson(transition: Transition, catalogue: Catalogue) {
+	const {result} = transition;
+	return {
+		type: 'transition',
+		time: new Date(transition.at).toISOString(),
+		host: transition.host,
+		port: transition.port,
+		protocol: transition.protocol,
+		service:
+			catalogue.byPair(transition.port, transition.protocol)?.service ?? null,
+		from: transition.from ?? null,
+		to: transition.to,
+		downMs: transition.downMs ?? null,
+		reason: result.reason,
+		code: result.code ?? null,
+		rttMs: result.rttMs ?? null,
+		answered: clean(result.answered),
+		address: result.address,
+		family: result.family,
+	};
+}
+
+export const formatRtt = (rttMs: number | undefined) =>
+	rttMs === undefined
+		? '-'
+		: `${rttMs < 10 ? rttMs.toFixed(1) : Math.round(rttMs)} ms`;
+
+const stateColors: ReadonlyMap<string, string> = new Map([
+	['open', 'green'],
+	['closed', 'red'],
+	['filtered', 'yellow'],
+	['unreachable', 'magenta'],
+	['open|filtered', 'cyan'],
+]);
+
+export const stateColor = (state: string) => stateColors.get(state);
+
+/** `3.2s`, `4m 10s`, `2h 5m`: a downtime for people. */
+export function formatDowntime(ms: number): string {
+	if (ms < 60_000) {
+		return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+	}
+
+	const minutes = Math.floor(ms / 60_000);
+	return minutes < 60
+		? `${minutes}m ${Math.floor((ms % 60_000) / 1000)}s`
+		: `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}

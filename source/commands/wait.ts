@@ -1,0 +1,290 @@
+import process from 'node:process';
+import {
+	parseArguments,
+	parseDuration,
+	parseWaitTarget,
+	UsageError,
+	type WaitTarget,
+} from '../args.js';
+import {loadCatalogue} from '../catalogue/load.js';
+import {watch} from '../probe/watch.js';
+import {payloadForPort} from '../probe/payloads/index.js';
+import {sanitize} from '../probe/sanitize.js';
+import type {PortPair, ProbeResult, Snapshot} from '../probe/types.js';
+import {formatDowntime, parseProbeTimeout} from './results.js';
+
+const usage =
+	'portui wait TARGET... [--closed] [--timeout 30s] [--interval 250ms] [--quiet]';
+
+const help = `
+	Usage
+	  $ ${usage}
+
+	Waits until every TARGET is open (with --closed: closed), then exits 0. A
+	restart script's replacement for wait-for-it, wait-on and \`nc -z\` loops.
+
+	TARGET: HOST:PORT, HOST:PORT/udp or [IPv6]:PORT; PORT may be a service name.
+	  localhost:5432  127.0.0.1:53/udp  [::1]:22  db.example:postgresql
+
+	What counts
+	  open (TCP)      a connection was accepted
+	  open (UDP)      a reply; or, on a port without a protocol request of its own
+	                  (anything but 53, 111, 123, 137, 161), no refusal: silence counts
+	                  as open there, since most services do not answer an empty datagram
+	  closed          refused: TCP reset, or ICMP port unreachable (UDP); a port that
+	                  does not answer at all (filtered) is not closed
+	A host that does not resolve yet is waited for like a closed port.
+
+	Options
+	  --closed      wait for the targets to be closed (a daemon to stop) instead
+	  --timeout     give up after this long, 1ms to 24d; 0 waits for ever (default 30s)
+	  --interval    time between checks, 10ms to 1h (default 250ms)
+	  --probe-timeout  how long one probe waits for an answer, 10ms to 1m (default 1s)
+	  --quiet       print nothing, not even the targets that did not get there
+
+	Progress goes to stderr only when stderr is a terminal.
+
+	Exit status
+	  0    every target got there
+	  1    the timeout came first (a line per target that did not get there, on stderr)
+	  2    bad arguments
+
+	Examples
+	  $ portui wait localhost:5432 && npm start
+	  $ portui wait db.example:5432 cache.example:6379 --timeout 2m
+	  $ portui wait 127.0.0.1:53/udp --interval 100ms
+	  $ systemctl stop nginx && portui wait --closed localhost:80 localhost:443
+`;
+
+export type WaitGoal = 'open' | 'closed';
+
+/**
+ * Whether a result counts as `goal` (see the help text). A UDP port that has a request of its
+ * own must answer it to be open: silence there means the service is not (yet) serving.
+ */
+export function hasArrived(
+	result: Pick<ProbeResult, 'state' | 'port' | 'protocol'>,
+	goal: WaitGoal,
+): boolean {
+	if (goal === 'closed') {
+		return result.state === 'closed';
+	}
+
+	return (
+		result.state === 'open' ||
+		(result.protocol === 'udp' &&
+			result.state === 'open|filtered' &&
+			payloadForPort(result.port) === undefined)
+	);
+}
+
+const pairKey = ({port, protocol}: PortPair) => `${port}/${protocol}`;
+
+type Snapshots = ReadonlyMap<string, Snapshot>;
+
+function resultOf(target: WaitTarget, snapshots: Snapshots) {
+	return snapshots
+		.get(target.host)
+		?.results.find((item) => pairKey(item) === pairKey(target));
+}
+
+function describe(target: WaitTarget, snapshots: Snapshots): string {
+	const snapshot = snapshots.get(target.host);
+	if (snapshot && !snapshot.target.isResolved) {
+		return `${target.host} did not resolve (${sanitize(snapshot.target.error)})`;
+	}
+
+	const result = resultOf(target, snapshots);
+	return result ? `${result.state} (${result.reason})` : 'no answer yet';
+}
+
+function groupByHost(targets: readonly WaitTarget[]) {
+	const byHost = new Map<string, PortPair[]>();
+	for (const target of targets) {
+		const pairs = byHost.get(target.host) ?? [];
+		if (!pairs.some((pair) => pairKey(pair) === pairKey(target))) {
+			pairs.push({port: target.port, protocol: target.protocol});
+		}
+
+		byHost.set(target.host, pairs);
+	}
+
+	return byHost;
+}
+
+type WaitOptions = {
+	readonly targets: readonly WaitTarget[];
+	readonly goal: WaitGoal;
+	/** 0: no timeout. */
+	readonly timeoutMs: number;
+	readonly intervalMs: number;
+	readonly probeTimeoutMs: number | undefined;
+	readonly onProgress: (
+		pending: readonly WaitTarget[],
+		snapshots: Snapshots,
+	) => void;
+};
+
+type WaitOutcome = {
+	/** 0 every target got there, 1 the timeout came first, 130 interrupted. */
+	readonly code: number;
+	readonly pending: readonly WaitTarget[];
+	readonly snapshots: Snapshots;
+	readonly failure?: Error;
+};
+
+/** One watch loop per host; settles once every loop has stopped and closed its sockets. */
+async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
+	const {targets, goal} = options;
+	const snapshots = new Map<string, Snapshot>();
+	const pending = () =>
+		targets.filter((target) => {
+			const result = resultOf(target, snapshots);
+			return result === undefined || !hasArrived(result, goal);
+		});
+
+	return new Promise((resolve) => {
+		const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
+		const finish = (code: number) => {
+			if (run.isFinished) {
+				return;
+			}
+
+			run.isFinished = true;
+			clearTimeout(timer);
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+			for (const handle of handles) {
+				handle.stop();
+			}
+
+			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
+				() => {
+					resolve({code, pending: pending(), snapshots, failure: run.failure});
+				},
+			);
+		};
+
+		const handles = [...groupByHost(targets)].map(([host, pairs]) =>
+			watch({
+				host,
+				pairs,
+				timeoutMs: options.probeTimeoutMs,
+				intervalMs: options.intervalMs,
+				// Only the state matters here: reading a greeting would delay the exit.
+				identify: () => false,
+				onError(error) {
+					run.failure ??= error;
+					finish(1);
+				},
+				onSnapshot(snapshot) {
+					if (run.isFinished) {
+						return;
+					}
+
+					snapshots.set(host, snapshot);
+					const left = pending();
+					if (left.length === 0) {
+						finish(0);
+					} else {
+						options.onProgress(left, snapshots);
+					}
+				},
+			}),
+		);
+
+		const onSignal = () => {
+			finish(130);
+		};
+
+		process.once('SIGINT', onSignal);
+		process.once('SIGTERM', onSignal);
+		const timer =
+			options.timeoutMs > 0
+				? setTimeout(() => {
+						finish(1);
+					}, options.timeoutMs)
+				: undefined;
+	});
+}
+
+function parseWaitArguments(argv: readonly string[]) {
+	const cli = parseArguments(argv, {
+		help,
+		flags: {
+			closed: {type: 'boolean', default: false},
+			timeout: {type: 'string'},
+			interval: {type: 'string'},
+			probeTimeout: {type: 'string'},
+			quiet: {type: 'boolean', default: false},
+		},
+	});
+	if (cli.input.length === 0) {
+		throw new UsageError(`missing TARGET; usage: ${usage}`);
+	}
+
+	const goal: WaitGoal = cli.flags.closed ? 'closed' : 'open';
+	return {
+		inputs: cli.input,
+		goal,
+		timeoutMs: parseDuration(cli.flags.timeout ?? '30s', '--timeout', {
+			minMs: 0,
+		}),
+		intervalMs: parseDuration(cli.flags.interval ?? '250ms', '--interval', {
+			minMs: 10,
+			maxMs: 3_600_000,
+		}),
+		probeTimeoutMs: parseProbeTimeout(cli.flags.probeTimeout),
+		isQuiet: cli.flags.quiet,
+	};
+}
+
+export async function wait(argv: readonly string[]): Promise<number> {
+	const options = parseWaitArguments(argv);
+	// The catalogue is read only when a target names its port (localhost:ssh).
+	const isNumeric = (text: string) => /:\d+(?:\/\w+)?$/v.test(text);
+	const catalogue = options.inputs.every((text) => isNumeric(text))
+		? undefined
+		: await loadCatalogue();
+	const targets = options.inputs.map((text) =>
+		parseWaitTarget(text, catalogue),
+	);
+
+	const startedAt = Date.now();
+	const showsProgress = !options.isQuiet && process.stderr.isTTY;
+	const progress = (text: string) => {
+		if (showsProgress) {
+			const width = Math.max(20, (process.stderr.columns || 80) - 1);
+			process.stderr.write(`\r\u001B[2K${text.slice(0, width)}`);
+		}
+	};
+
+	const outcome = await waitForTargets({
+		...options,
+		targets,
+		onProgress(pending, snapshots) {
+			const waiting = pending.map(
+				(target) => `${target.text} ${describe(target, snapshots)}`,
+			);
+			progress(
+				`waiting ${formatDowntime(Date.now() - startedAt)} for ${options.goal}: ${waiting.join('; ')}`,
+			);
+		},
+	});
+
+	progress('');
+	if (outcome.failure) {
+		throw outcome.failure;
+	}
+
+	if (outcome.code === 1 && !options.isQuiet) {
+		const after = formatDowntime(options.timeoutMs);
+		for (const target of outcome.pending) {
+			process.stderr.write(
+				`portui: ${target.text} not ${options.goal} after ${after}: ${describe(target, outcome.snapshots)}\n`,
+			);
+		}
+	}
+
+	return outcome.code;
+}

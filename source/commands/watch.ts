@@ -1,0 +1,236 @@
+import process from 'node:process';
+import {parseArguments, parseCount, parseDuration} from '../args.js';
+import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
+import {watch as watchTarget} from '../probe/watch.js';
+import {sanitize} from '../probe/sanitize.js';
+import type {ProbeResult, Snapshot, Transition} from '../probe/types.js';
+import {
+	formatDowntime,
+	formatRtt,
+	parseHostAndPorts,
+	parseProbeTimeout,
+	resultToJson,
+	targetToJson,
+	transitionToJson,
+} from './results.js';
+
+const usage =
+	'portui watch HOST [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s]';
+
+const help = `
+	Usage
+	  $ ${usage}
+
+	Probes the ports of HOST on an interval and prints a first snapshot, then a
+	line each time a port changes state, with the time and, when a port comes
+	back open, how long it was down. Runs until interrupted (Ctrl-C, SIGTERM) or
+	until --count changes have been printed.
+
+	PORTS as for \`portui probe\`: 22,80,443  8000-8100  ssh,domain  53/udp
+	Without PORTS: every port of the curated catalogue.
+
+	Options
+	  --json        NDJSON on stdout, one object a line, flushed per line:
+	                {"type":"snapshot",...} first, then {"type":"transition","time",
+	                "port","protocol","from","to","downMs",...}; {"type":"target",...}
+	                when the host stops or starts resolving
+	  --interval    time between sweeps, 100ms to 1h (default 2s)
+	  --count       stop after N changes
+	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
+	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
+	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
+
+	Exit status
+	  0    interrupted (SIGINT, SIGTERM) or --count reached, after the output is flushed
+	  1    an unexpected error
+	  2    bad arguments
+
+	Examples
+	  $ portui watch localhost 22,80,443
+	  $ portui watch db.example 5432 --json --interval 1s >> db-uptime.ndjson
+	  $ portui watch localhost 8080 --json --count 1 | jq -r .to
+`;
+
+type Printer = {
+	snapshot(snapshot: Snapshot): string[];
+	transition(transition: Transition): string;
+	target(snapshot: Snapshot): string;
+};
+
+const jsonPrinter = (catalogue: Catalogue): Printer => ({
+	snapshot: (snapshot) => [
+		JSON.stringify({
+			type: 'snapshot',
+			time: new Date(snapshot.finishedAt).toISOString(),
+			...targetToJson(snapshot.target),
+			host: snapshot.host,
+			results: snapshot.results.map((result) =>
+				resultToJson(result, catalogue),
+			),
+		}),
+	],
+	transition: (transition) =>
+		JSON.stringify(transitionToJson(transition, catalogue)),
+	target: (snapshot) =>
+		JSON.stringify({
+			type: 'target',
+			time: new Date(snapshot.finishedAt).toISOString(),
+			...targetToJson(snapshot.target),
+			host: snapshot.host,
+		}),
+});
+
+function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
+	const time = (at: number) => new Date(at).toISOString();
+	const label = ({port, protocol}: ProbeResult | Transition) => {
+		const service = catalogue.byPair(port, protocol)?.service;
+		return `${port}/${protocol}${service ? ` ${service}` : ''}`;
+	};
+
+	const detail = (result: ProbeResult) => {
+		const answered = result.answered ? `, ${sanitize(result.answered)}` : '';
+		return `(${result.reason}, ${formatRtt(result.rttMs)}${answered})`;
+	};
+
+	const unresolved = (snapshot: Snapshot) =>
+		snapshot.target.isResolved
+			? `${time(snapshot.finishedAt)}  ${snapshot.host} resolves again`
+			: `${time(snapshot.finishedAt)}  ${snapshot.host} did not resolve: ${sanitize(snapshot.target.error)}; retrying every ${formatDowntime(intervalMs)}`;
+
+	return {
+		snapshot(snapshot) {
+			if (!snapshot.target.isResolved) {
+				return [unresolved(snapshot)];
+			}
+
+			return [
+				`${time(snapshot.finishedAt)}  ${snapshot.host}: ${snapshot.results.length} ports`,
+				...snapshot.results.map(
+					(result) => `  ${label(result)}  ${result.state} ${detail(result)}`,
+				),
+			];
+		},
+		transition(transition) {
+			const down =
+				transition.downMs === undefined
+					? ''
+					: ` after ${formatDowntime(transition.downMs)} down`;
+			return `${time(transition.at)}  ${transition.host}  ${label(transition)}  ${transition.from ?? '-'} -> ${transition.to} ${detail(transition.result)}${down}`;
+		},
+		target: unresolved,
+	};
+}
+
+export async function watch(argv: readonly string[]): Promise<number> {
+	const cli = parseArguments(argv, {
+		help,
+		flags: {
+			proto: {type: 'string'},
+			interval: {type: 'string'},
+			timeout: {type: 'string'},
+			count: {type: 'string'},
+			json: {type: 'boolean', default: false},
+			catalogue: {type: 'string'},
+		},
+	});
+	const intervalMs = parseDuration(cli.flags.interval ?? '2s', '--interval', {
+		minMs: 100,
+		maxMs: 3_600_000,
+	});
+	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
+	const count =
+		cli.flags.count === undefined
+			? undefined
+			: parseCount(cli.flags.count, '--count');
+	const catalogue = await loadCatalogue({userFile: cli.flags.catalogue});
+	const {host, pairs} = parseHostAndPorts(
+		cli.input,
+		cli.flags.proto,
+		catalogue,
+		usage,
+	);
+	const printer = cli.flags.json
+		? jsonPrinter(catalogue)
+		: humanPrinter(catalogue, intervalMs);
+
+	return new Promise<number>((resolve) => {
+		let isFinished = false;
+		let isResolved: boolean | undefined;
+		let transitions = 0;
+
+		// One write a line: stdout to a pipe or a file is synchronous on Linux, so a line is
+		// out of the process before the next one is made, and nothing is left to flush at exit.
+		const print = (lines: readonly string[]) => {
+			if (!isFinished && lines.length > 0) {
+				process.stdout.write(lines.join('\n') + '\n');
+			}
+		};
+
+		const handle = watchTarget({
+			host,
+			pairs,
+			intervalMs,
+			timeoutMs,
+			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
+			// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
+			// the next sweep may well succeed, and a monitor should not die of a hiccup.
+			onError(error) {
+				process.stderr.write(
+					`portui: a sweep failed: ${sanitize(error.message)}\n`,
+				);
+			},
+			onSnapshot(snapshot) {
+				if (isResolved === undefined) {
+					print(printer.snapshot(snapshot));
+				} else if (isResolved !== snapshot.target.isResolved) {
+					print([printer.target(snapshot)]);
+				}
+
+				isResolved = snapshot.target.isResolved;
+			},
+			onTransition(transition) {
+				// The first sweep's answers are the snapshot, not changes.
+				if (transition.from === undefined || isResolved === undefined) {
+					return;
+				}
+
+				print([printer.transition(transition)]);
+				transitions++;
+				if (count !== undefined && transitions >= count) {
+					finish();
+				}
+			},
+		});
+
+		function finish() {
+			if (isFinished) {
+				return;
+			}
+
+			isFinished = true;
+			process.off('SIGINT', finish);
+			process.off('SIGTERM', finish);
+			process.stdout.off('error', onOutputError);
+			handle.stop();
+			void handle.done.then(
+				() => {
+					resolve(0);
+				},
+				() => {
+					resolve(0);
+				},
+			);
+		}
+
+		// A reader that went away (`| head -1`) ends the watch quietly, as it ends `yes`.
+		function onOutputError(error: NodeJS.ErrnoException) {
+			if (error.code === 'EPIPE') {
+				finish();
+			}
+		}
+
+		process.once('SIGINT', finish);
+		process.once('SIGTERM', finish);
+		process.stdout.on('error', onOutputError);
+	});
+}
