@@ -202,3 +202,193 @@ export async function startSilentResponder(
 ): Promise<UdpResponder> {
 	return startUdpResponder({address, answer: () => undefined});
 }
+
+// SNMP (RFC 1157, RFC 3416), BER-encoded here independently of the probe's encoder.
+function berLength(length: number): Bytes {
+	if (length < 0x80) {
+		return Buffer.from([length]);
+	}
+
+	return length < 0x1_00
+		? Buffer.from([0x81, length])
+		: Buffer.from([0x82, length >> 8, length & 0xff]);
+}
+
+export function ber(tag: number, ...contents: Uint8Array[]): Bytes {
+	const content = Buffer.concat(contents);
+	return Buffer.concat([
+		Buffer.from([tag]),
+		berLength(content.length),
+		content,
+	]);
+}
+
+function berInteger(value: number): Bytes {
+	const bytes = Buffer.alloc(6);
+	bytes.writeIntBE(value, 0, 6);
+	let start = 0;
+	// Drop leading bytes that only repeat the sign (X.690 §8.3.2).
+	while (
+		start < 5 &&
+		((bytes[start] === 0 && bytes[start + 1]! < 0x80) ||
+			(bytes[start] === 0xff && bytes[start + 1]! >= 0x80))
+	) {
+		start++;
+	}
+
+	return ber(0x02, bytes.subarray(start));
+}
+
+/** The request-id of a GetRequest with short-form lengths, as the probe sends. */
+function snmpRequestId(request: Bytes): number | undefined {
+	let offset = 2; // Inside the message SEQUENCE
+	offset += 2 + request[offset + 1]!; // Version
+	offset += 2 + request[offset + 1]!; // Community
+	offset += 2; // Into the PDU
+	const length = request[offset + 1];
+	return length === undefined || offset + 2 + length > request.length
+		? undefined
+		: request.readIntBE(offset + 2, length);
+}
+
+export type SnmpReplyOptions = {
+	/** The version field: 0 for v1, 1 for v2c. */
+	readonly version?: number;
+	readonly community?: string;
+	/** SysDescr.0; without it the varbind carries noSuchObject (RFC 3416 §4.2.1). */
+	readonly description?: string | Uint8Array;
+	readonly requestId?: number;
+	/** The PDU tag: 0xa2 Response; 0xa0 would be an echoed GetRequest. */
+	readonly pduTag?: number;
+};
+
+export function snmpReply(
+	request: Bytes,
+	options: SnmpReplyOptions = {},
+): Bytes | undefined {
+	const requestId = options.requestId ?? snmpRequestId(request);
+	if (requestId === undefined) {
+		return undefined;
+	}
+
+	const description =
+		typeof options.description === 'string'
+			? Buffer.from(options.description, 'utf8')
+			: options.description;
+	const oid = ber(0x06, Buffer.from([0x2b, 6, 1, 2, 1, 1, 1, 0]));
+	const value = description ? ber(0x04, description) : ber(0x80); // NoSuchObject
+	const varbinds = ber(0x30, ber(0x30, oid, value));
+	const pdu = ber(
+		options.pduTag ?? 0xa2,
+		berInteger(requestId),
+		berInteger(0),
+		berInteger(0),
+		varbinds,
+	);
+	return ber(
+		0x30,
+		berInteger(options.version ?? 1),
+		ber(0x04, Buffer.from(options.community ?? 'public')),
+		pdu,
+	);
+}
+
+// NetBIOS NODE STATUS RESPONSE (RFC 1002 §4.2.18).
+export type NetbiosName = {
+	readonly name: string | Uint8Array;
+	readonly suffix: number;
+	readonly isGroup?: boolean;
+};
+
+export function netbiosReply(
+	request: Bytes,
+	names: readonly NetbiosName[],
+	options: {
+		readonly isCompressed?: boolean;
+		readonly rcode?: number;
+		readonly id?: number;
+	} = {},
+): Bytes | undefined {
+	if (request.length < 50) {
+		return undefined;
+	}
+
+	const header = Buffer.alloc(12);
+	header.writeUInt16BE(options.id ?? request.readUInt16BE(0), 0);
+	header.writeUInt16BE(0x84_00 | (options.rcode ?? 0), 2); // R, OPCODE 0, AA
+	header.writeUInt16BE(1, 6); // ANCOUNT
+	const rrName = options.isCompressed
+		? Buffer.from([0xc0, 0x0c])
+		: request.subarray(12, 46);
+	const table = Buffer.alloc(1 + names.length * 18);
+	table[0] = names.length;
+	for (const [index, entry] of names.entries()) {
+		const offset = 1 + index * 18;
+		table.fill(0x20, offset, offset + 15);
+		Buffer.from(entry.name).copy(table, offset, 0, 15);
+		table[offset + 15] = entry.suffix;
+		table.writeUInt16BE((entry.isGroup ? 0x80_00 : 0) | 0x04_00, offset + 16); // G, ACT
+	}
+
+	const statistics = Buffer.alloc(46); // Unit id (MAC) and counters, zero here
+	const rdata = Buffer.concat([table, statistics]);
+	const fixed = Buffer.alloc(10);
+	fixed.writeUInt16BE(0x00_21, 0); // NBSTAT
+	fixed.writeUInt16BE(0x00_01, 2); // IN
+	fixed.writeUInt16BE(rdata.length, 8);
+	return Buffer.concat([header, rrName, fixed, rdata]);
+}
+
+// ONC-RPC reply (RFC 5531 §9).
+export type RpcReplyOptions = {
+	/** 0 accepted, 1 denied. */
+	readonly replyStat?: number;
+	/** 0 SUCCESS, 1 PROG_UNAVAIL, 2 PROG_MISMATCH (with low and high), 3 PROC_UNAVAIL. */
+	readonly acceptStat?: number;
+	readonly mismatch?: readonly [number, number];
+	/** A verifier body, padded to 4 bytes on the wire. */
+	readonly verifier?: Uint8Array;
+	readonly xid?: number;
+};
+
+export function rpcReply(
+	request: Bytes,
+	options: RpcReplyOptions = {},
+): Bytes | undefined {
+	if (request.length < 40) {
+		return undefined;
+	}
+
+	const words = (...values: number[]) => {
+		const buffer = Buffer.alloc(values.length * 4);
+		for (const [index, value] of values.entries()) {
+			buffer.writeUInt32BE(value, index * 4);
+		}
+
+		return buffer;
+	};
+
+	const head = words(
+		options.xid ?? request.readUInt32BE(0),
+		1,
+		options.replyStat ?? 0,
+	);
+	if ((options.replyStat ?? 0) === 1) {
+		return Buffer.concat([head, words(0, 2, 2)]); // RPC_MISMATCH, low 2, high 2
+	}
+
+	const verifier = options.verifier ?? new Uint8Array(0);
+	const padding = Buffer.alloc((4 - (verifier.length % 4)) % 4);
+	const acceptStat = options.acceptStat ?? 0;
+	const tail =
+		acceptStat === 2
+			? words(2, ...(options.mismatch ?? [2, 4]))
+			: words(acceptStat);
+	return Buffer.concat([
+		head,
+		words(verifier.length === 0 ? 0 : 2, verifier.length),
+		verifier,
+		padding,
+		tail,
+	]);
+}
