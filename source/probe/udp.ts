@@ -13,10 +13,12 @@ import type {AddressProbe, Family} from './types.js';
 export const defaultUdpTimeoutMs = 1000;
 
 /**
- * Linux sends one peer at most one ICMP error per `net.ipv4.icmp_ratelimit` (1000 ms; ICMPv6:
- * `net.ipv6.icmp.ratelimit`) after a burst of a few, and drops the rest silently; the BSDs cap all
- * ICMP errors at 200 a second. Loopback is exempt (measured here: 1000 closed loopback ports probed
- * at once all came back closed).
+ * Linux sends one peer at most one ICMP error per `net.ipv4.icmp_ratelimit` (1000 ms) after a burst
+ * of 6, and drops the rest silently (ICMPv6 is limited the same way, `net.ipv6.icmp.ratelimit`);
+ * the BSDs cap all ICMP errors at 200 a second. Measured between two network namespaces: 20 closed
+ * ports probed at once gave 6 closed and 14 open|filtered; 12 probes 500 ms apart, 10 closed; 12
+ * probes 1000 ms apart, all 12 closed. Loopback is exempt: 1000 closed loopback ports probed at once
+ * all came back closed.
  */
 export const icmpRateLimitMs = 1000;
 
