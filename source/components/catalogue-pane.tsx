@@ -1,0 +1,199 @@
+import {Text} from 'ink';
+import {memo, useMemo} from 'react';
+import stringWidth from 'string-width';
+import {portLabel, verdictColor} from '../catalogue/format.js';
+import type {CatalogueEntry, Verdict} from '../catalogue/types.js';
+import {liveKey} from '../hooks/live-state.js';
+import {Pane} from './pane.js';
+import {
+	rowWidth,
+	TableRow,
+	type CellStyle,
+	type TableColumn,
+} from './table-row.js';
+
+const shortVerdicts: Readonly<Record<Verdict, string>> = {
+	secure: 'ok',
+	caution: 'warn',
+	insecure: 'bad',
+	obsolete: 'old',
+};
+
+type CatalogueLayout = {
+	readonly columns: readonly TableColumn[];
+	readonly isShort: boolean;
+};
+
+/** Mark, port, protocol, service, verdict: the service takes what the others leave. */
+export function catalogueColumns(
+	innerWidth: number,
+	portWidth: number,
+): CatalogueLayout {
+	const fixed = (protocolWidth: number, verdictWidth: number) =>
+		rowWidth([
+			{width: 2},
+			{width: portWidth},
+			{width: protocolWidth},
+			{width: verdictWidth},
+		]) + 2;
+	// Narrow panes give up the long verdict words first, then the long protocol heading.
+	const isShort = innerWidth - fixed(5, 8) < 8;
+	const verdictWidth = isShort ? 4 : 8;
+	const protocolWidth = innerWidth - fixed(5, verdictWidth) < 8 ? 3 : 5;
+	return {
+		isShort,
+		columns: [
+			{width: 2},
+			{width: portWidth, align: 'right'},
+			{width: protocolWidth},
+			{width: Math.max(1, innerWidth - fixed(protocolWidth, verdictWidth))},
+			{width: verdictWidth},
+		],
+	};
+}
+
+const headings = {
+	long: ['', 'port', 'proto', 'service', 'verdict'],
+	short: ['', 'port', 'pro', 'service', 'risk'],
+};
+
+type CatalogueRowProps = {
+	readonly entry: CatalogueEntry;
+	readonly layout: CatalogueLayout;
+	readonly isSelected: boolean;
+	readonly isFocused: boolean;
+	readonly isPinned: boolean;
+	readonly isColor: boolean;
+};
+
+function CatalogueRowView({
+	entry,
+	layout,
+	isSelected,
+	isFocused,
+	isPinned,
+	isColor,
+}: CatalogueRowProps) {
+	const cells = useMemo(
+		() => [
+			`${isSelected ? '>' : ' '}${isPinned ? '*' : ' '}`,
+			portLabel(entry),
+			entry.protocol,
+			entry.service,
+			entry.verdict
+				? layout.isShort
+					? shortVerdicts[entry.verdict]
+					: entry.verdict
+				: '',
+		],
+		[entry, layout.isShort, isSelected, isPinned],
+	);
+	const cellStyles = useMemo<CellStyle[]>(
+		() => [
+			{},
+			// Privileged ports (root binds them) stand out without colour too.
+			entry.isPrivileged
+				? {isBold: true, color: isColor ? 'cyan' : undefined}
+				: {},
+			{},
+			{},
+			{
+				color:
+					isColor && entry.verdict ? verdictColor(entry.verdict) : undefined,
+			},
+		],
+		[entry, isColor],
+	);
+	const rowStyle = useMemo<CellStyle | undefined>(
+		() =>
+			isSelected
+				? isFocused
+					? {isInverse: true}
+					: {isUnderline: true}
+				: undefined,
+		[isSelected, isFocused],
+	);
+	return (
+		<TableRow
+			columns={layout.columns}
+			cells={cells}
+			cellStyles={cellStyles}
+			rowStyle={rowStyle}
+		/>
+	);
+}
+
+const CatalogueRow = memo(CatalogueRowView);
+
+export type CataloguePaneProps = {
+	/** The rows in view, in order. */
+	readonly entries: readonly CatalogueEntry[];
+	readonly selectedId: string | undefined;
+	/** Pinned port/protocol keys (`22/tcp`). */
+	readonly pinned: ReadonlySet<string>;
+	readonly width: number;
+	readonly height: number;
+	readonly isFocused: boolean;
+	readonly isAscii: boolean;
+	readonly isColor: boolean;
+	/** Said in the pane when there are no rows. */
+	readonly emptyText: string;
+};
+
+const headingStyle: CellStyle = {isBold: true};
+
+/** The catalogue as a compact table: only the rows in view are rendered. */
+function CataloguePaneView({
+	entries,
+	selectedId,
+	pinned,
+	width,
+	height,
+	isFocused,
+	isAscii,
+	isColor,
+	emptyText,
+}: CataloguePaneProps) {
+	const portWidth = Math.min(
+		11,
+		Math.max(4, ...entries.map((entry) => stringWidth(portLabel(entry)))),
+	);
+	const layout = useMemo(
+		() => catalogueColumns(width - 2, portWidth),
+		[width, portWidth],
+	);
+	return (
+		<Pane
+			width={width}
+			height={height}
+			isFocused={isFocused}
+			isAscii={isAscii}
+			isColor={isColor}
+		>
+			<TableRow
+				columns={layout.columns}
+				cells={layout.isShort ? headings.short : headings.long}
+				rowStyle={headingStyle}
+			/>
+			{entries.length === 0 ? (
+				<Text dimColor wrap="truncate">
+					{` ${emptyText}`}
+				</Text>
+			) : (
+				entries.map((entry) => (
+					<CatalogueRow
+						key={entry.id}
+						entry={entry}
+						layout={layout}
+						isSelected={entry.id === selectedId}
+						isFocused={isFocused}
+						isPinned={pinned.has(liveKey(entry.port, entry.protocol))}
+						isColor={isColor}
+					/>
+				))
+			)}
+		</Pane>
+	);
+}
+
+export const CataloguePane = memo(CataloguePaneView);

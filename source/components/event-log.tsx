@@ -1,0 +1,79 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import type {LiveEvent} from '../hooks/live-state.js';
+import type {PortState} from '../probe/types.js';
+import {formatClock, formatDuration, stateColor} from './format.js';
+
+export type EventLogProps = {
+	/** Oldest first. */
+	readonly events: readonly LiveEvent[];
+	readonly height: number;
+	/** How many events the view is scrolled back from the newest. */
+	readonly back: number;
+	readonly isFocused: boolean;
+	readonly isColor: boolean;
+	/** The service name of a port, for the reader: `ssh`. */
+	readonly nameOf: (
+		port: number,
+		protocol: 'tcp' | 'udp',
+	) => string | undefined;
+};
+
+function State({
+	state,
+	isColor,
+}: {
+	readonly state: PortState;
+	readonly isColor: boolean;
+}) {
+	return <Text color={isColor ? stateColor(state) : undefined}>{state}</Text>;
+}
+
+/** The latest changes of state: time, port/protocol, from -> to, and the downtime on a return to open. */
+function EventLogView({
+	events,
+	height,
+	back,
+	isFocused,
+	isColor,
+	nameOf,
+}: EventLogProps) {
+	if (events.length === 0) {
+		return (
+			<Box height={height} flexShrink={0}>
+				<Text dimColor wrap="truncate">
+					events: none yet; a watched port that changes state shows here
+				</Text>
+			</Box>
+		);
+	}
+
+	const end = Math.max(0, events.length - back);
+	const shown = events.slice(Math.max(0, end - height), end);
+	return (
+		<Box
+			flexDirection="column"
+			height={height}
+			flexShrink={0}
+			overflow="hidden"
+		>
+			{shown.map((event, index) => {
+				const name = nameOf(event.port, event.protocol);
+				const isCursor = isFocused && index === shown.length - 1;
+				return (
+					<Text key={event.id} wrap="truncate" inverse={isCursor}>
+						{`${formatClock(event.at)}  ${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
+						<State state={event.from} isColor={isColor} />
+						{' -> '}
+						<State state={event.to} isColor={isColor} />
+						{event.downMs === undefined
+							? ''
+							: `  down ${formatDuration(event.downMs)}`}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}
+
+export const EventLog = memo(EventLogView);

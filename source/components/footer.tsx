@@ -1,0 +1,81 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import type {Focus, Mode, Prompt} from '../hooks/dashboard-state.js';
+
+export type FooterProps = {
+	readonly width: number;
+	readonly prompt: Prompt;
+	readonly focus: Focus;
+	readonly mode: Mode;
+	readonly isHelpOpen: boolean;
+};
+
+type Hint = readonly [keys: string, what: string];
+
+/** The keys that matter in this state, most useful first; the line is cut where the width ends. */
+export function footerHints({
+	prompt,
+	focus,
+	mode,
+	isHelpOpen,
+}: Omit<FooterProps, 'width'>): readonly Hint[] {
+	if (prompt === 'search') {
+		return [
+			['type', 'filter as you type'],
+			['Enter', 'keep the query'],
+			['Esc', 'clear it'],
+		];
+	}
+
+	if (prompt === 'target') {
+		return [
+			['type', 'a host name or address'],
+			['Enter', 'watch it'],
+			['Esc', 'cancel'],
+		];
+	}
+
+	if (isHelpOpen) {
+		return [
+			['? Esc', 'close help'],
+			['q', 'quit'],
+		];
+	}
+
+	const move: Hint =
+		focus === 'events' ? ['j k', 'scroll events'] : ['j k', 'move'];
+	const pin: Hint = ['Space', mode === 'watch' ? 'unpin' : 'pin'];
+	return [
+		move,
+		['/', 'search'],
+		['t u a', 'proto'],
+		pin,
+		['w', mode === 'watch' ? 'all entries' : 'watch list'],
+		['l', mode === 'listeners' ? 'catalogue' : 'sockets'],
+		['Tab', 'pane'],
+		[':', 'host'],
+		['+ -', 'interval'],
+		['?', 'help'],
+		['q', 'quit'],
+	];
+}
+
+/** The keys that matter now. */
+function FooterView({width, ...state}: FooterProps) {
+	const hints = footerHints(state);
+	return (
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			<Text wrap="truncate">
+				{hints.map(([keys, what], index) => (
+					<Text key={keys}>
+						{index > 0 ? '  ' : ''}
+						<Text bold>{keys}</Text>
+						<Text dimColor>{` ${what}`}</Text>
+					</Text>
+				))}
+			</Text>
+		</Box>
+	);
+}
+
+export const Footer = memo(FooterView);

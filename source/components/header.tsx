@@ -1,0 +1,80 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import type {ProtocolFilter} from '../args.js';
+import type {SweepClock} from '../hooks/sweep-clock.js';
+import {useSweepAge} from '../hooks/use-sweep-age.js';
+import {formatInterval} from './format.js';
+
+export type HeaderProps = {
+	readonly width: number;
+	readonly host: string;
+	/** Which address family answers, or why there is no answer: `IPv4 answers`. */
+	readonly targetNote: string;
+	readonly protocol: ProtocolFilter;
+	/** `12/125`, `3 pinned`, `14 sockets`. */
+	readonly count: string;
+	readonly intervalMs: number;
+	readonly isBellOn: boolean;
+	readonly clock: SweepClock;
+	readonly isColor: boolean;
+};
+
+type SweepAgeProps = Pick<
+	HeaderProps,
+	'clock' | 'host' | 'intervalMs' | 'isColor'
+>;
+
+/** The only part of the screen that follows the clock: it re-renders when its text changes. */
+function SweepAgeView({clock, host, intervalMs, isColor}: SweepAgeProps) {
+	const {label, isStale} = useSweepAge({clock, host, intervalMs});
+	return (
+		<Text
+			wrap="truncate"
+			bold={isStale}
+			color={isColor ? (isStale ? 'yellow' : 'green') : undefined}
+		>
+			{label}
+		</Text>
+	);
+}
+
+const SweepAge = memo(SweepAgeView);
+
+/** Target, filter, counts, interval and the age of the last sweep, on one line. */
+function HeaderView({
+	width,
+	host,
+	targetNote,
+	protocol,
+	count,
+	intervalMs,
+	isBellOn,
+	clock,
+	isColor,
+}: HeaderProps) {
+	return (
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			<Text wrap="truncate">
+				<Text bold>portui</Text>
+				{'  '}
+				<Text bold color={isColor ? 'cyan' : undefined}>
+					{host}
+				</Text>
+				{width >= 80
+					? ` (${targetNote})  proto ${protocol}  ${count}  every ${formatInterval(intervalMs)}  `
+					: ` (${targetNote})  ${protocol}  ${count}  ${formatInterval(intervalMs)}  `}
+			</Text>
+			<Box flexShrink={0}>
+				<SweepAge
+					clock={clock}
+					host={host}
+					intervalMs={intervalMs}
+					isColor={isColor}
+				/>
+				{isBellOn ? <Text>{'  bell'}</Text> : undefined}
+			</Box>
+		</Box>
+	);
+}
+
+export const Header = memo(HeaderView);

@@ -1,0 +1,50 @@
+import type {TerminalSize} from '../hooks/use-terminal-size.js';
+
+/** Below this the panes cannot hold a readable row: a one-line notice replaces the layout. */
+export const minimumSize: TerminalSize = {columns: 60, rows: 16};
+
+export type Layout = {
+	readonly isTooSmall: boolean;
+	readonly width: number;
+	/**
+	 * Lines the frame may take: one less than the terminal, because Ink 6.8 clears the whole
+	 * screen and redraws on every update once a frame reaches the terminal's height.
+	 */
+	readonly height: number;
+	/** The bordered panes, borders included. */
+	readonly paneHeight: number;
+	/** Data rows a pane shows below its heading. */
+	readonly listRows: number;
+	readonly detailLines: number;
+	readonly eventLines: number;
+	readonly leftWidth: number;
+	readonly rightWidth: number;
+};
+
+/** Header, prompt line and footer take a line each. */
+const chromeLines = 3;
+/** Top border, heading, bottom border. */
+const paneChrome = 3;
+
+export function computeLayout({columns, rows}: TerminalSize): Layout {
+	const height = Math.max(0, rows - 1);
+	const isTooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
+	const detailLines = rows >= 30 ? 4 : rows >= 20 ? 3 : 2;
+	const eventLines = rows >= 40 ? 8 : rows >= 30 ? 5 : rows >= 20 ? 3 : 2;
+	const paneHeight = Math.max(
+		paneChrome + 1,
+		height - chromeLines - detailLines - eventLines,
+	);
+	const rightWidth = Math.max(26, Math.min(64, Math.floor(columns * 0.45)));
+	return {
+		isTooSmall,
+		width: columns,
+		height,
+		paneHeight,
+		listRows: paneHeight - paneChrome,
+		detailLines,
+		eventLines,
+		leftWidth: columns - rightWidth,
+		rightWidth,
+	};
+}

@@ -1,0 +1,211 @@
+import {memo, useMemo} from 'react';
+import type {CatalogueEntry} from '../catalogue/types.js';
+import {liveKey, type LiveRow} from '../hooks/live-state.js';
+import type {LocalOwner} from '../hooks/local-target.js';
+import {formatClock, formatRtt, stateColor, stateLabel} from './format.js';
+import {Pane} from './pane.js';
+import {TableRow, type CellStyle, type TableColumn} from './table-row.js';
+
+type LiveLayout = {
+	readonly columns: readonly TableColumn[];
+	readonly hasRtt: boolean;
+	readonly hasSince: boolean;
+	readonly hasSeconds: boolean;
+};
+
+/** State first, then what answered; the time of the change and the rtt when there is room. */
+export function liveColumns(innerWidth: number): LiveLayout {
+	let rest = innerWidth - 10 - 8;
+	const hasSince = rest >= 7;
+	rest -= hasSince ? 7 : 0;
+	const hasRtt = rest >= 7;
+	rest -= hasRtt ? 7 : 0;
+	const hasSeconds = hasSince && rest >= 3;
+	rest -= hasSeconds ? 3 : 0;
+	const columns: TableColumn[] = [{width: 8}];
+	if (hasRtt) {
+		columns.push({width: 5, align: 'right'});
+	}
+
+	if (hasSince) {
+		columns.push({width: hasSeconds ? 8 : 5});
+	}
+
+	columns.push({width: 6 + Math.max(0, rest)});
+	return {columns, hasRtt, hasSince, hasSeconds};
+}
+
+const expectedMarks = {
+	unicode: {yes: '✓ ', no: '✗ '},
+	ascii: {yes: 'ok ', no: '! '},
+};
+
+/**
+ * What holds the port on this machine (`✓ sshd`, `✗ nginx` where sshd was expected), or else
+ * what answered (`SSH-2.0-OpenSSH_9.6`), or why nothing could be sent.
+ */
+export function whoOf(
+	row: LiveRow | undefined,
+	owner: LocalOwner | undefined,
+	isAscii: boolean,
+): string {
+	const marks = isAscii ? expectedMarks.ascii : expectedMarks.unicode;
+	if (owner?.socket.process) {
+		const mark =
+			owner.isExpected === undefined
+				? ''
+				: owner.isExpected
+					? marks.yes
+					: marks.no;
+		return `${mark}${owner.socket.process}`;
+	}
+
+	if (owner?.socket.ownerHidden) {
+		return '(hidden)';
+	}
+
+	return (
+		row?.mismatch ??
+		row?.answered ??
+		(row?.state === 'unreachable' ? row.reason : '')
+	);
+}
+
+type LiveLineProps = {
+	readonly row: LiveRow | undefined;
+	readonly who: string;
+	readonly layout: LiveLayout;
+	readonly isSelected: boolean;
+	readonly isFocused: boolean;
+	readonly isHighlighted: boolean;
+	readonly isColor: boolean;
+};
+
+function LiveLineView({
+	row,
+	who,
+	layout,
+	isSelected,
+	isFocused,
+	isHighlighted,
+	isColor,
+}: LiveLineProps) {
+	const cells = useMemo(() => {
+		const values = [row ? stateLabel(row.state) : '-'];
+		if (layout.hasRtt) {
+			values.push(formatRtt(row?.rttMs));
+		}
+
+		if (layout.hasSince) {
+			values.push(row ? formatClock(row.since, layout.hasSeconds) : '');
+		}
+
+		values.push(who);
+		return values;
+	}, [row, who, layout]);
+	const cellStyles = useMemo<CellStyle[]>(
+		() => [
+			{color: isColor && row ? stateColor(row.state) : undefined, isDim: !row},
+		],
+		[row, isColor],
+	);
+	const rowStyle = useMemo<CellStyle | undefined>(() => {
+		if (isSelected && isFocused) {
+			return {isInverse: true};
+		}
+
+		// A change shows for a moment: bold on a yellow ground, or bold and underlined without colour.
+		if (isHighlighted) {
+			return isColor
+				? {isBold: true, backgroundColor: 'yellow', color: 'black'}
+				: {isBold: true, isUnderline: true};
+		}
+
+		return isSelected ? {isUnderline: true} : undefined;
+	}, [isSelected, isFocused, isHighlighted, isColor]);
+	return (
+		<TableRow
+			columns={layout.columns}
+			cells={cells}
+			cellStyles={cellStyles}
+			rowStyle={rowStyle}
+		/>
+	);
+}
+
+const LiveLine = memo(LiveLineView);
+
+export type LivePaneProps = {
+	/** The entries in view, lined up with the catalogue's rows. */
+	readonly entries: readonly CatalogueEntry[];
+	readonly rows: ReadonlyMap<string, LiveRow>;
+	/** Who holds each entry's port on this machine, by entry id (empty for another host). */
+	readonly owners: ReadonlyMap<string, LocalOwner>;
+	readonly highlights: ReadonlyMap<string, number>;
+	readonly selectedId: string | undefined;
+	readonly width: number;
+	readonly height: number;
+	readonly isFocused: boolean;
+	readonly isAscii: boolean;
+	readonly isColor: boolean;
+};
+
+const headingStyle: CellStyle = {isBold: true};
+
+/** The live probe of the ports in view: state, rtt, since when, and who answered. */
+function LivePaneView({
+	entries,
+	rows,
+	owners,
+	highlights,
+	selectedId,
+	width,
+	height,
+	isFocused,
+	isAscii,
+	isColor,
+}: LivePaneProps) {
+	const layout = useMemo(() => liveColumns(width - 2), [width]);
+	const heading = useMemo(
+		() => [
+			'state',
+			...(layout.hasRtt ? ['rtt'] : []),
+			...(layout.hasSince ? ['since'] : []),
+			'who',
+		],
+		[layout],
+	);
+	return (
+		<Pane
+			width={width}
+			height={height}
+			isFocused={isFocused}
+			isAscii={isAscii}
+			isColor={isColor}
+		>
+			<TableRow
+				columns={layout.columns}
+				cells={heading}
+				rowStyle={headingStyle}
+			/>
+			{entries.map((entry) => {
+				const key = liveKey(entry.port, entry.protocol);
+				const row = rows.get(key);
+				return (
+					<LiveLine
+						key={entry.id}
+						row={row}
+						who={whoOf(row, owners.get(entry.id), isAscii)}
+						layout={layout}
+						isSelected={entry.id === selectedId}
+						isFocused={isFocused}
+						isHighlighted={highlights.has(key)}
+						isColor={isColor}
+					/>
+				);
+			})}
+		</Pane>
+	);
+}
+
+export const LivePane = memo(LivePaneView);

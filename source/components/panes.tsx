@@ -1,0 +1,90 @@
+import {Box} from 'ink';
+import type {CatalogueEntry} from '../catalogue/types.js';
+import type {Focus, Mode} from '../hooks/dashboard-state.js';
+import type {ListenerItem} from '../hooks/listener-items.js';
+import type {LiveRow} from '../hooks/live-state.js';
+import type {LocalOwner} from '../hooks/local-target.js';
+import type {SocketList} from '../hooks/probe-service.js';
+import {CataloguePane} from './catalogue-pane.js';
+import type {Layout} from './layout.js';
+import {ListenersPane} from './listeners-pane.js';
+import {LivePane} from './live-pane.js';
+
+export type PanesProps = {
+	readonly layout: Layout;
+	readonly mode: Mode;
+	readonly focus: Focus;
+	readonly isAscii: boolean;
+	readonly isColor: boolean;
+	readonly pinned: ReadonlySet<string>;
+	readonly entries: readonly CatalogueEntry[];
+	readonly selectedEntryId: string | undefined;
+	readonly rows: ReadonlyMap<string, LiveRow>;
+	readonly highlights: ReadonlyMap<string, number>;
+	readonly owners: ReadonlyMap<string, LocalOwner>;
+	readonly listeners: readonly ListenerItem[];
+	readonly selectedListenerId: string | undefined;
+	readonly sockets: SocketList | undefined;
+};
+
+function listenersEmptyText(sockets: SocketList | undefined): string {
+	if (!sockets) {
+		return 'reading the sockets of this machine ...';
+	}
+
+	return sockets.isAvailable
+		? 'no listening socket matches'
+		: `unavailable: ${sockets.reason ?? 'no reason given'}`;
+}
+
+/** The catalogue beside the live probe, or this machine's listening sockets across the width. */
+export function Panes(props: PanesProps) {
+	const {layout, mode, focus, isAscii, isColor, pinned} = props;
+	if (mode === 'listeners') {
+		return (
+			<ListenersPane
+				items={props.listeners}
+				selectedId={props.selectedListenerId}
+				pinned={pinned}
+				width={layout.width}
+				height={layout.paneHeight}
+				isFocused={focus !== 'events'}
+				isAscii={isAscii}
+				isColor={isColor}
+				emptyText={listenersEmptyText(props.sockets)}
+			/>
+		);
+	}
+
+	return (
+		<Box flexDirection="row" height={layout.paneHeight} flexShrink={0}>
+			<CataloguePane
+				entries={props.entries}
+				selectedId={props.selectedEntryId}
+				pinned={pinned}
+				width={layout.leftWidth}
+				height={layout.paneHeight}
+				isFocused={focus === 'catalogue'}
+				isAscii={isAscii}
+				isColor={isColor}
+				emptyText={
+					mode === 'watch'
+						? 'nothing pinned: Space pins the selected entry, w goes back'
+						: 'nothing matches: Esc clears the search'
+				}
+			/>
+			<LivePane
+				entries={props.entries}
+				rows={props.rows}
+				owners={props.owners}
+				highlights={props.highlights}
+				selectedId={props.selectedEntryId}
+				width={layout.rightWidth}
+				height={layout.paneHeight}
+				isFocused={focus === 'live'}
+				isAscii={isAscii}
+				isColor={isColor}
+			/>
+		</Box>
+	);
+}

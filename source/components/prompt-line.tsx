@@ -1,0 +1,135 @@
+import {Box, Text} from 'ink';
+import TextInput from 'ink-text-input';
+import {memo} from 'react';
+
+export type PromptLineProps = {
+	readonly width: number;
+	/** Which text input has the keys, if any. */
+	readonly prompt: 'none' | 'search' | 'target';
+	readonly query: string;
+	readonly targetDraft: string;
+	/** Said in place of the idle hint: a refused host, a host being resolved, a notice. */
+	readonly message: string | undefined;
+	readonly isError: boolean;
+	readonly isColor: boolean;
+	readonly onQueryChange: (query: string) => void;
+	readonly onQuerySubmit: () => void;
+	readonly onTargetChange: (draft: string) => void;
+	readonly onTargetSubmit: (host: string) => void;
+};
+
+/**
+ * Ink 6.8 hands over keys that arrive in one read as one string, so a fast typist's backspace
+ * (DEL, or BS) can land inside the text: apply it here, and drop every other control character.
+ */
+export function applyEdits(value: string): {
+	readonly value: string;
+	readonly isSubmitted: boolean;
+} {
+	let text = '';
+	let isSubmitted = false;
+	for (const character of value) {
+		if (character === '\u007F' || character === '\b') {
+			text = [...text].slice(0, -1).join('');
+		} else if (character === '\r' || character === '\n') {
+			isSubmitted = true;
+		} else if (
+			character >= ' ' &&
+			(character < '\u007F' || character > '\u009F')
+		) {
+			text += character;
+		}
+	}
+
+	return {value: text, isSubmitted};
+}
+
+/** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
+function PromptLineView({
+	width,
+	prompt,
+	query,
+	targetDraft,
+	message,
+	isError,
+	isColor,
+	onQueryChange,
+	onQuerySubmit,
+	onTargetChange,
+	onTargetSubmit,
+}: PromptLineProps) {
+	if (prompt === 'search') {
+		return (
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Text bold>{'/ '}</Text>
+				<TextInput
+					value={query}
+					placeholder="port, name, daemon or word"
+					onChange={(text) => {
+						const edited = applyEdits(text);
+						onQueryChange(edited.value);
+						if (edited.isSubmitted) {
+							onQuerySubmit();
+						}
+					}}
+					onSubmit={() => {
+						onQuerySubmit();
+					}}
+				/>
+			</Box>
+		);
+	}
+
+	if (prompt === 'target') {
+		return (
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Text bold>{'host: '}</Text>
+				<TextInput
+					value={targetDraft}
+					placeholder="name or address"
+					onChange={(text) => {
+						const edited = applyEdits(text);
+						onTargetChange(edited.value);
+						if (edited.isSubmitted) {
+							onTargetSubmit(edited.value);
+						}
+					}}
+					onSubmit={(host) => {
+						onTargetSubmit(host);
+					}}
+				/>
+			</Box>
+		);
+	}
+
+	if (message) {
+		return (
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Text
+					wrap="truncate"
+					bold={isError}
+					color={isColor && isError ? 'red' : undefined}
+				>
+					{message}
+				</Text>
+			</Box>
+		);
+	}
+
+	return (
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			{query ? (
+				<Text wrap="truncate">
+					<Text bold>{`/${query}`}</Text>
+					<Text dimColor>{'  (/ to edit, Esc in it to clear)'}</Text>
+				</Text>
+			) : (
+				<Text dimColor wrap="truncate">
+					/ to search the catalogue, : to change the host
+				</Text>
+			)}
+		</Box>
+	);
+}
+
+export const PromptLine = memo(PromptLineView);

@@ -1,0 +1,252 @@
+import type {ProtocolFilter} from '../args.js';
+
+/** What the panes list: the catalogue, the watch list only, or this machine's listening sockets. */
+export type Mode = 'catalogue' | 'watch' | 'listeners';
+/** Which pane the movement keys act on. */
+export type Focus = 'catalogue' | 'live' | 'events';
+/** A text input that has the keys, if any. */
+export type Prompt = 'none' | 'search' | 'target';
+
+export type DashboardState = {
+	readonly query: string;
+	readonly protocol: ProtocolFilter;
+	readonly mode: Mode;
+	readonly focus: Focus;
+	readonly prompt: Prompt;
+	readonly targetDraft: string;
+	readonly isHelpOpen: boolean;
+	readonly isBellOn: boolean;
+	readonly intervalMs: number;
+	/** Pinned port/protocol pairs (`22/tcp`), in the order they were pinned. */
+	readonly pinned: readonly string[];
+	/** The selected row of each mode, by id, so a mode keeps its place while another is shown. */
+	readonly selected: Readonly<Record<Mode, string | undefined>>;
+	/** The first row shown in each mode. */
+	readonly tops: Readonly<Record<Mode, number>>;
+	/** How many events the log is scrolled back from the newest. */
+	readonly eventsBack: number;
+};
+
+export type DashboardAction =
+	| {readonly type: 'open-search'; readonly query?: string}
+	| {readonly type: 'set-query'; readonly query: string}
+	| {readonly type: 'close-search'; readonly isKept: boolean}
+	| {readonly type: 'open-target'; readonly draft: string}
+	| {readonly type: 'set-target-draft'; readonly draft: string}
+	| {readonly type: 'close-target'}
+	| {readonly type: 'set-protocol'; readonly protocol: ProtocolFilter}
+	| {
+			readonly type: 'select';
+			readonly id: string | undefined;
+			readonly top: number;
+	  }
+	| {readonly type: 'toggle-pin'; readonly key: string}
+	| {readonly type: 'toggle-mode'; readonly mode: Exclude<Mode, 'catalogue'>}
+	| {readonly type: 'cycle-focus'; readonly isBackward?: boolean}
+	| {
+			readonly type: 'scroll-events';
+			readonly by: number;
+			readonly count: number;
+	  }
+	| {readonly type: 'step-interval'; readonly direction: 1 | -1}
+	| {readonly type: 'toggle-bell'}
+	| {readonly type: 'toggle-help'}
+	| {readonly type: 'close-help'};
+
+/** The intervals `+` and `-` step through. */
+export const intervalSteps: readonly number[] = [
+	500, 1000, 2000, 5000, 10_000, 30_000, 60_000,
+];
+
+export function stepInterval(current: number, direction: 1 | -1): number {
+	if (direction > 0) {
+		return intervalSteps.find((step) => step > current) ?? current;
+	}
+
+	return intervalSteps.findLast((step) => step < current) ?? current;
+}
+
+const focusOrder: readonly Focus[] = ['catalogue', 'live', 'events'];
+
+export type InitialDashboard = {
+	readonly intervalMs: number;
+	readonly protocol?: ProtocolFilter;
+	readonly query?: string;
+};
+
+export const initialDashboardState = ({
+	intervalMs,
+	protocol = 'all',
+	query = '',
+}: InitialDashboard): DashboardState => ({
+	query,
+	protocol,
+	mode: 'catalogue',
+	focus: 'catalogue',
+	prompt: 'none',
+	targetDraft: '',
+	isHelpOpen: false,
+	isBellOn: false,
+	intervalMs,
+	pinned: [],
+	selected: {catalogue: undefined, watch: undefined, listeners: undefined},
+	tops: {catalogue: 0, watch: 0, listeners: 0},
+	eventsBack: 0,
+});
+
+/** A new query lists other entries: start again at the best match. */
+const withQuery = (state: DashboardState, query: string): DashboardState =>
+	query === state.query
+		? state
+		: {
+				...state,
+				query,
+				selected: {...state.selected, catalogue: undefined, watch: undefined},
+				tops: {...state.tops, catalogue: 0, watch: 0},
+			};
+
+export function dashboardReducer(
+	state: DashboardState,
+	action: DashboardAction,
+): DashboardState {
+	switch (action.type) {
+		case 'open-search': {
+			return {
+				...withQuery(state, action.query ?? state.query),
+				prompt: 'search',
+				isHelpOpen: false,
+			};
+		}
+
+		case 'set-query': {
+			return withQuery(state, action.query);
+		}
+
+		case 'close-search': {
+			return {
+				...withQuery(state, action.isKept ? state.query : ''),
+				prompt: 'none',
+			};
+		}
+
+		case 'open-target': {
+			return {
+				...state,
+				prompt: 'target',
+				targetDraft: action.draft,
+				isHelpOpen: false,
+			};
+		}
+
+		case 'set-target-draft': {
+			return {...state, targetDraft: action.draft};
+		}
+
+		case 'close-target': {
+			return {...state, prompt: 'none', targetDraft: ''};
+		}
+
+		case 'set-protocol': {
+			// The selected entry stays selected when the new filter still lists it.
+			return action.protocol === state.protocol
+				? state
+				: {...state, protocol: action.protocol};
+		}
+
+		case 'select': {
+			const {mode} = state;
+			if (
+				state.selected[mode] === action.id &&
+				state.tops[mode] === action.top
+			) {
+				return state;
+			}
+
+			return {
+				...state,
+				selected: {...state.selected, [mode]: action.id},
+				tops: {...state.tops, [mode]: action.top},
+			};
+		}
+
+		case 'toggle-pin': {
+			const pinned = state.pinned.includes(action.key)
+				? state.pinned.filter((key) => key !== action.key)
+				: [...state.pinned, action.key];
+			return {...state, pinned};
+		}
+
+		case 'toggle-mode': {
+			const mode = state.mode === action.mode ? 'catalogue' : action.mode;
+			// The listeners view has one pane: focus goes back to it.
+			const focus =
+				mode === 'listeners' && state.focus === 'live'
+					? 'catalogue'
+					: state.focus;
+			return {...state, mode, focus};
+		}
+
+		case 'cycle-focus': {
+			const order =
+				state.mode === 'listeners'
+					? focusOrder.filter((focus) => focus !== 'live')
+					: focusOrder;
+			const index = order.indexOf(state.focus);
+			const next =
+				order[
+					(index + (action.isBackward ? order.length - 1 : 1)) % order.length
+				]!;
+			return {
+				...state,
+				focus: next,
+				eventsBack: next === 'events' ? state.eventsBack : 0,
+			};
+		}
+
+		case 'scroll-events': {
+			const eventsBack = Math.max(
+				0,
+				Math.min(action.count - 1, state.eventsBack + action.by),
+			);
+			return eventsBack === state.eventsBack ? state : {...state, eventsBack};
+		}
+
+		case 'step-interval': {
+			const intervalMs = stepInterval(state.intervalMs, action.direction);
+			return intervalMs === state.intervalMs ? state : {...state, intervalMs};
+		}
+
+		case 'toggle-bell': {
+			return {...state, isBellOn: !state.isBellOn};
+		}
+
+		case 'toggle-help': {
+			return {...state, isHelpOpen: !state.isHelpOpen};
+		}
+
+		case 'close-help': {
+			return state.isHelpOpen ? {...state, isHelpOpen: false} : state;
+		}
+	}
+}
+
+/**
+ * The first row shown so that `cursor` stays in a window of `page` rows over `count` rows, moving
+ * the window as little as possible from `top`.
+ */
+export function scrollTop(
+	cursor: number,
+	top: number,
+	page: number,
+	count: number,
+): number {
+	const maxTop = Math.max(0, count - page);
+	let next = Math.min(Math.max(0, top), maxTop);
+	if (cursor < next) {
+		next = cursor;
+	} else if (cursor >= next + page) {
+		next = cursor - page + 1;
+	}
+
+	return Math.max(0, Math.min(next, maxTop));
+}

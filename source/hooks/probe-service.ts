@@ -1,0 +1,46 @@
+import type {CatalogueEntry} from '../catalogue/types.js';
+import type {
+	LocalSocket,
+	PortPair,
+	ResolvedTarget,
+	Snapshot,
+	Transition,
+} from '../probe/types.js';
+
+export type WatchRequest = {
+	readonly host: string;
+	readonly pairs: readonly PortPair[];
+	readonly intervalMs: number;
+	readonly timeoutMs?: number;
+	/** The catalogue entry expected on a port, so the probe can say when something else answers. */
+	readonly expect?: (pair: PortPair) => CatalogueEntry | undefined;
+	readonly onSnapshot?: (snapshot: Snapshot) => void;
+	readonly onTransition?: (transition: Transition) => void;
+	readonly onError?: (error: unknown) => void;
+};
+
+export type WatchHandle = {
+	readonly stop: () => void;
+	readonly done: Promise<void>;
+};
+
+export type SocketList = {
+	readonly isAvailable: boolean;
+	readonly reason?: string;
+	readonly sockets: readonly LocalSocket[];
+};
+
+/**
+ * What the dashboard needs from the probe service. The real one is `source/probe/index.ts`;
+ * component tests hand the dashboard a fake with results they decide.
+ */
+export type ProbeService = {
+	readonly watch: (request: WatchRequest) => WatchHandle;
+	readonly resolveTarget: (
+		host: string,
+		options?: {readonly signal?: AbortSignal},
+	) => Promise<ResolvedTarget>;
+	readonly listLocalSockets: (options?: {
+		readonly signal?: AbortSignal;
+	}) => Promise<SocketList>;
+};

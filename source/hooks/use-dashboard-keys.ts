@@ -1,0 +1,205 @@
+import {useInput} from 'ink';
+import type {Dispatch} from 'react';
+import {
+	scrollTop,
+	type DashboardAction,
+	type DashboardState,
+} from './dashboard-state.js';
+import {keyCommands, type Command} from './key-commands.js';
+
+export type UseDashboardKeysOptions = {
+	readonly state: DashboardState;
+	readonly dispatch: Dispatch<DashboardAction>;
+	/** The rows of the current mode, in order, by id. */
+	readonly rowIds: readonly string[];
+	readonly selectedIndex: number;
+	readonly top: number;
+	/** Rows in view: a page. */
+	readonly page: number;
+	readonly eventCount: number;
+	readonly eventLines: number;
+	/** Space or Enter: pin or unpin the row at this index. */
+	readonly onPin: (index: number) => void;
+	/** Any key: transient messages (a refused host, a notice) make way. */
+	readonly onKey: () => void;
+	readonly onExit: () => void;
+};
+
+const moves: Partial<
+	Record<Command, (index: number, page: number, count: number) => number>
+> = {
+	up: (index) => index - 1,
+	down: (index) => index + 1,
+	'page-up': (index, page) => index - page,
+	'page-down': (index, page) => index + page,
+	first: () => 0,
+	last: (_index, _page, count) => count - 1,
+};
+
+const eventMoves: Partial<
+	Record<Command, (page: number, count: number) => number>
+> = {
+	up: () => 1,
+	down: () => -1,
+	'page-up': (page) => page,
+	'page-down': (page) => -page,
+	first: (_page, count) => count,
+	last: (_page, count) => -count,
+};
+
+/** What a command that is not a move does to the dashboard's state. */
+function actionOf(
+	command: Command,
+	state: DashboardState,
+): DashboardAction | undefined {
+	switch (command) {
+		case 'tcp':
+		case 'udp':
+		case 'all': {
+			return {type: 'set-protocol', protocol: command};
+		}
+
+		case 'focus':
+		case 'focus-back': {
+			return {type: 'cycle-focus', isBackward: command === 'focus-back'};
+		}
+
+		case 'watch':
+		case 'listeners': {
+			return {type: 'toggle-mode', mode: command};
+		}
+
+		case 'slower':
+		case 'faster': {
+			return {type: 'step-interval', direction: command === 'slower' ? 1 : -1};
+		}
+
+		case 'bell': {
+			return {type: 'toggle-bell'};
+		}
+
+		case 'help': {
+			return {type: 'toggle-help'};
+		}
+
+		case 'escape': {
+			// Outside the search line Esc still clears a kept query.
+			return state.query ? {type: 'close-search', isKept: false} : undefined;
+		}
+
+		case 'up':
+		case 'down':
+		case 'page-up':
+		case 'page-down':
+		case 'first':
+		case 'last':
+		case 'pin':
+		case 'quit': {
+			return undefined;
+		}
+	}
+}
+
+/**
+ * The keys of the dashboard while no text input has them. Keys that arrived in one read are
+ * applied in order: the moves add up, and the selection is dispatched once.
+ */
+export function useDashboardKeys(options: UseDashboardKeysOptions): void {
+	const {
+		state,
+		dispatch,
+		rowIds,
+		selectedIndex,
+		top,
+		page,
+		eventCount,
+		eventLines,
+		onPin,
+		onKey,
+		onExit,
+	} = options;
+
+	useInput(
+		(input, key) => {
+			onKey();
+			const {commands, prompt} = keyCommands(input, key);
+			let index = selectedIndex;
+			for (const command of commands) {
+				if (command === 'quit') {
+					onExit();
+					return;
+				}
+
+				if (state.isHelpOpen) {
+					if (command === 'help' || command === 'escape') {
+						dispatch({type: 'close-help'});
+					}
+
+					continue;
+				}
+
+				const move = moves[command];
+				if (move && state.focus === 'events') {
+					dispatch({
+						type: 'scroll-events',
+						by: eventMoves[command]!(eventLines, eventCount),
+						count: eventCount,
+					});
+				} else if (move) {
+					index = Math.max(
+						0,
+						Math.min(rowIds.length - 1, move(index, page, rowIds.length)),
+					);
+				} else if (command === 'pin') {
+					onPin(index);
+				} else {
+					const action = actionOf(command, state);
+					if (action) {
+						dispatch(action);
+					}
+				}
+			}
+
+			if (index !== selectedIndex && rowIds.length > 0) {
+				dispatch({
+					type: 'select',
+					id: rowIds[index],
+					top: scrollTop(index, top, page, rowIds.length),
+				});
+			}
+
+			if (prompt) {
+				dispatch(
+					prompt.kind === 'search'
+						? {type: 'open-search', query: prompt.text || undefined}
+						: {type: 'open-target', draft: prompt.text},
+				);
+			}
+		},
+		{isActive: state.prompt === 'none'},
+	);
+}
+
+export type UsePromptKeysOptions = {
+	readonly isActive: boolean;
+	readonly onEscape: () => void;
+	readonly onExit: () => void;
+};
+
+/** While a text input has the keys only Esc (leave it) and Ctrl-C (quit) mean anything else. */
+export function usePromptKeys({
+	isActive,
+	onEscape,
+	onExit,
+}: UsePromptKeysOptions): void {
+	useInput(
+		(input, key) => {
+			if ((key.ctrl && input === 'c') || input.includes('\u0003')) {
+				onExit();
+			} else if (key.escape) {
+				onEscape();
+			}
+		},
+		{isActive},
+	);
+}

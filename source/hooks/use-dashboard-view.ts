@@ -1,0 +1,194 @@
+import {useMemo} from 'react';
+import type {Catalogue} from '../catalogue/load.js';
+import {searchCatalogue} from '../catalogue/search.js';
+import type {CatalogueEntry} from '../catalogue/types.js';
+import {matchesDaemon} from '../probe/index.js';
+import {scrollTop, type DashboardState} from './dashboard-state.js';
+import {socketId, type ListenerItem} from './listener-items.js';
+import {liveKey} from './live-state.js';
+import type {SocketList} from './probe-service.js';
+
+export type UseDashboardViewOptions = {
+	readonly catalogue: Catalogue;
+	readonly state: DashboardState;
+	readonly sockets?: SocketList;
+	/** Rows a pane shows. */
+	readonly page: number;
+};
+
+export type DashboardView = {
+	/** Every entry of the catalogue or watch mode, in order. */
+	readonly entries: readonly CatalogueEntry[];
+	readonly listenerItems: readonly ListenerItem[];
+	/** The ids of the rows of the current mode, in order. */
+	readonly rowIds: readonly string[];
+	readonly selectedIndex: number;
+	readonly top: number;
+	readonly visibleEntries: readonly CatalogueEntry[];
+	readonly visibleListeners: readonly ListenerItem[];
+	readonly selectedEntry?: CatalogueEntry;
+	readonly selectedListener?: ListenerItem;
+	/** The entries searched: curated, or (when nothing curated matched the query) every source. */
+	readonly total: number;
+	readonly isRegistry: boolean;
+	readonly pinnedSet: ReadonlySet<string>;
+};
+
+/** What the catalogue shows: curated entries first; the registries only when nothing curated matches. */
+function searchView(
+	catalogue: Catalogue,
+	query: string,
+	protocol: DashboardState['protocol'],
+) {
+	const curated = searchCatalogue(catalogue.entries, {
+		query,
+		protocol,
+		scope: 'curated',
+	});
+	if (curated.length > 0 || query.trim() === '') {
+		return {
+			entries: curated,
+			total: catalogue.curated.length,
+			isRegistry: false,
+		};
+	}
+
+	return {
+		entries: searchCatalogue(catalogue.entries, {
+			query,
+			protocol,
+			scope: 'all',
+		}),
+		total: catalogue.entries.length,
+		isRegistry: true,
+	};
+}
+
+function listenerItemsOf(
+	catalogue: Catalogue,
+	sockets: SocketList | undefined,
+	state: DashboardState,
+): ListenerItem[] {
+	const query = state.query.trim().toLowerCase();
+	const items: ListenerItem[] = [];
+	for (const socket of sockets?.sockets ?? []) {
+		if (state.protocol !== 'all' && socket.protocol !== state.protocol) {
+			continue;
+		}
+
+		const entry = catalogue.byPair(socket.port, socket.protocol);
+		const text =
+			`${socket.port} ${socket.protocol} ${socket.address} ${socket.process ?? ''} ${entry?.service ?? ''}`.toLowerCase();
+		if (query && !query.split(/\s+/v).every((word) => text.includes(word))) {
+			continue;
+		}
+
+		items.push({
+			id: socketId(socket),
+			socket,
+			entry,
+			isExpected: entry
+				? matchesDaemon(socket.process, entry.daemons, {launch: entry.launch})
+				: undefined,
+		});
+	}
+
+	return items.toSorted(
+		(a, b) =>
+			a.socket.protocol.localeCompare(b.socket.protocol) ||
+			a.socket.port - b.socket.port ||
+			a.socket.family - b.socket.family ||
+			a.id.localeCompare(b.id),
+	);
+}
+
+/** The rows each mode lists, the selected one, and the window of rows in view. */
+export function useDashboardView({
+	catalogue,
+	state,
+	sockets,
+	page,
+}: UseDashboardViewOptions): DashboardView {
+	const {query, protocol, pinned, mode} = state;
+	const searched = useMemo(
+		() => searchView(catalogue, query, protocol),
+		[catalogue, query, protocol],
+	);
+	const pinnedSet = useMemo(() => new Set(pinned), [pinned]);
+	const watched = useMemo(() => {
+		const entries = pinned
+			.map((key) => {
+				const [port, protocol] = key.split('/');
+				return catalogue.byPair(
+					Number(port),
+					protocol === 'udp' ? 'udp' : 'tcp',
+				);
+			})
+			.filter((entry) => entry !== undefined);
+		return searchCatalogue(entries, {query, protocol, scope: 'all'});
+	}, [catalogue, pinned, query, protocol]);
+	const listenerItems = useMemo(
+		() =>
+			mode === 'listeners' ? listenerItemsOf(catalogue, sockets, state) : [],
+		// The list depends on these fields of the state only.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+		[catalogue, sockets, mode, query, protocol],
+	);
+
+	const entries = mode === 'watch' ? watched : searched.entries;
+	const rowIds = useMemo(
+		() =>
+			mode === 'listeners'
+				? listenerItems.map((item) => item.id)
+				: entries.map((entry) => entry.id),
+		[mode, listenerItems, entries],
+	);
+	const selectedId = state.selected[mode];
+	const found = selectedId === undefined ? -1 : rowIds.indexOf(selectedId);
+	const selectedIndex = Math.max(0, found);
+	const top = scrollTop(selectedIndex, state.tops[mode], page, rowIds.length);
+	const visibleEntries = useMemo(
+		() => entries.slice(top, top + page),
+		[entries, top, page],
+	);
+	const visibleListeners = useMemo(
+		() => listenerItems.slice(top, top + page),
+		[listenerItems, top, page],
+	);
+
+	return {
+		entries,
+		listenerItems,
+		rowIds,
+		selectedIndex,
+		top,
+		visibleEntries,
+		visibleListeners,
+		selectedEntry: mode === 'listeners' ? undefined : entries[selectedIndex],
+		selectedListener:
+			mode === 'listeners' ? listenerItems[selectedIndex] : undefined,
+		total: mode === 'watch' ? pinned.length : searched.total,
+		isRegistry: mode === 'catalogue' && searched.isRegistry,
+		pinnedSet,
+	};
+}
+
+/** The pairs to watch: the ports in view and every pinned one, as a stable key (`22/tcp,53/udp`). */
+export function watchedKey(
+	visible: readonly CatalogueEntry[],
+	pinned: readonly string[],
+): string {
+	const keys = new Set([
+		...visible.map((entry) => liveKey(entry.port, entry.protocol)),
+		...pinned,
+	]);
+	return [...keys]
+		.toSorted((a, b) => {
+			const [portA = '', protocolA = ''] = a.split('/');
+			const [portB = '', protocolB = ''] = b.split('/');
+			return (
+				protocolA.localeCompare(protocolB) || Number(portA) - Number(portB)
+			);
+		})
+		.join(',');
+}

@@ -1,0 +1,101 @@
+import {useCallback, useEffect, useMemo, useReducer, useRef} from 'react';
+import type {Snapshot, Transition} from '../probe/types.js';
+import {
+	initialLiveState,
+	liveReducer,
+	type LiveAction,
+	type LiveState,
+} from './live-state.js';
+import {createSweepClock, type SweepClock} from './sweep-clock.js';
+
+export type UseLiveOptions = {
+	readonly host: string;
+	/** How long a changed row stays highlighted. */
+	readonly highlightMs?: number;
+	/** Called for every change of state (not for a first answer), e.g. to ring the bell. */
+	readonly onChange?: (transition: Transition) => void;
+};
+
+export type Live = {
+	readonly state: LiveState;
+	readonly clock: SweepClock;
+	readonly onSnapshot: (snapshot: Snapshot) => void;
+	readonly onTransition: (transition: Transition) => void;
+	readonly onError: (error: unknown) => void;
+};
+
+/**
+ * The live results of the watch as the panes draw them. The time of the last sweep changes on
+ * every sweep, so it lives in a clock outside React state: only the header's age subscribes.
+ */
+export function useLive({
+	host,
+	highlightMs = 2000,
+	onChange,
+}: UseLiveOptions): Live {
+	const [state, dispatch] = useReducer(liveReducer, host, initialLiveState);
+	const clock = useMemo(() => createSweepClock(), []);
+	const queue = useRef<LiveAction[]>([]);
+
+	// The watch reports a sweep as a snapshot and then its transitions, each a call of its own:
+	// one dispatch for all of them draws one frame per sweep, not one per call.
+	const enqueue = useCallback((action: LiveAction) => {
+		queue.current.push(action);
+		if (queue.current.length === 1) {
+			queueMicrotask(() => {
+				const actions = queue.current;
+				queue.current = [];
+				dispatch({type: 'batch', actions});
+			});
+		}
+	}, []);
+
+	const onSnapshot = useCallback(
+		(snapshot: Snapshot) => {
+			clock.set(snapshot.host, snapshot.finishedAt);
+			enqueue({type: 'snapshot', snapshot});
+		},
+		[clock, enqueue],
+	);
+
+	const onTransition = useCallback(
+		(transition: Transition) => {
+			enqueue({type: 'transition', transition, highlightMs});
+			if (transition.from !== undefined && transition.from !== transition.to) {
+				onChange?.(transition);
+			}
+		},
+		[highlightMs, onChange, enqueue],
+	);
+
+	const onError = useCallback(
+		(error: unknown) => {
+			enqueue({
+				type: 'error',
+				host,
+				message: error instanceof Error ? error.message : String(error),
+			});
+		},
+		[host, enqueue],
+	);
+
+	const {highlights} = state;
+	useEffect(() => {
+		if (highlights.size === 0) {
+			return;
+		}
+
+		const until = Math.min(...highlights.values());
+		const timer = setTimeout(
+			() => {
+				dispatch({type: 'expire', now: Date.now()});
+			},
+			Math.max(0, until - Date.now()),
+		);
+		return () => {
+			clearTimeout(timer);
+		};
+	}, [highlights]);
+
+	return {state, clock, onSnapshot, onTransition, onError};
+}

@@ -1,0 +1,449 @@
+import {
+	buildCatalogue,
+	toEntry,
+	type Catalogue,
+} from '../../source/catalogue/load.js';
+import type {RawEntry} from '../../source/catalogue/validate.js';
+import type {
+	ProbeService,
+	SocketList,
+	WatchRequest,
+} from '../../source/hooks/probe-service.js';
+import type {
+	LocalSocket,
+	PortState,
+	ProbeResult,
+	ResolvedTarget,
+	Snapshot,
+	Transition,
+} from '../../source/probe/types.js';
+
+const curated: RawEntry[] = [
+	{
+		port: 21,
+		protocol: 'tcp',
+		service: 'ftp',
+		longName: 'File Transfer Protocol',
+		daemons: ['vsftpd'],
+		launch: ['standalone', 'inetd'],
+		verdict: 'obsolete',
+	},
+	{
+		port: 22,
+		protocol: 'tcp',
+		service: 'ssh',
+		longName: 'Secure Shell',
+		daemons: ['sshd'],
+		launch: ['standalone'],
+		verdict: 'secure',
+		remark: 'Remote login with keys.',
+		pageClaim: 'ssh is a new and rarely used service',
+	},
+	{
+		port: 23,
+		protocol: 'tcp',
+		service: 'telnet',
+		longName: 'Telnet',
+		daemons: ['in.telnetd'],
+		launch: ['inetd'],
+		verdict: 'insecure',
+	},
+	{
+		port: 25,
+		protocol: 'tcp',
+		service: 'smtp',
+		longName: 'Simple Mail Transfer',
+		daemons: ['postfix', 'exim'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 53,
+		protocol: 'udp',
+		service: 'domain',
+		longName: 'Domain Name System',
+		daemons: ['named', 'unbound'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 53,
+		protocol: 'tcp',
+		service: 'domain',
+		longName: 'Domain Name System (zone transfers)',
+		daemons: ['named'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 67,
+		protocol: 'udp',
+		service: 'bootps',
+		longName: 'DHCP server',
+		daemons: ['dhcpd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 69,
+		protocol: 'udp',
+		service: 'tftp',
+		longName: 'Trivial File Transfer',
+		daemons: ['in.tftpd'],
+		launch: ['inetd'],
+		verdict: 'insecure',
+	},
+	{
+		port: 80,
+		protocol: 'tcp',
+		service: 'http',
+		longName: 'World Wide Web',
+		daemons: ['nginx', 'httpd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 110,
+		protocol: 'tcp',
+		service: 'pop3',
+		longName: 'Post Office Protocol 3',
+		daemons: ['dovecot'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 111,
+		protocol: 'udp',
+		service: 'sunrpc',
+		longName: 'ONC RPC portmapper',
+		daemons: ['rpcbind'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 123,
+		protocol: 'udp',
+		service: 'ntp',
+		longName: 'Network Time Protocol',
+		daemons: ['chronyd', 'ntpd'],
+		launch: ['standalone'],
+		verdict: 'secure',
+	},
+	{
+		port: 143,
+		protocol: 'tcp',
+		service: 'imap',
+		longName: 'Internet Message Access',
+		daemons: ['dovecot'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 161,
+		protocol: 'udp',
+		service: 'snmp',
+		longName: 'Simple Network Management',
+		daemons: ['snmpd'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 389,
+		protocol: 'tcp',
+		service: 'ldap',
+		longName: 'Lightweight Directory Access',
+		daemons: ['slapd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 443,
+		protocol: 'tcp',
+		service: 'https',
+		longName: 'HTTP over TLS',
+		daemons: ['nginx', 'httpd'],
+		launch: ['standalone'],
+		verdict: 'secure',
+		tls: true,
+	},
+	{
+		port: 445,
+		protocol: 'tcp',
+		service: 'microsoft-ds',
+		longName: 'SMB over TCP',
+		daemons: ['smbd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 514,
+		protocol: 'udp',
+		service: 'syslog',
+		longName: 'Remote syslog',
+		daemons: ['rsyslogd'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 587,
+		protocol: 'tcp',
+		service: 'submission',
+		longName: 'Mail submission',
+		daemons: ['postfix'],
+		launch: ['standalone'],
+		verdict: 'secure',
+	},
+	{
+		port: 631,
+		protocol: 'tcp',
+		service: 'ipp',
+		longName: 'Internet Printing Protocol',
+		daemons: ['cupsd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 993,
+		protocol: 'tcp',
+		service: 'imaps',
+		longName: 'IMAP over TLS',
+		daemons: ['dovecot'],
+		launch: ['standalone'],
+		verdict: 'secure',
+		tls: true,
+	},
+	{
+		port: 2049,
+		protocol: 'tcp',
+		service: 'nfs',
+		longName: 'Network File System',
+		daemons: ['nfsd'],
+		launch: ['kernel'],
+		verdict: 'caution',
+	},
+	{
+		port: 3306,
+		protocol: 'tcp',
+		service: 'mysql',
+		longName: 'MySQL',
+		daemons: ['mysqld', 'mariadbd'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 5353,
+		protocol: 'udp',
+		service: 'mdns',
+		longName: 'Multicast DNS',
+		daemons: ['avahi-daemon'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 5432,
+		protocol: 'tcp',
+		service: 'postgresql',
+		longName: 'PostgreSQL',
+		daemons: ['postgres'],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+	{
+		port: 6000,
+		endPort: 6063,
+		protocol: 'tcp',
+		service: 'x11',
+		longName: 'X Window System',
+		daemons: ['Xorg'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 6379,
+		protocol: 'tcp',
+		service: 'redis',
+		longName: 'Redis',
+		daemons: ['redis-server'],
+		launch: ['standalone'],
+		verdict: 'insecure',
+	},
+	{
+		port: 8080,
+		protocol: 'tcp',
+		service: 'http-alt',
+		longName: 'HTTP alternate',
+		daemons: [],
+		launch: ['standalone'],
+		verdict: 'caution',
+	},
+];
+
+/** 28 curated entries (TCP and UDP, privileged and not, a range) and a few from the registry. */
+export function testCatalogue(): Catalogue {
+	return buildCatalogue([
+		{
+			entries: [
+				toEntry(
+					{port: 7, protocol: 'udp', service: 'echo', longName: 'Echo'},
+					'iana',
+				),
+				toEntry(
+					{
+						port: 9999,
+						protocol: 'tcp',
+						service: 'distinct',
+						longName: 'Distinct',
+					},
+					'iana',
+				),
+			],
+		},
+		{entries: curated.map((raw) => toEntry(raw, 'curated')), raw: curated},
+	]);
+}
+
+export type FakeWatch = {
+	readonly request: WatchRequest;
+	isStopped: boolean;
+};
+
+export type FakeAnswer = {
+	readonly port: number;
+	readonly protocol: 'tcp' | 'udp';
+	readonly state: PortState;
+	readonly answered?: string;
+	readonly rttMs?: number;
+};
+
+/**
+ * A probe service whose answers the test decides. Its watch keeps the contract of the real one:
+ * transitions (`from: undefined` on a first answer, `downMs` on a return to open) before the
+ * snapshot of the same sweep.
+ */
+export function createFakeProbe(
+	options: {
+		readonly targets?: Readonly<Record<string, ResolvedTarget>>;
+		readonly sockets?: SocketList;
+	} = {},
+) {
+	const watches: FakeWatch[] = [];
+	const targets: Record<string, ResolvedTarget> = {
+		localhost: {
+			host: 'localhost',
+			isResolved: true,
+			addresses: [{address: '127.0.0.1', family: 4}],
+		},
+		...options.targets,
+	};
+	let sockets: SocketList = options.sockets ?? {isAvailable: true, sockets: []};
+	let socketReads = 0;
+	const states = new Map<string, {state: PortState; leftOpenAt?: number}>();
+
+	const service: ProbeService = {
+		watch(request) {
+			const watch: FakeWatch = {request, isStopped: false};
+			watches.push(watch);
+			return {
+				stop() {
+					watch.isStopped = true;
+				},
+				done: Promise.resolve(),
+			};
+		},
+		async resolveTarget(host) {
+			return (
+				targets[host] ?? {
+					host,
+					isResolved: false,
+					error: `"${host}": no such host (ENOTFOUND)`,
+				}
+			);
+		},
+		async listLocalSockets() {
+			socketReads++;
+			return sockets;
+		},
+	};
+
+	const active = () => watches.filter((watch) => !watch.isStopped);
+
+	/** One sweep of the running watch: the answers given, `closed` for every other watched port. */
+	function sweep(answers: readonly FakeAnswer[], at = Date.now()) {
+		const [watch] = active();
+		if (!watch) {
+			throw new Error('no watch is running');
+		}
+
+		const {host, pairs} = watch.request;
+		const results: ProbeResult[] = pairs.map((pair) => {
+			const answer = answers.find(
+				(item) => item.port === pair.port && item.protocol === pair.protocol,
+			);
+			const state = answer?.state ?? 'closed';
+			const reason = state === 'open' ? 'connected' : 'refused';
+			return {
+				...pair,
+				host,
+				address: '127.0.0.1',
+				family: 4,
+				state,
+				reason,
+				rttMs: answer?.rttMs ?? 0.3,
+				answered: answer?.answered,
+				addresses: [
+					{address: '127.0.0.1', family: 4, state, reason, rttMs: 0.3},
+				],
+				at,
+			};
+		});
+		for (const result of results) {
+			const key = `${host} ${result.port}/${result.protocol}`;
+			const previous = states.get(key);
+			if (previous?.state === result.state) {
+				continue;
+			}
+
+			const leftOpenAt =
+				result.state === 'open'
+					? undefined
+					: (previous?.leftOpenAt ?? (previous ? at : undefined));
+			states.set(key, {state: result.state, leftOpenAt});
+			const transition: Transition = {
+				port: result.port,
+				protocol: result.protocol,
+				host,
+				from: previous?.state,
+				to: result.state,
+				at,
+				downMs:
+					result.state === 'open' && previous?.leftOpenAt !== undefined
+						? at - previous.leftOpenAt
+						: undefined,
+				result,
+			};
+			watch.request.onTransition?.(transition);
+		}
+
+		const snapshot: Snapshot = {
+			host,
+			target: targets[host] ?? {host, isResolved: false, error: 'unknown'},
+			startedAt: at,
+			finishedAt: at,
+			results,
+		};
+		watch.request.onSnapshot?.(snapshot);
+	}
+
+	return {
+		service,
+		watches,
+		active,
+		sweep,
+		setSockets(next: readonly LocalSocket[]) {
+			sockets = {isAvailable: true, sockets: next};
+		},
+		get socketReads() {
+			return socketReads;
+		},
+	};
+}

@@ -1,0 +1,78 @@
+import test from 'ava';
+import type {Key} from 'ink';
+import {keyCommands} from '../source/hooks/key-commands.js';
+
+const none: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+test('several keys in one read are read one by one', (t) => {
+	t.deepEqual(keyCommands('jjj', none).commands, ['down', 'down', 'down']);
+	t.deepEqual(keyCommands('kG', none).commands, ['up', 'last']);
+	t.deepEqual(keyCommands('jq', none).commands, ['down', 'quit']);
+	t.deepEqual(keyCommands('j\u0003', none).commands, ['down', 'quit']);
+});
+
+test('a slash or a colon opens a text input with what followed it', (t) => {
+	t.deepEqual(keyCommands('/ssh', none), {
+		commands: [],
+		prompt: {kind: 'search', text: 'ssh'},
+	});
+	t.deepEqual(keyCommands('j/', none), {
+		commands: ['down'],
+		prompt: {kind: 'search', text: ''},
+	});
+	t.deepEqual(keyCommands(':::1', none), {
+		commands: [],
+		prompt: {kind: 'target', text: '::1'},
+	});
+});
+
+test('special keys', (t) => {
+	t.deepEqual(keyCommands('', {...none, upArrow: true}).commands, ['up']);
+	t.deepEqual(keyCommands('', {...none, pageDown: true}).commands, [
+		'page-down',
+	]);
+	t.deepEqual(keyCommands('', {...none, tab: true}).commands, ['focus']);
+	t.deepEqual(keyCommands('', {...none, tab: true, shift: true}).commands, [
+		'focus-back',
+	]);
+	t.deepEqual(keyCommands('\r', {...none, return: true}).commands, ['pin']);
+	t.deepEqual(keyCommands(' ', none).commands, ['pin']);
+	t.deepEqual(keyCommands('c', {...none, ctrl: true}).commands, ['quit']);
+	t.deepEqual(keyCommands('x', {...none, ctrl: true}).commands, []);
+	t.deepEqual(keyCommands('', {...none, escape: true, meta: true}).commands, [
+		'escape',
+	]);
+	t.deepEqual(keyCommands('+-b?wlta u', none).commands, [
+		'slower',
+		'faster',
+		'bell',
+		'help',
+		'watch',
+		'listeners',
+		'tcp',
+		'all',
+		'pin',
+		'udp',
+	]);
+});

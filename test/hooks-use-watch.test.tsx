@@ -1,0 +1,190 @@
+/* @jsxRuntime automatic */
+import test from 'ava';
+import {Text} from 'ink';
+import {render} from 'ink-testing-library';
+import {
+	pairsKey,
+	useWatch,
+	type UseWatchOptions,
+} from '../source/hooks/use-watch.js';
+import type {PortPair, Snapshot} from '../source/probe/types.js';
+import {createFakeProbe} from './helpers/dashboard.js';
+import {flush} from './helpers/ink.js';
+
+function Probe({watch, ...options}: UseWatchOptions) {
+	useWatch({watch, ...options});
+	return <Text>watching</Text>;
+}
+
+const ssh: PortPair = {port: 22, protocol: 'tcp'};
+const dns: PortPair = {port: 53, protocol: 'udp'};
+
+test('starts one watch on mount with the host, the pairs and the interval', async (t) => {
+	const fake = createFakeProbe();
+	const instance = render(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh, dns]}
+			intervalMs={2000}
+		/>,
+	);
+	t.teardown(instance.unmount);
+	await flush();
+	t.is(fake.watches.length, 1);
+	const [watch] = fake.watches;
+	t.is(watch!.request.host, 'localhost');
+	t.is(watch!.request.intervalMs, 2000);
+	t.deepEqual(watch!.request.pairs, [ssh, dns]);
+});
+
+test('restarts when the host, the set of pairs or the interval changes, and only then', async (t) => {
+	const fake = createFakeProbe();
+	const onSnapshot = () => undefined;
+	const instance = render(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh]}
+			intervalMs={2000}
+			onSnapshot={onSnapshot}
+		/>,
+	);
+	t.teardown(instance.unmount);
+	await flush();
+
+	// A new array with the same pairs and new callbacks: a re-render, not a restart.
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[{...ssh}]}
+			intervalMs={2000}
+			onSnapshot={() => undefined}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 1);
+
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="::1"
+			pairs={[ssh]}
+			intervalMs={2000}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 2);
+	t.true(fake.watches[0]!.isStopped, 'the watch of the old host is stopped');
+	t.is(fake.watches[1]!.request.host, '::1');
+
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="::1"
+			pairs={[ssh, dns]}
+			intervalMs={2000}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 3);
+	t.true(fake.watches[1]!.isStopped);
+
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="::1"
+			pairs={[ssh, dns]}
+			intervalMs={500}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 4);
+	t.is(fake.watches[3]!.request.intervalMs, 500);
+	t.is(fake.active().length, 1, 'never two watches at once');
+});
+
+test('the latest callback gets the results; a stopped watch reports nothing more', async (t) => {
+	const fake = createFakeProbe();
+	const seen: string[] = [];
+	const instance = render(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh]}
+			intervalMs={2000}
+			onSnapshot={() => {
+				seen.push('first');
+			}}
+		/>,
+	);
+	await flush();
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh]}
+			intervalMs={2000}
+			onSnapshot={(snapshot: Snapshot) => {
+				seen.push(`second ${snapshot.results.length}`);
+			}}
+		/>,
+	);
+	await flush();
+	fake.sweep([{...ssh, state: 'open'}]);
+	t.deepEqual(seen, ['second 1']);
+
+	const [watch] = fake.watches;
+	instance.unmount();
+	t.true(watch!.isStopped, 'unmount stops the watch');
+	// A sweep that was under way when the watch stopped must not reach the unmounted dashboard.
+	watch!.request.onSnapshot?.({
+		host: 'localhost',
+		target: {host: 'localhost', isResolved: false, error: ''},
+		startedAt: 0,
+		finishedAt: 0,
+		results: [],
+	});
+	t.deepEqual(seen, ['second 1']);
+});
+
+test('no pairs, or isActive false: no watch', async (t) => {
+	const fake = createFakeProbe();
+	const instance = render(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[]}
+			intervalMs={2000}
+		/>,
+	);
+	t.teardown(instance.unmount);
+	await flush();
+	instance.rerender(
+		<Probe
+			isActive={false}
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh]}
+			intervalMs={2000}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 0);
+	instance.rerender(
+		<Probe
+			watch={fake.service.watch}
+			host="localhost"
+			pairs={[ssh]}
+			intervalMs={2000}
+		/>,
+	);
+	await flush();
+	t.is(fake.watches.length, 1);
+});
+
+test('pairsKey names the set in order', (t) => {
+	t.is(pairsKey([ssh, dns]), '22/tcp,53/udp');
+	t.is(pairsKey([]), '');
+});
