@@ -32,6 +32,9 @@ const hostIsLittleEndian = endianness() === 'LE';
 /**
 Parses the text of one /proc/net table. Lines that do not have the expected shape are skipped,
 not thrown on: the file is the kernel's, but a future kernel may add columns or lines.
+
+Hand-tokenised rather than split on a regular expression: with thousands of sockets this is most of
+the cost of a snapshot after the read itself (2,000 lines: 5 ms with split, see the bench).
 */
 export function parseProcNet(
 	text: string,
@@ -39,51 +42,123 @@ export function parseProcNet(
 	family: Family,
 	options: ParseProcNetOptions = {},
 ): ProcNetSocket[] {
-	const isLittleEndian = options.isLittleEndian ?? hostIsLittleEndian;
-	const wantedState = protocol === 'tcp' ? tcpListen : udpUnconnected;
-	const addressLength = family === 4 ? 8 : 32;
+	const line: LineContext = {
+		protocol,
+		family,
+		wantedState: protocol === 'tcp' ? tcpListen : udpUnconnected,
+		addressLength: family === 4 ? 8 : 32,
+		isLittleEndian: options.isLittleEndian ?? hostIsLittleEndian,
+		addresses: new Map(),
+	};
 	const sockets: ProcNetSocket[] = [];
-	const lines = text.split('\n');
 	// The first line is the column header.
-	for (let index = 1; index < lines.length; index++) {
-		const fields = lines[index]!.trim().split(/\s+/v);
-		// Sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
-		if (fields.length < 10 || fields[3] !== wantedState) {
-			continue;
+	let lineStart = text.indexOf('\n') + 1;
+	while (lineStart > 0 && lineStart < text.length) {
+		const newline = text.indexOf('\n', lineStart);
+		const lineEnd = newline === -1 ? text.length : newline;
+		const socket = parseLine({text, index: lineStart, end: lineEnd}, line);
+		if (socket) {
+			sockets.push(socket);
 		}
 
-		const [hexAddress, hexPort] = fields[1]!.split(':');
-		if (
-			hexAddress?.length !== addressLength ||
-			!isHex(hexAddress) ||
-			!hexPort ||
-			!isHex(hexPort)
-		) {
-			continue;
-		}
-
-		const port = Number.parseInt(hexPort, 16);
-		const uid = Number(fields[7]);
-		const inode = Number(fields[9]);
-		if (
-			port === 0 ||
-			!Number.isSafeInteger(uid) ||
-			!Number.isSafeInteger(inode)
-		) {
-			continue;
-		}
-
-		sockets.push({
-			protocol,
-			family,
-			address: formatProcAddress(hexAddress, isLittleEndian),
-			port,
-			uid,
-			inode,
-		});
+		lineStart = lineEnd + 1;
 	}
 
 	return sockets;
+}
+
+type LineContext = {
+	readonly protocol: Protocol;
+	readonly family: Family;
+	readonly wantedState: string;
+	readonly addressLength: number;
+	readonly isLittleEndian: boolean;
+	/** A table repeats a few addresses (0.0.0.0, 127.0.0.1) many times: format each once. */
+	readonly addresses: Map<string, string>;
+};
+
+function parseLine(
+	cursor: Cursor,
+	line: LineContext,
+): ProcNetSocket | undefined {
+	const {addressLength} = line;
+	// Sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
+	nextField(cursor);
+	const local = nextField(cursor);
+	nextField(cursor);
+	if (nextField(cursor) !== line.wantedState || local === undefined) {
+		return undefined;
+	}
+
+	const hexAddress = local.slice(0, addressLength);
+	const hexPort = local.slice(addressLength + 1);
+	if (
+		local.charAt(addressLength) !== ':' ||
+		hexAddress.length !== addressLength ||
+		!isHex(hexAddress) ||
+		!isHex(hexPort)
+	) {
+		return undefined;
+	}
+
+	for (let skip = 0; skip < 3; skip++) {
+		nextField(cursor);
+	}
+
+	const uid = Number(nextField(cursor) ?? Number.NaN);
+	nextField(cursor);
+	const inode = Number(nextField(cursor) ?? Number.NaN);
+	const port = Number.parseInt(hexPort, 16);
+	if (
+		port === 0 ||
+		!Number.isSafeInteger(uid) ||
+		!Number.isSafeInteger(inode)
+	) {
+		return undefined;
+	}
+
+	let address = line.addresses.get(hexAddress);
+	if (address === undefined) {
+		address = formatProcAddress(hexAddress, line.isLittleEndian);
+		line.addresses.set(hexAddress, address);
+	}
+
+	return {
+		protocol: line.protocol,
+		family: line.family,
+		address,
+		port,
+		uid,
+		inode,
+	};
+}
+
+type Cursor = {readonly text: string; index: number; readonly end: number};
+
+/** The next blank-separated field of the line, or undefined at its end. */
+function nextField(cursor: Cursor): string | undefined {
+	const {text, end} = cursor;
+	let {index} = cursor;
+	while (index < end && isBlank(text.codePointAt(index)!)) {
+		index++;
+	}
+
+	if (index >= end) {
+		cursor.index = index;
+		return undefined;
+	}
+
+	const start = index;
+	while (index < end && !isBlank(text.codePointAt(index)!)) {
+		index++;
+	}
+
+	cursor.index = index;
+	return text.slice(start, index);
+}
+
+function isBlank(code: number): boolean {
+	return code === 0x20 || code === 0x09 || code === 0x0d;
 }
 
 /**
