@@ -14,6 +14,7 @@ export type {
 export {sanitize} from './sanitize.js';
 export {resolveTarget} from './targets.js';
 export {
+	AbortError,
 	connectTcp,
 	defaultTcpTimeoutMs,
 	probeTcp,

@@ -44,7 +44,7 @@ function invalidHostName(name: string): string | undefined {
 		return 'not a valid IPv4 address';
 	}
 
-	if (name.includes(':') || name.includes('[') || name.includes(']')) {
+	if (name.includes(':') || name.startsWith('[')) {
 		return 'not a valid IPv6 address';
 	}
 

@@ -43,11 +43,23 @@ const unreachableCodes = new Set([
 
 const elapsedMs = (start: bigint) => Number(hrtime.bigint() - start) / 1e6;
 
-/** What an aborted operation rejects with: the signal's reason when it is an Error, else an AbortError. */
+/** The error an aborted probe rejects with when the signal's reason is not an Error of the caller's own. */
+export class AbortError extends Error {
+	override readonly name = 'AbortError';
+	get code() {
+		return 'ABORT_ERR';
+	}
+}
+
+/**
+ * What an aborted operation rejects with: the reason given to `abort(reason)` when it is an
+ * Error, else an AbortError (like Node's own APIs, and unlike a DOMException, a real Error).
+ */
 export function abortReason(signal: AbortSignal): Error {
-	return signal.reason instanceof Error
+	return signal.reason instanceof Error &&
+		!(signal.reason instanceof DOMException)
 		? signal.reason
-		: new DOMException('This operation was aborted', 'AbortError');
+		: new AbortError('The probe was aborted', {cause: signal.reason});
 }
 
 function classify(

@@ -1,0 +1,130 @@
+import test from 'ava';
+import {connectTcp, probeTcp} from '../source/probe/tcp.js';
+import type {Family} from '../source/probe/types.js';
+import {
+	closedPort,
+	fullAcceptQueue,
+	listenTcp,
+	openFdCount,
+	waitFor,
+} from './helpers/probe-servers.js';
+
+const loopbacks: Array<[string, Family]> = [
+	['127.0.0.1', 4],
+	['::1', 6],
+];
+
+for (const [address, family] of loopbacks) {
+	test(`open while ${address} listens, closed (refused) after close()`, async (t) => {
+		const listener = await listenTcp(t, {host: address});
+		const open = await probeTcp({address, family, port: listener.port});
+		t.like(open, {address, family, state: 'open', reason: 'connected'});
+		t.true(typeof open.rttMs === 'number' && open.rttMs >= 0);
+
+		await listener.close();
+		const closed = await probeTcp({address, family, port: listener.port});
+		t.like(closed, {
+			address,
+			family,
+			state: 'closed',
+			reason: 'refused',
+			code: 'ECONNREFUSED',
+		});
+		t.true(typeof closed.rttMs === 'number' && closed.rttMs >= 0);
+	});
+}
+
+test('a connection to itself (free ephemeral port, same source port) is discarded as closed', async (t) => {
+	const port = await closedPort(t);
+	const result = await probeTcp({
+		address: '127.0.0.1',
+		family: 4,
+		port,
+		localPort: port,
+	});
+	t.like(result, {state: 'closed', reason: 'self-connect'});
+});
+
+test('filtered: a port whose SYNs are dropped costs one timeout and has no round-trip time', async (t) => {
+	const port = await fullAcceptQueue(t);
+	const started = performance.now();
+	const result = await probeTcp({
+		address: '127.0.0.1',
+		family: 4,
+		port,
+		timeoutMs: 300,
+	});
+	t.like(result, {state: 'filtered', reason: 'timeout'});
+	t.is(result.rttMs, undefined);
+	t.true(performance.now() - started >= 290);
+});
+
+test('an aborted signal rejects before connecting', async (t) => {
+	const controller = new AbortController();
+	controller.abort();
+	await t.throwsAsync(
+		probeTcp({
+			address: '127.0.0.1',
+			family: 4,
+			port: 1,
+			signal: controller.signal,
+		}),
+		{
+			name: 'AbortError',
+		},
+	);
+});
+
+test.serial(
+	'abort in flight rejects at once and closes the socket',
+	async (t) => {
+		const port = await fullAcceptQueue(t);
+		const before = openFdCount();
+		const controller = new AbortController();
+		const probe = probeTcp({
+			address: '127.0.0.1',
+			family: 4,
+			port,
+			timeoutMs: 30_000,
+			signal: controller.signal,
+		});
+		await waitFor(() => openFdCount() > before, 2000, 'the probe socket');
+		controller.abort(new Error('stopped by test'));
+		await t.throwsAsync(probe, {message: 'stopped by test'});
+		await waitFor(
+			() => openFdCount() <= before,
+			2000,
+			'the probe socket to close',
+		);
+		t.true(openFdCount() <= before);
+	},
+);
+
+test('keepOpen hands the connected socket to the caller', async (t) => {
+	const listener = await listenTcp(t, {
+		onConnection(socket) {
+			socket.end('hello\r\n');
+		},
+	});
+	const {probe, socket} = await connectTcp({
+		address: '127.0.0.1',
+		family: 4,
+		port: listener.port,
+		keepOpen: true,
+	});
+	t.is(probe.state, 'open');
+	t.truthy(socket);
+	const data = await new Promise<string>((resolve) => {
+		socket!.once('data', (chunk) => {
+			resolve(String(chunk));
+		});
+	});
+	t.is(data, 'hello\r\n');
+	socket!.destroy();
+});
+
+test('a host name instead of an address is a programming error', async (t) => {
+	await t.throwsAsync(probeTcp({address: 'localhost', family: 4, port: 1}), {
+		instanceOf: TypeError,
+	});
+});
