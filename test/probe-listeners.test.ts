@@ -753,3 +753,25 @@ test('matchesDaemon accepts the super-server for inetd and socket-activated serv
 	);
 	t.true(matchesDaemon('systemd', [], {launch: ['socket-activated']}));
 });
+
+test('an unreadable /proc directory hides every owner instead of failing the list', async (t) => {
+	const reader = fakeReader(hiddenProc());
+	const list = await createListenerScanner({
+		reader: {
+			...reader,
+			readdir(path) {
+				if (path === '/proc') {
+					throw errno('EACCES');
+				}
+
+				return reader.readdir(path);
+			},
+		},
+		euid: 0,
+	}).list();
+	t.true(list.isAvailable);
+	t.is(list.sockets.length, 3);
+	t.true(
+		list.sockets.every((socket) => socket.ownerHidden === ownerHiddenFromRoot),
+	);
+});

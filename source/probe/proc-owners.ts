@@ -44,8 +44,15 @@ export async function scanOwners(
 ): Promise<OwnerScan> {
 	const {reader = nodeProcReader, signal, sliceMs = 8} = options;
 	signal?.throwIfAborted();
-	const pids = reader
-		.readdir('/proc')
+	let names: string[];
+	try {
+		names = reader.readdir('/proc');
+	} catch {
+		// Nothing could be searched: every owner is unknown, which `deniedCount` says.
+		return {pidsByInode: new Map(), deniedCount: 1};
+	}
+
+	const pids = names
 		.filter((name) => /^\d+$/v.test(name))
 		.map(Number)
 		.toSorted((a, b) => a - b);
