@@ -1,6 +1,7 @@
 import test, {type ExecutionContext} from 'ava';
 import {
 	parseArguments,
+	parseCount,
 	parseDuration,
 	parseHost,
 	parsePortSpec,
@@ -214,4 +215,14 @@ test('tokens that look like negative numbers reach the validators', (t) => {
 		instanceOf: UsageError,
 		message: /unknown option --nope; accepted: --timeout, --json/v,
 	});
+});
+
+test('counts', (t) => {
+	t.is(parseCount('3', '--count'), 3);
+	t.is(parseCount(' 12 ', '--count'), 12);
+	for (const text of ['0', '-1', 'x', '1.5', '99999999999', '']) {
+		const message = usageMessage(t, () => parseCount(text, '--count'));
+		t.true(message.includes('--count'), `got: ${message}`);
+		t.true(message.includes('accepted: a whole number'), `got: ${message}`);
+	}
 });

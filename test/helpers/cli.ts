@@ -185,20 +185,48 @@ export function startCli(
 	return {child, output, waitForLine, result};
 }
 
+// Ava runs a file's tests at once; twenty Node processes starting together on a small shared
+// machine take longer each than one after another. A few at a time keeps every run short.
+const maxRunning = 3;
+let running = 0;
+const queue: Array<() => void> = [];
+
+async function takeTurn(): Promise<void> {
+	if (running < maxRunning) {
+		running++;
+		return;
+	}
+
+	return new Promise((resolve) => {
+		queue.push(resolve);
+	});
+}
+
+function endTurn() {
+	const next = queue.shift();
+	if (next) {
+		next();
+	} else {
+		running--;
+	}
+}
+
 /** Runs the built binary to the end; kills it after `timeoutMs` so a hang fails the test instead of stalling it. */
 export async function runCli(
 	args: readonly string[],
 	options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
 ): Promise<CliResult> {
 	await ensureBuilt();
+	await takeTurn();
 	const run = startCli(args, options);
 	const timer = setTimeout(() => {
 		run.child.kill('SIGKILL');
-	}, options.timeoutMs ?? 30_000);
+	}, options.timeoutMs ?? 45_000);
 	try {
 		return await run.result;
 	} finally {
 		clearTimeout(timer);
+		endTurn();
 	}
 }
 

@@ -44,3 +44,45 @@ export async function closedTcpPort(host = '127.0.0.1'): Promise<number> {
 	await close(server);
 	return port;
 }
+
+export type CountingServer = {
+	readonly server: net.Server;
+	readonly port: number;
+	/** Resolves once the listener has accepted `count` connections in all. */
+	connections(count: number): Promise<void>;
+};
+
+/**
+ * A listener that counts what connects to it: a probe loop that also probes this port shows,
+ * by connecting, that it is running, so a test can wait for that instead of sleeping.
+ */
+export async function countingListener(
+	host = '127.0.0.1',
+): Promise<CountingServer> {
+	let accepted = 0;
+	const waiters = new Set<() => void>();
+	const server = await listen(host, 0, (socket) => {
+		accepted++;
+		socket.destroy();
+		for (const check of waiters) {
+			check();
+		}
+	});
+	return {
+		server,
+		port: portOf(server),
+		async connections(count) {
+			return new Promise((resolve) => {
+				const check = () => {
+					if (accepted >= count) {
+						waiters.delete(check);
+						resolve();
+					}
+				};
+
+				waiters.add(check);
+				check();
+			});
+		},
+	};
+}

@@ -1,0 +1,360 @@
+import {createSocket, type Socket} from 'node:dgram';
+import {readFileSync} from 'node:fs';
+import process from 'node:process';
+import test, {type ExecutionContext} from 'ava';
+import {hasArrived} from '../source/commands/wait.js';
+import {
+	ensureBuilt,
+	runCli,
+	stackLine,
+	startCli,
+	type CliProcess,
+} from './helpers/cli.js';
+import {
+	close,
+	closedTcpPort,
+	countingListener,
+	listen,
+	portOf,
+} from './helpers/loopback.js';
+import {freeUdpPort, startSilentResponder} from './helpers/udp-responders.js';
+
+test.before(async () => {
+	await ensureBuilt();
+});
+
+const isRunning = (run: CliProcess) =>
+	run.child.exitCode === null && run.child.signalCode === null;
+
+function start(args: readonly string[]) {
+	return startCli(['wait', ...args]);
+}
+
+/**
+ * The stimulus of these tests is "later": the command must already be polling when the port
+ * changes. A second target, a listener that counts connections, shows that it is: each sweep
+ * of the host probes both, so two connections there mean the other port was probed too.
+ */
+async function pacer(t: ExecutionContext) {
+	const counter = await countingListener();
+	t.teardown(async () => close(counter.server));
+	return counter;
+}
+
+test('exits 0 shortly after a TCP listener appears', async (t) => {
+	const port = await closedTcpPort();
+	const counter = await pacer(t);
+	const run = start([
+		`127.0.0.1:${port}`,
+		`127.0.0.1:${counter.port}`,
+		'--timeout',
+		'30s',
+		'--interval',
+		'100ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await counter.connections(2);
+	t.true(isRunning(run), 'still waiting while the port is closed');
+	const server = await listen('127.0.0.1', port);
+	t.teardown(async () => close(server));
+	const appearedAt = performance.now();
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	t.is(result.stdout, '');
+	t.is(result.stderr, '', 'no progress when stderr is not a terminal');
+	const lagMs = performance.now() - appearedAt;
+	t.true(
+		lagMs < 3000,
+		`exited ${Math.round(lagMs)} ms after the listener appeared`,
+	);
+});
+
+test('an IPv6 target in brackets', async (t) => {
+	const server = await listen('::1');
+	t.teardown(async () => close(server));
+	const result = await runCli([
+		'wait',
+		`[::1]:${portOf(server)}`,
+		'--timeout',
+		'5s',
+	]);
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+});
+
+test('exits 1 at its timeout with a line per target that did not get there', async (t) => {
+	const open = await listen();
+	t.teardown(async () => close(open));
+	const closedPort = await closedTcpPort();
+	const result = await runCli([
+		'wait',
+		`127.0.0.1:${portOf(open)}`,
+		`127.0.0.1:${closedPort}`,
+		'--timeout',
+		'800ms',
+		'--interval',
+		'100ms',
+	]);
+	t.is(result.exitCode, 1);
+	t.true(
+		result.elapsedMs >= 800,
+		`gave up after ${Math.round(result.elapsedMs)} ms`,
+	);
+	t.is(result.stdout, '');
+	t.is(
+		result.stderr,
+		`portui: 127.0.0.1:${closedPort} not open after 0.8s: closed (refused)\n`,
+	);
+});
+
+test('--quiet says nothing, the status says it all', async (t) => {
+	const result = await runCli([
+		'wait',
+		`127.0.0.1:${await closedTcpPort()}`,
+		'--timeout',
+		'300ms',
+		'--quiet',
+	]);
+	t.is(result.exitCode, 1);
+	t.is(result.stderr, '');
+	t.is(result.stdout, '');
+});
+
+test('--closed returns when the listener goes away', async (t) => {
+	const counter = await pacer(t);
+	const run = start([
+		'--closed',
+		`localhost:${counter.port}`,
+		'--timeout',
+		'30s',
+		'--interval',
+		'100ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await counter.connections(2);
+	t.true(isRunning(run), 'still waiting while the port is open');
+	await close(counter.server);
+	const goneAt = performance.now();
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	const lagMs = performance.now() - goneAt;
+	t.true(
+		lagMs < 3000,
+		`exited ${Math.round(lagMs)} ms after the listener went away`,
+	);
+});
+
+test('UDP: a reply is open', async (t) => {
+	const port = await freeUdpPort();
+	const counter = await pacer(t);
+	const run = start([
+		`127.0.0.1:${port}/udp`,
+		`127.0.0.1:${counter.port}`,
+		'--timeout',
+		'30s',
+		'--interval',
+		'100ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await counter.connections(2);
+	t.true(isRunning(run), 'still waiting while the UDP port refuses');
+	const echo = await bindUdp(port, (message, reply) => {
+		reply(message);
+	});
+	t.teardown(() => {
+		echo.close();
+	});
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+});
+
+test('UDP: on a port without a request of its own, silence is open and a refusal is not', async (t) => {
+	const silent = await startSilentResponder();
+	t.teardown(async () => silent.close());
+	const open = await runCli([
+		'wait',
+		`127.0.0.1:${silent.port}/udp`,
+		'--timeout',
+		'5s',
+	]);
+	t.is(open.exitCode, 0, `stderr: ${open.stderr}`);
+	t.true(silent.received.length > 0, 'the probe reached the socket');
+
+	const refusedPort = await freeUdpPort();
+	const refused = await runCli([
+		'wait',
+		`127.0.0.1:${refusedPort}/udp`,
+		'--timeout',
+		'500ms',
+	]);
+	t.is(refused.exitCode, 1);
+	t.is(
+		refused.stderr,
+		`portui: 127.0.0.1:${refusedPort}/udp not open after 0.5s: closed (icmp-unreachable)\n`,
+	);
+
+	const closed = await runCli([
+		'wait',
+		'--closed',
+		`127.0.0.1:${refusedPort}/udp`,
+		'--timeout',
+		'5s',
+	]);
+	t.is(closed.exitCode, 0, `stderr: ${closed.stderr}`);
+});
+
+// The ports whose probes speak the service's protocol (DNS, RPC, NTP, NetBIOS, SNMP).
+const payloadPorts = [161, 137, 123, 111, 53];
+
+type BoundUdp = {readonly port: number; close(): void};
+
+async function bindUdp(
+	port: number,
+	answer?: (message: Uint8Array, reply: (data: Uint8Array) => void) => void,
+): Promise<BoundUdp> {
+	const socket: Socket = createSocket('udp4');
+	socket.on('message', (message, remote) => {
+		answer?.(message, (data) => {
+			socket.send(data, remote.port, remote.address);
+		});
+	});
+	await new Promise<void>((resolve, reject) => {
+		socket.once('error', reject);
+		socket.bind(port, '127.0.0.1', () => {
+			socket.off('error', reject);
+			resolve();
+		});
+	});
+	return {
+		port: socket.address().port,
+		close() {
+			socket.close();
+		},
+	};
+}
+
+/** A free well-known UDP port that has a payload, bound by us; undefined without the privilege. */
+async function bindPayloadPort(
+	answer?: (message: Uint8Array, reply: (data: Uint8Array) => void) => void,
+): Promise<BoundUdp | undefined> {
+	for (const port of payloadPorts) {
+		try {
+			// One port after another: the first that binds is the one.
+			// eslint-disable-next-line no-await-in-loop
+			return await bindUdp(port, answer);
+		} catch {
+			// Taken: try the next one.
+		}
+	}
+
+	return undefined;
+}
+
+// Binding these ports below 1024 takes root (or a lowered ip_unprivileged_port_start).
+const canBindPayloadPorts =
+	process.getuid?.() === 0 ||
+	Number(
+		readFileSync(
+			'/proc/sys/net/ipv4/ip_unprivileged_port_start',
+			'utf8',
+		).trim(),
+	) <= 53;
+
+(canBindPayloadPorts ? test : test.skip)(
+	'UDP: on a port with a request of its own, only a reply is open',
+	async (t) => {
+		const silent = await bindPayloadPort();
+		if (!silent) {
+			t.fail(`none of ${payloadPorts.join(', ')} is free on 127.0.0.1`);
+			return;
+		}
+
+		let result = await runCli([
+			'wait',
+			`127.0.0.1:${silent.port}/udp`,
+			'--timeout',
+			'1500ms',
+			'--probe-timeout',
+			'300ms',
+		]);
+		silent.close();
+		t.is(result.exitCode, 1);
+		t.is(
+			result.stderr,
+			`portui: 127.0.0.1:${silent.port}/udp not open after 1.5s: open|filtered (no-reply)\n`,
+		);
+
+		const answering = await bindPayloadPort((message, reply) => {
+			reply(message);
+		});
+		t.truthy(answering);
+		t.teardown(() => answering?.close());
+		result = await runCli([
+			'wait',
+			`127.0.0.1:${answering!.port}/udp`,
+			'--timeout',
+			'5s',
+		]);
+		t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	},
+);
+
+test('the UDP rule, state by state', (t) => {
+	const udp = (
+		port: number,
+		state: Parameters<typeof hasArrived>[0]['state'],
+	) => ({port, protocol: 'udp', state}) as const;
+	t.true(hasArrived(udp(5000, 'open'), 'open'));
+	t.true(hasArrived(udp(5000, 'open|filtered'), 'open'));
+	t.false(hasArrived(udp(53, 'open|filtered'), 'open'));
+	t.true(hasArrived(udp(53, 'open'), 'open'));
+	t.false(hasArrived(udp(5000, 'closed'), 'open'));
+	t.true(hasArrived(udp(5000, 'closed'), 'closed'));
+	t.false(hasArrived(udp(5000, 'open|filtered'), 'closed'));
+	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'closed'));
+	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'open'));
+});
+
+test('a service name as the port', async (t) => {
+	// The catalogue maps ssh to 22/tcp. Whether something listens there is this machine's business:
+	// either answer shows the name was understood (a bad one exits 2).
+	const result = await runCli(['wait', '127.0.0.1:ssh', '--timeout', '300ms']);
+	t.not(result.exitCode, 2);
+	t.regex(
+		result.stderr,
+		/^(?:|portui: 127\.0\.0\.1:ssh not open after 0\.3s: [^\n]+\n)$/v,
+	);
+});
+
+const badInputs: ReadonlyArray<readonly [string[], string]> = [
+	[['wait'], 'missing TARGET'],
+	[['wait', 'localhost'], '"localhost": no port'],
+	[['wait', 'localhost:0'], '"localhost:0"'],
+	[['wait', 'localhost:65536'], '"localhost:65536"'],
+	[['wait', 'localhost:-1'], '"localhost:-1"'],
+	[['wait', '::1:22'], 'brackets'],
+	[['wait', ':22'], 'empty host'],
+	[['wait', 'localhost:22/sctp'], '"sctp"'],
+	[['wait', 'localhost:nosuchservice'], '"nosuchservice"'],
+	[['wait', 'localhost:22', '--timeout', '30'], '"30"'],
+	[['wait', 'localhost:22', '--timeout', 'soon'], '"soon"'],
+	[['wait', 'localhost:22', '--interval', '1ms'], '"1ms"'],
+	[['wait', 'localhost:22', '--closd'], '--closd'],
+];
+
+for (const [args, named] of badInputs) {
+	test(`bad input: ${JSON.stringify(args.slice(1))}`, async (t) => {
+		const result = await runCli(args);
+		t.is(result.exitCode, 2);
+		t.is(result.stdout, '');
+		t.regex(result.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
+		t.true(result.stderr.includes(named), `stderr: ${result.stderr}`);
+		t.notRegex(result.stderr, stackLine);
+	});
+}
+
+test('--help', async (t) => {
+	const help = await runCli(['wait', '--help']);
+	t.is(help.exitCode, 0);
+	t.regex(help.stdout, /open \(UDP\)/v);
+	t.regex(help.stdout, /Examples/v);
+});

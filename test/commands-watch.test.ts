@@ -1,0 +1,197 @@
+import test from 'ava';
+import {ensureBuilt, runCli, stackLine, startCli} from './helpers/cli.js';
+import {close, listen, portOf} from './helpers/loopback.js';
+
+test.before(async () => {
+	await ensureBuilt();
+});
+
+type Line = Record<string, unknown> & {type: string};
+
+const parseLines = (stdout: string): Line[] =>
+	stdout
+		.split('\n')
+		.filter((line) => line !== '')
+		.map((line) => JSON.parse(line) as Line);
+
+const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/v;
+
+test('--json: a snapshot, then a line per transition, with the downtime on return', async (t) => {
+	let server = await listen();
+	const port = portOf(server);
+	t.teardown(async () => close(server));
+	const run = startCli([
+		'watch',
+		'127.0.0.1',
+		String(port),
+		'--json',
+		'--interval',
+		'100ms',
+		'--timeout',
+		'500ms',
+		'--count',
+		'2',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+
+	const first = JSON.parse(await run.waitForLine(() => true)) as Line;
+	t.is(first.type, 'snapshot');
+	t.regex(first.time as string, isoTime);
+	t.is(first.host, '127.0.0.1');
+	t.true(first.resolved);
+	t.like((first.results as Line[])[0], {
+		port,
+		protocol: 'tcp',
+		state: 'open',
+		reason: 'connected',
+		family: 4,
+	});
+
+	await close(server);
+	const isTransition = (to: string) => (line: string) =>
+		line.includes('"transition"') && line.includes(`"to":"${to}"`);
+	const down = JSON.parse(
+		await run.waitForLine(isTransition('closed')),
+	) as Line;
+	t.like(down, {
+		type: 'transition',
+		host: '127.0.0.1',
+		port,
+		protocol: 'tcp',
+		from: 'open',
+		to: 'closed',
+		downMs: null,
+		reason: 'refused',
+	});
+	t.regex(down.time as string, isoTime);
+
+	server = await listen('127.0.0.1', port);
+	const back = JSON.parse(await run.waitForLine(isTransition('open'))) as Line;
+	t.like(back, {type: 'transition', port, from: 'closed', to: 'open'});
+	t.true((back.downMs as number) > 0, 'downtime of a return to open');
+	t.true(Date.parse(back.time as string) >= Date.parse(down.time as string));
+
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	t.is(result.stderr, '');
+	t.true(result.stdout.endsWith('\n'));
+	t.deepEqual(
+		parseLines(result.stdout).map((line) => line.type),
+		['snapshot', 'transition', 'transition'],
+		'valid NDJSON, one object a line',
+	);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	test(`${signal} ends the watch with status 0 after the output is out`, async (t) => {
+		const server = await listen();
+		t.teardown(async () => close(server));
+		const run = startCli([
+			'watch',
+			'127.0.0.1',
+			String(portOf(server)),
+			'--json',
+			'--interval',
+			'100ms',
+		]);
+		t.teardown(() => run.child.kill('SIGKILL'));
+		await run.waitForLine((line) => line.includes('"snapshot"'));
+		run.child.kill(signal);
+		const result = await run.result;
+		t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+		t.is(result.signal, undefined);
+		t.true(result.stdout.endsWith('\n'));
+		t.is(parseLines(result.stdout)[0]!.type, 'snapshot');
+	});
+}
+
+test('a reader that goes away ends the watch quietly', async (t) => {
+	const server = await listen();
+	t.teardown(async () => close(server));
+	const run = startCli([
+		'watch',
+		'127.0.0.1',
+		String(portOf(server)),
+		'--json',
+		'--interval',
+		'100ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await run.waitForLine((line) => line.includes('"snapshot"'));
+	run.child.stdout.destroy();
+	// The next line written is the one that finds the pipe closed.
+	await close(server);
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	t.notRegex(result.stderr, stackLine);
+});
+
+test('without --json: sanitised lines for people', async (t) => {
+	let server = await listen('127.0.0.1', 0, (socket) => {
+		socket.end('SSH-2.0-evil\u001B]0;owned\u0007\u001B[2J\r\n');
+	});
+	const port = portOf(server);
+	t.teardown(async () => close(server));
+	const run = startCli([
+		'watch',
+		'127.0.0.1',
+		String(port),
+		'--interval',
+		'100ms',
+		'--count',
+		'2',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await run.waitForLine((line) => line.includes(`${port}/tcp`));
+	await close(server);
+	await run.waitForLine((line) => line.includes('open -> closed'));
+	server = await listen('127.0.0.1', port);
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	const lines = result.stdout.trimEnd().split('\n');
+	t.regex(lines[0]!, /Z {2}127\.0\.0\.1: 1 ports$/v);
+	t.regex(
+		lines[1]!,
+		new RegExp(
+			String.raw`^  ${port}/tcp  open \(connected, .* ms, .*SSH-2\.0-evil.*\)$`,
+			'v',
+		),
+	);
+	t.regex(
+		lines[2]!,
+		new RegExp(
+			String.raw`Z  127\.0\.0\.1  ${port}/tcp  open -> closed \(refused, `,
+			'v',
+		),
+	);
+	t.regex(lines[3]!, /closed -> open \(connected, .*\) after \d+\.\ds down$/v);
+	t.false(result.stdout.includes('\u001B'));
+	t.false(result.stdout.includes('\u0007'));
+});
+
+const badInputs: ReadonlyArray<readonly [string[], string]> = [
+	[['watch'], 'missing HOST'],
+	[['watch', 'localhost', '22', '--count', '0'], '"0"'],
+	[['watch', 'localhost', '22', '--count', 'many'], '"many"'],
+	[['watch', 'localhost', '22', '--interval', '10ms'], '"10ms"'],
+	[['watch', 'localhost', '70000'], '"70000"'],
+	[['watch', 'localhost', '22', '--jsno'], '--jsno'],
+];
+
+for (const [args, named] of badInputs) {
+	test(`bad input: ${JSON.stringify(args.slice(1))}`, async (t) => {
+		const result = await runCli(args);
+		t.is(result.exitCode, 2);
+		t.is(result.stdout, '');
+		t.regex(result.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
+		t.true(result.stderr.includes(named), `stderr: ${result.stderr}`);
+		t.notRegex(result.stderr, stackLine);
+	});
+}
+
+test('--help', async (t) => {
+	const help = await runCli(['watch', '--help']);
+	t.is(help.exitCode, 0);
+	t.regex(help.stdout, /--count/v);
+	t.regex(help.stdout, /Examples/v);
+});
