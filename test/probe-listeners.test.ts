@@ -12,6 +12,7 @@ import {
 	matchesDaemon,
 	ownerHiddenByPermission,
 	ownerHiddenFromRoot,
+	ownerNameHidden,
 	ownerNotFound,
 	type LocalSocketList,
 	type ProcReader,
@@ -774,4 +775,31 @@ test('an unreadable /proc directory hides every owner instead of failing the lis
 	t.true(
 		list.sockets.every((socket) => socket.ownerHidden === ownerHiddenFromRoot),
 	);
+});
+
+test('a holder whose name cannot be read keeps its pid and says the name is hidden', async (t) => {
+	const reader = fakeReader({
+		tcp: [tcpLine('0100007F:1F90', '0A', 0, 1)],
+		processes: new Map<number, FakeProcess>([
+			[70, {comm: 'secret', links: ['socket:[1]']}],
+		]),
+	});
+	const list = await createListenerScanner({
+		reader: {
+			...reader,
+			readFile(path) {
+				if (path === '/proc/70/comm') {
+					throw errno('EACCES');
+				}
+
+				return reader.readFile(path);
+			},
+		},
+		euid: 0,
+	}).list();
+	t.like(list.sockets[0], {
+		pid: 70,
+		process: undefined,
+		ownerHidden: ownerNameHidden,
+	});
 });

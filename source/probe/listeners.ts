@@ -21,6 +21,9 @@ export const ownerHiddenByPermission =
 /** Root, and still denied: a process in another user namespace, or one a security module guards. */
 export const ownerHiddenFromRoot =
 	'owner hidden: the kernel refused to show some processes even to root';
+/** The holder's pid is known but its name could not be read. */
+export const ownerNameHidden =
+	'owner name hidden: its /proc/PID/comm could not be read';
 /** Every process was searched and none holds the socket. */
 export const ownerNotFound =
 	'no owner found: a kernel socket, or one held outside this PID namespace';
@@ -151,20 +154,20 @@ export function createListenerScanner(
 		} else {
 			const names = readNames(reader, table, map);
 			if (!names.hasGone) {
-				return finish(table, map, names.byPid);
+				return finish(table, map, names);
 			}
 
 			// A process we knew has exited: its sockets may live on in a child (a daemon that forked).
 			map = await rescan(table, signal);
 		}
 
-		return finish(table, map, readNames(reader, table, map).byPid);
+		return finish(table, map, readNames(reader, table, map));
 	}
 
 	function finish(
 		table: readonly ProcNetSocket[],
 		map: OwnerScan,
-		names: ReadonlyMap<number, string | undefined>,
+		names: Names,
 	): LocalSocketList {
 		const sockets = table.map((socket) => describe(socket, map, names, euid));
 		sockets.sort(compareSockets);
@@ -209,7 +212,10 @@ export function readSocketTables(
 			return `cannot read /proc/net/${file}: ${errorCode(error) ?? String(error)}`;
 		}
 
-		sockets.push(...parseProcNet(text, protocol, family));
+		// A loop, not push(...): a busy server's table can exceed the argument limit.
+		for (const socket of parseProcNet(text, protocol, family)) {
+			sockets.push(socket);
+		}
 	}
 
 	return missing === tables.length
@@ -218,7 +224,9 @@ export function readSocketTables(
 }
 
 type Names = {
-	readonly byPid: ReadonlyMap<number, string | undefined>;
+	/** Pid to sanitised name; absent when the process is gone or its name unreadable. */
+	readonly byPid: ReadonlyMap<number, string>;
+	readonly unreadable: ReadonlySet<number>;
 	readonly hasGone: boolean;
 };
 
@@ -228,38 +236,45 @@ function readNames(
 	sockets: readonly ProcNetSocket[],
 	owners: OwnerScan,
 ): Names {
-	const byPid = new Map<number, string | undefined>();
+	const byPid = new Map<number, string>();
+	const unreadable = new Set<number>();
+	const tried = new Set<number>();
 	let hasGone = false;
 	for (const socket of sockets) {
 		for (const pid of owners.pidsByInode.get(socket.inode) ?? []) {
-			if (byPid.has(pid)) {
+			if (tried.has(pid)) {
 				continue;
 			}
 
+			tried.add(pid);
 			try {
 				// The trailing newline is whitespace, which sanitize drops at the end.
 				byPid.set(pid, sanitize(reader.readFile(`/proc/${pid}/comm`), 64));
 			} catch (error) {
-				hasGone ||= isGone(error);
-				byPid.set(pid, undefined);
+				if (isGone(error)) {
+					hasGone = true;
+				} else {
+					unreadable.add(pid);
+				}
 			}
 		}
 	}
 
-	return {byPid, hasGone};
+	return {byPid, unreadable, hasGone};
 }
 
 function describe(
 	socket: ProcNetSocket,
 	owners: OwnerScan,
-	names: ReadonlyMap<number, string | undefined>,
+	names: Names,
 	euid: number,
 ): LocalSocket {
 	// Literal objects, no spread: V8 made `{...socket, pid}` cost 10 µs a socket (20 ms at 2,000).
 	const {protocol, address, family, port, inode, uid} = socket;
+	const pids = owners.pidsByInode.get(inode) ?? [];
 	const holders: Array<{pid: number; process: string}> = [];
-	for (const pid of owners.pidsByInode.get(inode) ?? []) {
-		const name = names.get(pid);
+	for (const pid of pids) {
+		const name = names.byPid.get(pid);
 		if (name !== undefined) {
 			holders.push({pid, process: name});
 		}
@@ -267,7 +282,6 @@ function describe(
 
 	const [first] = holders;
 	if (first) {
-		const {pid, process} = first;
 		return {
 			protocol,
 			address,
@@ -275,9 +289,24 @@ function describe(
 			port,
 			inode,
 			uid,
-			pid,
-			process,
+			pid: first.pid,
+			process: first.process,
 			owners: holders,
+		};
+	}
+
+	const nameless = pids.find((pid) => names.unreadable.has(pid));
+	if (nameless !== undefined) {
+		const ownerHidden = ownerNameHidden;
+		return {
+			protocol,
+			address,
+			family,
+			port,
+			inode,
+			uid,
+			pid: nameless,
+			ownerHidden,
 		};
 	}
 
