@@ -7,7 +7,6 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import test, {type ExecutionContext} from 'ava';
-import type {CatalogueEntry} from '../source/catalogue/types.js';
 import {
 	classifyAnswer,
 	expectedKind,
@@ -17,6 +16,7 @@ import {
 import {connectTcp} from '../source/probe/tcp.js';
 import {buildClientHello} from '../source/probe/tls-hello.js';
 import {
+	catalogueEntry,
 	hasUnsafeCharacter,
 	listenTcp,
 	openFdCount,
@@ -25,22 +25,7 @@ import {
 
 const esc = '\u001B';
 
-function entry(service: string, port: number, isTls = false): CatalogueEntry {
-	return {
-		id: `${port}/tcp`,
-		port,
-		endPort: port,
-		protocol: 'tcp',
-		service,
-		longName: service,
-		aliases: [],
-		daemons: [],
-		launch: [],
-		source: 'curated',
-		isPrivileged: port < 1024,
-		isTls,
-	};
-}
+const entry = catalogueEntry;
 
 const local = (port: number) => ({
 	address: '127.0.0.1',

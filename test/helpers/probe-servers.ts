@@ -3,6 +3,7 @@ import {readdirSync} from 'node:fs';
 import net from 'node:net';
 import process from 'node:process';
 import type {ExecutionContext} from 'ava';
+import type {CatalogueEntry} from '../../source/catalogue/types.js';
 
 export type Listener = {
 	readonly server: net.Server;
@@ -176,4 +177,26 @@ export function hasUnsafeCharacter(text: string): boolean {
 			code === 0xfe_ff
 		);
 	});
+}
+
+/** A minimal catalogue entry: what identification needs to know what to expect. */
+export function catalogueEntry(
+	service: string,
+	port: number,
+	isTls = false,
+): CatalogueEntry {
+	return {
+		id: `${port}/tcp`,
+		port,
+		endPort: port,
+		protocol: 'tcp',
+		service,
+		longName: service,
+		aliases: [],
+		daemons: [],
+		launch: [],
+		source: 'curated',
+		isPrivileged: port < 1024,
+		isTls,
+	};
 }

@@ -1,0 +1,287 @@
+import http from 'node:http';
+import type net from 'node:net';
+import test from 'ava';
+import {
+	createTransitionTracker,
+	diffResults,
+} from '../source/probe/transitions.js';
+import type {
+	PortState,
+	ProbeResult,
+	Snapshot,
+	Transition,
+} from '../source/probe/types.js';
+import {watch} from '../source/probe/watch.js';
+import {
+	catalogueEntry,
+	fullAcceptQueue,
+	listenTcp,
+	openFdCount,
+	waitFor,
+} from './helpers/probe-servers.js';
+
+function result(
+	port: number,
+	state: PortState,
+	at: number,
+	answered?: string,
+): ProbeResult {
+	return {
+		host: 'h',
+		port,
+		protocol: 'tcp',
+		address: '127.0.0.1',
+		family: 4,
+		state,
+		reason: state,
+		addresses: [],
+		at,
+		...(answered && {answered}),
+	};
+}
+
+function snapshot(at: number, ...results: ProbeResult[]): Snapshot {
+	return {
+		host: 'h',
+		target: {
+			host: 'h',
+			isResolved: true,
+			addresses: [{address: '127.0.0.1', family: 4}],
+		},
+		startedAt: at,
+		finishedAt: at,
+		results,
+	};
+}
+
+const brief = (transition: Transition) => [
+	transition.port,
+	transition.from,
+	transition.to,
+	transition.at,
+	transition.downMs,
+];
+
+test('diffResults: first sight, changes only, and the downtime of a return to open', (t) => {
+	let state: ReturnType<typeof diffResults>['state'] = new Map();
+	const transitions: Transition[] = [];
+	const feed = (next: Snapshot) => {
+		const diff = diffResults(state, next);
+		state = diff.state;
+		transitions.push(...diff.transitions);
+		return diff.snapshot;
+	};
+
+	feed(
+		snapshot(
+			1000,
+			result(22, 'open', 1000, 'SSH-2.0-x'),
+			result(80, 'closed', 1000),
+		),
+	);
+	const carried = feed(
+		snapshot(2000, result(22, 'open', 2000), result(80, 'closed', 2000)),
+	);
+	feed(snapshot(3000, result(22, 'closed', 3000), result(80, 'closed', 3000)));
+	feed(snapshot(4000, result(22, 'filtered', 4000), result(80, 'open', 4000)));
+	feed(snapshot(5000, result(22, 'closed', 5000), result(80, 'open', 5000)));
+	const back = feed(
+		snapshot(6500, result(22, 'open', 6500), result(80, 'closed', 6500)),
+	);
+	feed(snapshot(7000, result(22, 'open', 7000), result(80, 'open', 7000)));
+
+	t.deepEqual(
+		transitions.map((transition) => brief(transition)),
+		[
+			[22, undefined, 'open', 1000, undefined],
+			[80, undefined, 'closed', 1000, undefined],
+			[22, 'open', 'closed', 3000, undefined],
+			[22, 'closed', 'filtered', 4000, undefined],
+			[80, 'closed', 'open', 4000, undefined],
+			[22, 'filtered', 'closed', 5000, undefined],
+			[22, 'closed', 'open', 6500, 3500],
+			[80, 'open', 'closed', 6500, undefined],
+			[80, 'closed', 'open', 7000, 500],
+		],
+	);
+	t.is(carried.results[0]!.answered, 'SSH-2.0-x');
+	t.is(back.results[0]!.answered, undefined);
+});
+
+test('the tracker asks to identify a port only when it turns open', (t) => {
+	const tracker = createTransitionTracker();
+	const pair = {port: 22, protocol: 'tcp' as const};
+	t.true(tracker.shouldIdentify(pair));
+	tracker.update(snapshot(1, result(22, 'open', 1)));
+	t.false(tracker.shouldIdentify(pair));
+	t.is(tracker.stateOf(pair), 'open');
+	tracker.update(snapshot(2, result(22, 'closed', 2)));
+	t.true(tracker.shouldIdentify(pair));
+});
+
+test('watch: open, closed after close(), open again on the same port, with the downtime', async (t) => {
+	const listener = await listenTcp(t);
+	const transitions: Transition[] = [];
+	const snapshots: Snapshot[] = [];
+	const watcher = watch({
+		host: '127.0.0.1',
+		pairs: [{port: listener.port, protocol: 'tcp'}],
+		intervalMs: 20,
+		identify: () => false,
+		onSnapshot(next) {
+			snapshots.push(next);
+		},
+		onTransition(transition) {
+			transitions.push(transition);
+		},
+	});
+	t.teardown(watcher.stop);
+
+	await waitFor(() => transitions.length === 1, 5000, 'open');
+	await listener.close();
+	await waitFor(() => transitions.length === 2, 5000, 'closed');
+	const closedAt = Date.now();
+	await waitFor(() => Date.now() - closedAt >= 200, 5000, '200 ms of downtime');
+	await listenTcp(t, {port: listener.port});
+	await waitFor(() => transitions.length === 3, 5000, 'open again');
+	watcher.stop();
+	await watcher.done;
+
+	t.deepEqual(
+		transitions.map((transition) => [transition.from, transition.to]),
+		[
+			[undefined, 'open'],
+			['open', 'closed'],
+			['closed', 'open'],
+		],
+	);
+	const [, down, up] = transitions;
+	t.is(up!.downMs, up!.at - down!.at);
+	t.true(up!.downMs! >= 200);
+	t.is(up!.result.state, 'open');
+	for (const [index, next] of snapshots.entries()) {
+		// A setTimeout chain: each sweep starts after the one before it finished.
+		t.true(index === 0 || next.startedAt >= snapshots[index - 1]!.finishedAt);
+	}
+});
+
+test('watch identifies a port once when it turns open, and carries the answer on', async (t) => {
+	const heads: string[] = [];
+	const server = http.createServer((request, response) => {
+		heads.push(request.method!);
+		response.setHeader('Server', 'test-server');
+		response.end();
+	});
+	await new Promise<void>((resolve) => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	t.teardown(() => {
+		server.closeAllConnections();
+		server.close();
+	});
+	const {port} = server.address() as net.AddressInfo;
+	const answered: Array<string | undefined> = [];
+	const watcher = watch({
+		host: '127.0.0.1',
+		pairs: [{port, protocol: 'tcp'}],
+		intervalMs: 10,
+		expect: () => catalogueEntry('http', port),
+		onSnapshot(next) {
+			answered.push(next.results[0]?.answered);
+		},
+	});
+	t.teardown(watcher.stop);
+	await waitFor(() => answered.length >= 5, 10_000, 'five snapshots');
+	watcher.stop();
+	await watcher.done;
+	t.deepEqual(heads, ['HEAD']);
+	t.true(answered.every((value) => value === 'HTTP test-server'));
+});
+
+test.serial(
+	'stop aborts the sweep in flight: done settles, no snapshot, no socket left',
+	async (t) => {
+		const port = await fullAcceptQueue(t);
+		const before = openFdCount();
+		let snapshots = 0;
+		const watcher = watch({
+			host: '127.0.0.1',
+			pairs: Array.from({length: 5}, () => ({port, protocol: 'tcp' as const})),
+			timeoutMs: 30_000,
+			intervalMs: 10,
+			onSnapshot() {
+				snapshots++;
+			},
+		});
+		await waitFor(() => openFdCount() >= before + 5, 5000, 'probes in flight');
+		watcher.stop();
+		await watcher.done;
+		t.is(openFdCount(), before);
+		t.is(snapshots, 0);
+	},
+);
+
+test.serial(
+	'the chain runs on the global setTimeout (fake timers can drive it)',
+	async (t) => {
+		const original = globalThis.setTimeout;
+		const delays: number[] = [];
+		globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+			delays.push(ms ?? 0);
+			return original(callback, ms);
+		}) as typeof setTimeout;
+		try {
+			let snapshots = 0;
+			// An unresolvable host: each sweep ends at once without a socket.
+			const watcher = watch({
+				host: '',
+				pairs: [{port: 1, protocol: 'tcp'}],
+				intervalMs: 12_345,
+				onSnapshot() {
+					snapshots++;
+				},
+			});
+			await waitFor(
+				() => delays.includes(12_345),
+				2000,
+				'the next sweep to be scheduled',
+			);
+			watcher.stop();
+			await watcher.done;
+			t.is(snapshots, 1);
+		} finally {
+			globalThis.setTimeout = original;
+		}
+	},
+);
+
+test('without onError, a failing sweep ends the loop and rejects done', async (t) => {
+	const watcher = watch({
+		host: '127.0.0.1',
+		pairs: [{port: 1, protocol: 'tcp'}],
+		intervalMs: 10,
+		onSnapshot() {
+			throw new Error('consumer failed');
+		},
+	});
+	await t.throwsAsync(watcher.done, {message: 'consumer failed'});
+});
+
+test('with onError, the loop goes on after a failure', async (t) => {
+	const errors: Error[] = [];
+	const watcher = watch({
+		host: '127.0.0.1',
+		pairs: [{port: 1, protocol: 'tcp'}],
+		intervalMs: 10,
+		onSnapshot() {
+			throw new Error('consumer failed');
+		},
+		onError(error) {
+			errors.push(error);
+		},
+	});
+	await waitFor(() => errors.length >= 2, 5000, 'two failures');
+	watcher.stop();
+	await watcher.done;
+	t.true(errors.every((error) => error.message === 'consumer failed'));
+});
