@@ -14,7 +14,7 @@ import {
 // eslint-disable-next-line unicorn/prefer-event-target
 class FakeStdin extends EventEmitter {
 	isTTY = true;
-	isRaw = true;
+	isRaw = false;
 	isPaused = false;
 	setRawMode(mode: boolean) {
 		this.isRaw = mode;
@@ -68,6 +68,7 @@ test.serial(
 		const before = listenerCounts();
 		const {stdin, stdout, session} = open();
 		t.is(stdout.written, enterSequence);
+		t.true(stdin.isRaw, 'raw mode from the start');
 		t.true(enterSequence.includes('\u001B[?1049h'));
 		t.true(enterSequence.includes('\u001B[?25l'));
 		session.restore();

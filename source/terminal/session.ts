@@ -106,6 +106,12 @@ export function openTerminalSession(
 	process.on('uncaughtException', onFatal);
 	process.on('unhandledRejection', onFatal);
 	stdout.on('error', onStreamError);
+	// Raw mode before the first frame, not when Ink's input hooks mount after it: until then the
+	// terminal would echo keys onto the frame and turn Ctrl-C into SIGINT.
+	if (stdin.isTTY) {
+		stdin.setRawMode(true);
+	}
+
 	stdout.write(enterSequence);
 	return {restore};
 }

@@ -1,0 +1,219 @@
+import process from 'node:process';
+import {type Instance, render} from 'ink';
+import {App} from '../app.js';
+import {parseArguments, parseDuration, parseHost, UsageError} from '../args.js';
+import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
+import {detectColor, isUtf8Locale} from '../terminal/environment.js';
+import {FrameStdout} from '../terminal/frame-stdout.js';
+import {printSnapshot} from '../terminal/print-snapshot.js';
+import {openTerminalSession, signalExitCode} from '../terminal/session.js';
+
+const help = `
+	Usage
+	  $ portui [HOST] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
+	  $ portui list|probe|wait|watch ...   (portui <command> --help)
+
+	The dashboard: the catalogue of well-known ports beside a live probe of HOST
+	(default localhost). Press ? in it for every key; q or Ctrl-C quits.
+
+	Without a terminal (a pipe, cron, ssh without -t) it prints one plain snapshot of
+	the curated ports instead, one line a port, and a hint on stderr.
+
+	Options
+	  --interval    time between sweeps, 100ms to 1h (default 2s)
+	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
+	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
+	  --ascii       ASCII borders; also when the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8
+
+	Environment
+	  NO_COLOR      set and not empty: no colour (FORCE_COLOR=1 or 0 overrides either way)
+
+	Exit status
+	  0    quit with q or Ctrl-C; or the snapshot printed
+	  1    an unexpected error (one line; PORTUI_DEBUG=1 adds the stack);
+	       or, for the snapshot, the host did not resolve
+	  2    bad arguments or a bad catalogue file
+	  129  the terminal hung up (SIGHUP); 143 SIGTERM; 130 SIGINT
+	       (the terminal is restored first in every case)
+
+	Examples
+	  $ portui
+	  $ portui db.example --interval 500ms
+	  $ ssh -t host portui
+`;
+
+export type DashboardSettings = {
+	readonly host: string;
+	readonly intervalMs: number;
+	readonly timeoutMs: number | undefined;
+	readonly userFile: string | undefined;
+	readonly isAscii: boolean;
+	readonly isColor: boolean;
+};
+
+export function parseDashboardArguments(
+	argv: readonly string[],
+	env: NodeJS.ProcessEnv,
+	stdout: {readonly isTTY?: boolean},
+): DashboardSettings {
+	const cli = parseArguments(argv, {
+		help,
+		flags: {
+			interval: {type: 'string', default: '2s'},
+			timeout: {type: 'string'},
+			catalogue: {type: 'string'},
+			ascii: {type: 'boolean', default: false},
+		},
+	});
+	if (cli.input.length > 1) {
+		throw new UsageError(
+			`one host at a time, got ${cli.input.length}; accepted: portui [HOST], or a command: list, probe, wait, watch`,
+		);
+	}
+
+	const {flags} = cli;
+	return {
+		host: parseHost(cli.input[0] ?? 'localhost'),
+		intervalMs: parseDuration(flags.interval, '--interval', {
+			minMs: 100,
+			maxMs: 3_600_000,
+		}),
+		timeoutMs:
+			flags.timeout === undefined
+				? undefined
+				: parseDuration(flags.timeout, '--timeout', {minMs: 10, maxMs: 60_000}),
+		userFile: flags.catalogue,
+		isAscii: flags.ascii || !isUtf8Locale(env),
+		isColor: detectColor(env, stdout),
+	};
+}
+
+/** The first frame needs only the curated and user entries; IANA's registry and /etc/services follow. */
+const loadFirstCatalogue = async (settings: DashboardSettings) =>
+	loadCatalogue({
+		userFile: settings.userFile,
+		registry: false,
+		systemServices: false,
+	});
+
+type Streams = {
+	readonly stdin: NodeJS.ReadStream;
+	readonly stdout: NodeJS.WriteStream;
+	readonly stderr: NodeJS.WriteStream;
+};
+
+async function runInteractive(
+	settings: DashboardSettings,
+	streams: Streams,
+): Promise<number> {
+	// Before the alternate screen: a bad catalogue file is reported on the normal screen.
+	const firstCatalogue = await loadFirstCatalogue(settings);
+	let instance: Instance | undefined;
+	let isEnded = false;
+	let exitCode = 0;
+	let fatal: unknown;
+	const end = (code: number) => {
+		if (isEnded) {
+			return;
+		}
+
+		isEnded = true;
+		exitCode = code;
+		instance?.unmount();
+	};
+
+	const session = openTerminalSession({
+		...streams,
+		onSignal(signal) {
+			end(signalExitCode(signal));
+		},
+		onFatal(error) {
+			fatal ??= error;
+			try {
+				end(1);
+			} catch {
+				// Unmounting failed too: the terminal comes first, then out.
+				session.restore();
+				// eslint-disable-next-line unicorn/no-process-exit -- the state is unknown after an uncaught error
+				process.exit(1);
+			}
+		},
+	});
+	const frames = new FrameStdout({stdout: streams.stdout});
+	const view = (catalogue: Catalogue) => (
+		<App
+			catalogue={catalogue}
+			initialHost={settings.host}
+			initialIntervalMs={settings.intervalMs}
+			timeoutMs={settings.timeoutMs}
+			isAscii={settings.isAscii}
+			isColor={settings.isColor}
+			onExit={() => {
+				end(0);
+			}}
+		/>
+	);
+
+	try {
+		instance = render(view(firstCatalogue), {
+			// Ink writes whole frames (debug mode) into FrameStdout, which writes only what changed.
+			stdout: frames as unknown as NodeJS.WriteStream,
+			stdin: streams.stdin,
+			stderr: streams.stderr,
+			debug: true,
+			exitOnCtrlC: false,
+			patchConsole: false,
+		});
+		const rendered = instance;
+		if (isEnded) {
+			// A signal came while the first frame was being drawn.
+			rendered.unmount();
+		}
+
+		// The first frame is on the screen; the big sources can take their time now.
+		const full = setImmediate(() => {
+			loadCatalogue({userFile: settings.userFile}).then(
+				(catalogue) => {
+					// A rerender after unmount would mount the dashboard again.
+					if (!isEnded) {
+						rendered.rerender(view(catalogue));
+					}
+				},
+				() => {
+					// The first catalogue already read the user's file; a failing registry leaves it as it is.
+				},
+			);
+		});
+		try {
+			await rendered.waitUntilExit();
+		} finally {
+			clearImmediate(full);
+		}
+	} finally {
+		frames.dispose();
+		session.restore();
+		// Whatever is still pending (a probe's socket, a timer) must not keep a quit dashboard alive.
+		setTimeout(() => {
+			// eslint-disable-next-line unicorn/no-process-exit -- the exit code is set by then
+			process.exit();
+		}, 1000).unref();
+	}
+
+	if (fatal !== undefined) {
+		throw fatal instanceof Error
+			? fatal
+			: new Error(`uncaught ${typeof fatal}`);
+	}
+
+	return exitCode;
+}
+
+export async function dashboard(argv: readonly string[]): Promise<number> {
+	const {stdin, stdout, stderr} = process;
+	const settings = parseDashboardArguments(argv, process.env, stdout);
+	if (!stdin.isTTY || !stdout.isTTY) {
+		return printSnapshot({...settings, stdout, stderr});
+	}
+
+	return runInteractive(settings, {stdin, stdout, stderr});
+}

@@ -1,0 +1,42 @@
+import {loadCatalogue} from '../catalogue/load.js';
+import {sweep} from '../probe/index.js';
+import {formatSnapshot, noTerminalHint, snapshotPairs} from './snapshot.js';
+
+export type PrintSnapshotOptions = {
+	readonly host: string;
+	readonly timeoutMs: number | undefined;
+	readonly userFile: string | undefined;
+	readonly stdout: NodeJS.WritableStream;
+	readonly stderr: NodeJS.WritableStream;
+};
+
+/**
+ * What `portui` does without a terminal (ssh without -t, a pipe, cron): Ink would fail to set raw
+ * mode, so instead one sweep of the curated and user ports, printed plain, and a hint on stderr.
+ * Exit status 0 when the snapshot printed, 1 when the host did not resolve.
+ */
+export async function printSnapshot(
+	options: PrintSnapshotOptions,
+): Promise<number> {
+	const catalogue = await loadCatalogue({
+		userFile: options.userFile,
+		registry: false,
+		systemServices: false,
+	});
+	const describe = ({
+		port,
+		protocol,
+	}: {
+		port: number;
+		protocol: 'tcp' | 'udp';
+	}) => catalogue.byPair(port, protocol);
+	const snapshot = await sweep({
+		host: options.host,
+		pairs: snapshotPairs(catalogue.curated),
+		timeoutMs: options.timeoutMs,
+		expect: describe,
+	});
+	options.stdout.write(`${formatSnapshot(snapshot, describe).join('\n')}\n`);
+	options.stderr.write(`${noTerminalHint}\n`);
+	return snapshot.target.isResolved ? 0 : 1;
+}

@@ -1,0 +1,67 @@
+import test from 'ava';
+import {UsageError} from '../source/cli-error.js';
+import {parseDashboardArguments} from '../source/commands/dashboard.js';
+
+const utf8 = {LANG: 'en_US.UTF-8'};
+const tty = {isTTY: true};
+
+test('defaults: localhost every 2s, the probe’s own timeout, box drawing in a UTF-8 locale, colour on a terminal', (t) => {
+	t.deepEqual(parseDashboardArguments([], utf8, tty), {
+		host: 'localhost',
+		intervalMs: 2000,
+		timeoutMs: undefined,
+		userFile: undefined,
+		isAscii: false,
+		isColor: true,
+	});
+});
+
+test('host, interval, timeout, catalogue and --ascii', (t) => {
+	const settings = parseDashboardArguments(
+		[
+			'[::1]',
+			'--interval',
+			'250ms',
+			'--timeout',
+			'1.5s',
+			'--catalogue',
+			'/tmp/mine.json',
+			'--ascii',
+		],
+		utf8,
+		tty,
+	);
+	t.like(settings, {
+		host: '::1',
+		intervalMs: 250,
+		timeoutMs: 1500,
+		userFile: '/tmp/mine.json',
+		isAscii: true,
+	});
+});
+
+test('ASCII borders when the locale is not UTF-8; no colour under NO_COLOR', (t) => {
+	t.true(parseDashboardArguments([], {LANG: 'C'}, tty).isAscii);
+	t.true(parseDashboardArguments([], {}, tty).isAscii);
+	t.false(parseDashboardArguments([], {...utf8, NO_COLOR: '1'}, tty).isColor);
+});
+
+test('bad input is a UsageError naming the value and what is accepted', (t) => {
+	const cases: Array<[string[], RegExp]> = [
+		[['--interval', '10ms'], /bad --interval "10ms": out of range/v],
+		[['--interval', '5'], /give a unit/v],
+		[['--timeout', 'never'], /bad --timeout "never"/v],
+		[['host one'], /bad host "host one"/v],
+		[['a.example', 'b.example'], /one host at a time, got 2/v],
+		[
+			['--colour'],
+			/unknown option --colour; accepted: --interval, --timeout, --catalogue, --ascii/v,
+		],
+	];
+	for (const [argv, message] of cases) {
+		const error = t.throws(() => parseDashboardArguments(argv, utf8, tty), {
+			instanceOf: UsageError,
+		});
+		t.regex(error.message, message);
+	}
+});
