@@ -23,6 +23,7 @@ import {
 	parseProcNet,
 } from '../source/probe/proc-net.js';
 import {nodeProcReader, scanOwners} from '../source/probe/proc-owners.js';
+import {AbortError} from '../source/probe/tcp.js';
 import type {LocalSocket} from '../source/probe/types.js';
 
 const isLinux = process.platform === 'linux';
@@ -589,7 +590,7 @@ test('an aborted signal rejects before any work, and aborting mid-scan stops the
 	const reader = fakeReader({tcp: [], processes: new Map()});
 	await t.throwsAsync(
 		createListenerScanner({reader}).list({signal: AbortSignal.abort()}),
-		{any: true, name: 'AbortError'},
+		{instanceOf: AbortError},
 	);
 	t.is(reader.scans, 0);
 
@@ -617,7 +618,7 @@ test('an aborted signal rejects before any work, and aborting mid-scan stops the
 	};
 	await t.throwsAsync(
 		scanOwners({reader: aborting, signal: controller.signal, sliceMs: 0}),
-		{any: true, name: 'AbortError'},
+		{instanceOf: AbortError},
 	);
 	t.true(visited < 50, `visited ${visited}`);
 });

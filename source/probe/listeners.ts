@@ -6,6 +6,7 @@ import {
 	isGone,
 	nodeProcReader,
 	scanOwners,
+	throwIfAborted,
 	type OwnerScan,
 	type ProcReader,
 } from './proc-owners.js';
@@ -128,7 +129,7 @@ export function createListenerScanner(
 		listOptions: ListLocalSocketsOptions = {},
 	): Promise<LocalSocketList> {
 		const {refreshOwners = false, signal} = listOptions;
-		signal?.throwIfAborted();
+		throwIfAborted(signal);
 		if (platform !== 'linux') {
 			return {
 				isAvailable: false,

@@ -1,5 +1,6 @@
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
 import {setImmediate as yieldToEventLoop} from 'node:timers/promises';
+import {abortReason} from './tcp.js';
 
 /**
 The few calls the listener scan makes on /proc, injectable so that tests can simulate what they
@@ -43,7 +44,7 @@ export async function scanOwners(
 	options: ScanOwnersOptions = {},
 ): Promise<OwnerScan> {
 	const {reader = nodeProcReader, signal, sliceMs = 8} = options;
-	signal?.throwIfAborted();
+	throwIfAborted(signal);
 	let names: string[];
 	try {
 		names = reader.readdir('/proc');
@@ -68,12 +69,12 @@ export async function scanOwners(
 		if (performance.now() - sliceStart > sliceMs) {
 			// eslint-disable-next-line no-await-in-loop -- yielding between slices is the point
 			await yieldToEventLoop();
-			signal?.throwIfAborted();
+			throwIfAborted(signal);
 			sliceStart = performance.now();
 		}
 	}
 
-	signal?.throwIfAborted();
+	throwIfAborted(signal);
 	return {pidsByInode, deniedCount};
 }
 
@@ -133,4 +134,11 @@ export function errorCode(error: unknown): string | undefined {
 		typeof error.code === 'string'
 		? error.code
 		: undefined;
+}
+
+/** Like `signal.throwIfAborted()`, but rejecting with a real Error as every probe does. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) {
+		throw abortReason(signal);
+	}
 }
