@@ -19,8 +19,8 @@ that load from the shared machine hits both alike, median of --runs (at least 9)
 ss is timed as a user runs it: spawn, run, exit, output read. portui is timed in process (it is a
 library call in the dashboard and in `portui watch`). Spawning /bin/true is timed alongside, and a
 second ratio takes it out of ss's figure, so the comparison does not rest on process start-up.
-Prints a table, then one JSON line per row for the bench aggregator: {"bench":"listeners","name":...,"portui_ms":...,"anchor_ms":...,
-"anchor":...,"ratio":...,"ratio_without_spawn":...,"goal":"<= 2x ss"}.
+Prints a table, then one JSON line per row for the bench aggregator:
+{"bench":"listeners","name":...,"portui_ms":...,"anchor_ms":...,"anchor":...,"ratio":...,"ratio_without_spawn":...,"goal":"<= 2x ss"}.
 */
 import {execFile} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
