@@ -61,7 +61,7 @@ netnsTest(
 		const status = await new Promise<number | undefined>((resolve) => {
 			child.once('close', resolve);
 		});
-		t.is(status, 0, stderr);
+		t.is(status, 0, `child failed: ${stderr}`);
 		const report = JSON.parse(stdout) as {
 			tcp: Record<
 				string,
