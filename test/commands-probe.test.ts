@@ -1,9 +1,13 @@
-import {spawnSync} from 'node:child_process';
-import process from 'node:process';
 import test from 'ava';
 import {sweep} from '../source/probe/sweep.js';
 import type {PortPair} from '../source/probe/types.js';
-import {ensureBuilt, root, runCli, stackLine} from './helpers/cli.js';
+import {
+	ensureBuilt,
+	hasNetworkNamespace,
+	isolated,
+	runCli,
+	stackLine,
+} from './helpers/cli.js';
 import {close, closedTcpPort, listen, portOf} from './helpers/loopback.js';
 import {
 	freeUdpPort,
@@ -177,27 +181,14 @@ test('a service name and --proto choose the pairs', async (t) => {
 	);
 });
 
-// A network namespace of our own, with nothing but a loopback that is down: a lookup there
-// fails without a packet leaving this machine. Where user namespaces are off, the test is skipped.
-const hasNetworkNamespace = spawnSync('unshare', ['-rn', 'true']).status === 0;
-
 (hasNetworkNamespace ? test : test.skip)(
 	'a host that does not resolve: exit 1, one line naming it',
-	(t) => {
-		const result = spawnSync(
-			'unshare',
-			[
-				'-rn',
-				process.execPath,
-				'bin/portui.js',
-				'probe',
-				'db.portui-test.invalid',
-				'22',
-				'--json',
-			],
-			{cwd: root, encoding: 'utf8', timeout: 30_000},
+	async (t) => {
+		const result = await runCli(
+			['probe', 'db.portui-test.invalid', '22', '--json'],
+			{wrapper: isolated},
 		);
-		t.is(result.status, 1, `stderr: ${result.stderr}`);
+		t.is(result.exitCode, 1, `stderr: ${result.stderr}`);
 		t.regex(
 			result.stderr,
 			/^portui: "db\.portui-test\.invalid" did not resolve: .+\n$/v,

@@ -5,6 +5,8 @@ import test, {type ExecutionContext} from 'ava';
 import {hasArrived} from '../source/commands/wait.js';
 import {
 	ensureBuilt,
+	hasNetworkNamespace,
+	isolated,
 	runCli,
 	stackLine,
 	startCli,
@@ -313,6 +315,21 @@ test('the UDP rule, state by state', (t) => {
 	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'closed'));
 	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'open'));
 });
+
+(hasNetworkNamespace ? test : test.skip)(
+	'a host that does not resolve is waited for, and named at the timeout',
+	async (t) => {
+		const result = await runCli(
+			['wait', 'db.portui-test.invalid:5432', '--timeout', '700ms'],
+			{wrapper: isolated},
+		);
+		t.is(result.exitCode, 1);
+		t.regex(
+			result.stderr,
+			/^portui: db\.portui-test\.invalid:5432 not open after 0\.7s: db\.portui-test\.invalid did not resolve \([^\n]+\)\n$/v,
+		);
+	},
+);
 
 test('a service name as the port', async (t) => {
 	// The catalogue maps ssh to 22/tcp. Whether something listens there is this machine's business:

@@ -1,5 +1,12 @@
 import test from 'ava';
-import {ensureBuilt, runCli, stackLine, startCli} from './helpers/cli.js';
+import {
+	ensureBuilt,
+	hasNetworkNamespace,
+	isolated,
+	runCli,
+	stackLine,
+	startCli,
+} from './helpers/cli.js';
 import {close, listen, portOf} from './helpers/loopback.js';
 
 test.before(async () => {
@@ -168,6 +175,37 @@ test('without --json: sanitised lines for people', async (t) => {
 	t.false(result.stdout.includes('\u001B'));
 	t.false(result.stdout.includes('\u0007'));
 });
+
+(hasNetworkNamespace ? test : test.skip)(
+	'a host that does not resolve: a snapshot that says so, and the watch goes on',
+	async (t) => {
+		const run = startCli(
+			[
+				'watch',
+				'db.portui-test.invalid',
+				'22',
+				'--json',
+				'--interval',
+				'100ms',
+			],
+			{wrapper: isolated},
+		);
+		t.teardown(() => run.child.kill('SIGKILL'));
+		const first = JSON.parse(await run.waitForLine(() => true)) as Line;
+		t.like(first, {
+			type: 'snapshot',
+			host: 'db.portui-test.invalid',
+			resolved: false,
+			addresses: [],
+			results: [],
+		});
+		t.true(typeof first.error === 'string' && first.error !== '');
+		t.is(run.child.exitCode, null, 'still watching');
+		run.child.kill('SIGTERM');
+		const result = await run.result;
+		t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	},
+);
 
 const badInputs: ReadonlyArray<readonly [string[], string]> = [
 	[['watch'], 'missing HOST'],

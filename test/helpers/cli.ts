@@ -1,4 +1,8 @@
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {
+	spawn,
+	spawnSync,
+	type ChildProcessWithoutNullStreams,
+} from 'node:child_process';
 import {mkdirSync, readdirSync, rmdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -106,13 +110,31 @@ export type CliProcess = {
 	): Promise<string>;
 };
 
+export type CliOptions = {
+	readonly env?: NodeJS.ProcessEnv;
+	/** A command to run node under: `['unshare', '-rn']` for a network namespace of its own. */
+	readonly wrapper?: readonly string[];
+};
+
+/**
+ * A network namespace of our own (`unshare -rn`) holds nothing but a loopback that is down:
+ * a name lookup there fails without a packet leaving this machine. False where user
+ * namespaces are off.
+ */
+export const hasNetworkNamespace =
+	spawnSync('unshare', ['-rn', 'true']).status === 0;
+
+export const isolated = ['unshare', '-rn'] as const;
+
 /** Starts `node bin/portui.js ...args` (the built binary) with pipes for stdin, stdout, stderr. */
 export function startCli(
 	args: readonly string[],
-	options: {env?: NodeJS.ProcessEnv} = {},
+	options: CliOptions = {},
 ): CliProcess {
 	const startedAt = performance.now();
-	const child = spawn(process.execPath, [bin, ...args], {
+	const [command, ...commandArgs] = options.wrapper ?? [process.execPath];
+	const node = options.wrapper ? [process.execPath] : [];
+	const child = spawn(command!, [...commandArgs, ...node, bin, ...args], {
 		cwd: root,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 	});
@@ -214,7 +236,7 @@ function endTurn() {
 /** Runs the built binary to the end; kills it after `timeoutMs` so a hang fails the test instead of stalling it. */
 export async function runCli(
 	args: readonly string[],
-	options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
+	options: CliOptions & {timeoutMs?: number} = {},
 ): Promise<CliResult> {
 	await ensureBuilt();
 	await takeTurn();
