@@ -1,6 +1,5 @@
 import test from 'ava';
-import {sweep} from '../source/probe/sweep.js';
-import type {PortPair} from '../source/probe/types.js';
+import {sweep, type PortPair} from '../source/probe/index.js';
 import {
 	ensureBuilt,
 	hasNetworkNamespace,

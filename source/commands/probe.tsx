@@ -3,9 +3,12 @@ import {renderToString} from 'ink';
 import {parseArguments} from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {FittedTable} from '../components/fitted-table.js';
-import {sweep} from '../probe/sweep.js';
-import {sanitize} from '../probe/sanitize.js';
-import type {ProbeResult, Snapshot} from '../probe/types.js';
+import {
+	sweep,
+	sanitize,
+	type ProbeResult,
+	type Snapshot,
+} from '../probe/index.js';
 import {isColorWanted} from '../text/color.js';
 import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
 import {

@@ -6,14 +6,14 @@ import {
 	UsageError,
 } from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
-import {sanitize} from '../probe/sanitize.js';
-import type {
-	AddressProbe,
-	PortPair,
-	ProbeResult,
-	ResolvedTarget,
-	Transition,
-} from '../probe/types.js';
+import {
+	sanitize,
+	type AddressProbe,
+	type PortPair,
+	type ProbeResult,
+	type ResolvedTarget,
+	type Transition,
+} from '../probe/index.js';
 
 /** A probe's wait for an answer, as the dashboard bounds it. */
 export const probeTimeoutBounds = {minMs: 10, maxMs: 60_000};

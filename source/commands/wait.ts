@@ -7,10 +7,14 @@ import {
 	type WaitTarget,
 } from '../args.js';
 import {loadCatalogue} from '../catalogue/load.js';
-import {watch} from '../probe/watch.js';
+import {
+	watch,
+	sanitize,
+	type PortPair,
+	type ProbeResult,
+	type Snapshot,
+} from '../probe/index.js';
 import {payloadForPort} from '../probe/payloads/index.js';
-import {sanitize} from '../probe/sanitize.js';
-import type {PortPair, ProbeResult, Snapshot} from '../probe/types.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =

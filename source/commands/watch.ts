@@ -1,9 +1,13 @@
 import process from 'node:process';
 import {parseArguments, parseCount, parseDuration} from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
-import {watch as watchTarget} from '../probe/watch.js';
-import {sanitize} from '../probe/sanitize.js';
-import type {ProbeResult, Snapshot, Transition} from '../probe/types.js';
+import {
+	watch as watchTarget,
+	sanitize,
+	type ProbeResult,
+	type Snapshot,
+	type Transition,
+} from '../probe/index.js';
 import {
 	formatDowntime,
 	formatRtt,
