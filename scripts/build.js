@@ -4,18 +4,20 @@
 // can compile it with node:vm and hand V8 a code cache: Node 20 has no compile cache for ES
 // modules, and parsing and compiling this bundle is the largest part of start-up that is left.
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import process from 'node:process';
+import {pathToFileURL} from 'node:url';
 import {builtinModules} from 'node:module';
 import vm from 'node:vm';
 import {build} from 'esbuild';
 
 /* eslint-disable require-unicode-regexp -- esbuild runs plugin filters with Go's regexp, which knows no v flag */
 
-const outfile = 'dist/cli.js';
-
 /**
  * Node's built-in modules through `require` (a parameter of the wrapper), so the bundle holds no
- * `import` statement and compiles as a script.
+ * `import` statement and compiles as a script. Each one is an ES module facade over one CommonJS
+ * module: esbuild then copies a built-in's properties into an ES namespace once, not again at
+ * every one of the hundred places that import `node:process` or `node:fs`.
  */
 const builtinsThroughRequire = {
 	name: 'builtins-through-require',
@@ -27,12 +29,23 @@ const builtinsThroughRequire = {
 				return undefined;
 			}
 
-			// The shim's own require() is the wrapper's, at run time.
-			return namespace === 'builtin'
+			// The CommonJS module's own require() is the wrapper's, at run time.
+			return namespace === 'builtin-commonjs'
 				? {path, external: true}
 				: {path: name, namespace: 'builtin'};
 		});
-		builder.onLoad({filter: /.*/, namespace: 'builtin'}, ({path}) => ({
+		builder.onResolve({filter: /^builtin-commonjs:/}, ({path}) => ({
+			path: path.slice('builtin-commonjs:'.length),
+			namespace: 'builtin-commonjs',
+		}));
+		builder.onLoad({filter: /.*/, namespace: 'builtin'}, ({path}) => {
+			const commonjs = JSON.stringify(`builtin-commonjs:${path}`);
+			return {
+				contents: `import builtin from ${commonjs};\nexport default builtin;\nexport * from ${commonjs};`,
+				loader: 'js',
+			};
+		});
+		builder.onLoad({filter: /.*/, namespace: 'builtin-commonjs'}, ({path}) => ({
 			contents: `module.exports = require(${JSON.stringify(`node:${path}`)});`,
 			loader: 'js',
 		}));
@@ -66,42 +79,121 @@ const withoutDevtools = {
 	},
 };
 
+const yogaDirectory = path.join('node_modules', 'yoga-layout', 'dist');
+const yogaLoader = path.resolve(
+	yogaDirectory,
+	'binaries',
+	'yoga-wasm-base64-esm.js',
+);
+const wasmDataUrl = /"data:application\/octet-stream;base64,([\w+/=]+)"/;
+
+/**
+ * Yoga-layout instantiates its WebAssembly with `await` from a data: URL, and on Node 20 that
+ * goes through fetch(): loading undici and decoding the URL took a quarter of a second of
+ * start-up. This module compiles the same bytes synchronously through Emscripten's
+ * instantiateWasm hook, which also leaves no top-level await behind.
+ */
+const synchronousYoga = {
+	name: 'synchronous-yoga',
+	setup(builder) {
+		builder.onResolve({filter: /^yoga-layout$/}, () => ({
+			path: 'yoga-layout',
+			namespace: 'synchronous-yoga',
+		}));
+		builder.onLoad({filter: /.*/, namespace: 'synchronous-yoga'}, async () => {
+			const loader = await readFile(yogaLoader, 'utf8');
+			const base64 = wasmDataUrl.exec(loader)?.[1];
+			if (!base64) {
+				throw new Error(
+					'yoga-layout changed: its WebAssembly is no longer a base64 data: URL',
+				);
+			}
+
+			const from = (file) => JSON.stringify(path.resolve(yogaDirectory, file));
+			return {
+				contents: `
+					import loadYoga from ${from('binaries/yoga-wasm-base64-esm.js')};
+					import wrapAssembly from ${from('src/wrapAssembly.js')};
+					const bytes = Buffer.from(${JSON.stringify(base64)}, 'base64');
+					const emscripten = {
+						instantiateWasm(imports, receive) {
+							receive(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
+							return {};
+						},
+					};
+					// With the hook answering at once, Emscripten runs to completion before it returns.
+					loadYoga(emscripten);
+					export default wrapAssembly(emscripten);
+					export * from ${from('src/generated/YGEnums.js')};
+				`,
+				resolveDir: path.resolve(yogaDirectory),
+				loader: 'js',
+			};
+		});
+		// The loader's own copy of the bytes is not needed any more.
+		builder.onLoad(
+			{filter: /yoga-wasm-base64-esm\.js$/},
+			async ({path: file}) => {
+				const loader = await readFile(file, 'utf8');
+				return {contents: loader.replace(wasmDataUrl, '""'), loader: 'js'};
+			},
+		);
+	},
+};
+
 /* eslint-enable require-unicode-regexp */
 
-const result = await build({
-	entryPoints: ['source/cli.tsx'],
-	outfile,
-	write: false,
-	bundle: true,
-	minify: !process.env.PORTUI_NO_MINIFY,
-	platform: 'node',
-	target: 'node20',
-	format: 'esm',
-	jsx: 'automatic',
-	legalComments: 'none',
-	define: {
-		'process.env.NODE_ENV': '"production"',
-		// The wrapper passes the bundle's own {url, dirname, filename}: code that finds files next
-		// to itself (the catalogue, meow's package.json) uses it.
-		'import.meta': '__portuiMeta',
-	},
-	plugins: [builtinsThroughRequire, withoutDevtools],
-	logLevel: 'warning',
-});
-
-const [output] = result.outputFiles;
-const body = output.text;
-const script = `(async function (require, __portuiMeta) {${body}\n})`;
-
-// A leftover import or export statement would only fail at start-up: fail the build instead.
-try {
-	// eslint-disable-next-line no-new -- compiling is the check
-	new vm.Script(script, {filename: outfile});
-} catch (error) {
-	throw new Error(`the bundle does not compile as a script: ${error.message}`, {
-		cause: error,
+/**
+ * Bundles `entryPoint` into `outfile` the way portui ships: one minified script that
+ * bin/portui.js runs. The start-up benchmark builds its minimal Ink app with it too.
+ */
+export async function bundle({
+	entryPoint = 'source/cli.tsx',
+	outfile = 'dist/cli.js',
+	isMinified = true,
+} = {}) {
+	const result = await build({
+		entryPoints: [entryPoint],
+		outfile,
+		write: false,
+		bundle: true,
+		minify: isMinified,
+		platform: 'node',
+		target: 'node20',
+		format: 'esm',
+		jsx: 'automatic',
+		legalComments: 'none',
+		define: {
+			'process.env.NODE_ENV': '"production"',
+			// The wrapper passes the bundle's own {url, dirname, filename}: code that finds files
+			// next to itself (the catalogue, meow's package.json) uses it.
+			'import.meta': '__portuiMeta',
+		},
+		plugins: [builtinsThroughRequire, withoutDevtools, synchronousYoga],
+		logLevel: 'warning',
 	});
+
+	const [output] = result.outputFiles;
+	const script = `(async function (require, __portuiMeta) {${output.text}\n})`;
+
+	// A leftover import or export statement would only fail at start-up: fail the build instead.
+	try {
+		// eslint-disable-next-line no-new -- compiling is the check
+		new vm.Script(script, {filename: outfile});
+	} catch (error) {
+		throw new Error(
+			`the bundle does not compile as a script: ${error.message}`,
+			{cause: error},
+		);
+	}
+
+	await mkdir(path.dirname(outfile), {recursive: true});
+	await writeFile(outfile, script);
 }
 
-await mkdir('dist', {recursive: true});
-await writeFile(outfile, script);
+if (
+	process.argv[1] &&
+	import.meta.url === pathToFileURL(process.argv[1]).href
+) {
+	await bundle({isMinified: !process.env.PORTUI_NO_MINIFY});
+}
