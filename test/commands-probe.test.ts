@@ -6,6 +6,7 @@ import {
 	isolated,
 	runCli,
 	stackLine,
+	startCli,
 } from './helpers/cli.js';
 import {close, closedTcpPort, listen, portOf} from './helpers/loopback.js';
 import {
@@ -202,6 +203,25 @@ test('a service name and --proto choose the pairs', async (t) => {
 		t.true(output.error.length > 0);
 	},
 );
+
+test('a reader that goes away is not an error', async (t) => {
+	// Six hundred results are several pipe buffers of JSON: most of it is written after the
+	// reader has gone.
+	const run = startCli([
+		'probe',
+		'127.0.0.1',
+		'1-600',
+		'--json',
+		'--timeout',
+		'300ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await run.waitForLine(() => true, 60_000);
+	run.child.stdout.destroy();
+	const result = await run.result;
+	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
+	t.is(result.stderr, '');
+});
 
 const badInputs: ReadonlyArray<readonly [string[], string]> = [
 	[['probe', 'localhost', '0'], '"0"'],

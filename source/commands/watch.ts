@@ -11,6 +11,7 @@ import {
 import {
 	formatDowntime,
 	formatRtt,
+	ignoreClosedPipe,
 	parseHostAndPorts,
 	parseProbeTimeout,
 	resultToJson,
@@ -232,6 +233,8 @@ export async function watch(argv: readonly string[]): Promise<number> {
 				finish();
 			}
 		}
+
+		ignoreClosedPipe();
 
 		process.once('SIGINT', finish);
 		process.once('SIGTERM', finish);
