@@ -216,7 +216,7 @@ test.serial(
 		await waitFor(() => openFdCount() >= before + 5, 5000, 'probes in flight');
 		watcher.stop();
 		await watcher.done;
-		t.is(openFdCount(), before);
+		t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
 		t.is(snapshots, 0);
 	},
 );

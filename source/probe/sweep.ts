@@ -299,20 +299,20 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		}
 	};
 
+	// The first failure (a bug, or a callback that threw) aborts the rest; the sweep rejects with it.
+	const fail = (error: unknown) => {
+		if (!signal.aborted) {
+			failure ??= error instanceof Error ? error : new Error(String(error));
+			controller.abort(failure);
+		}
+	};
+
 	const start = (job: Job) => {
 		const task = probeAddress(job, options, servername, signal)
-			.then(
-				(outcome) => {
-					complete(job, outcome);
-				},
-				(error: unknown) => {
-					if (!signal.aborted) {
-						failure ??=
-							error instanceof Error ? error : new Error(String(error));
-						controller.abort(error);
-					}
-				},
-			)
+			.then((outcome) => {
+				complete(job, outcome);
+			})
+			.catch(fail)
 			.finally(() => {
 				slots.release();
 				inFlight.delete(task);
