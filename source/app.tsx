@@ -165,6 +165,15 @@ export function App({
 		setNotice(undefined);
 		dismissError();
 	}, [dismissError]);
+	const onTargetSubmit = useCallback(
+		(next: string) => {
+			dispatch({type: 'close-target'});
+			if (next.trim() !== '') {
+				change(next);
+			}
+		},
+		[change],
+	);
 	useDashboardKeys({
 		state,
 		dispatch,
@@ -175,6 +184,7 @@ export function App({
 		eventCount: live.state.events.length,
 		eventLines: layout.eventLines,
 		onPin,
+		onTarget: onTargetSubmit,
 		onKey,
 		onExit,
 	});
@@ -200,15 +210,6 @@ export function App({
 	const onTargetChange = useCallback((draft: string) => {
 		dispatch({type: 'set-target-draft', draft});
 	}, []);
-	const onTargetSubmit = useCallback(
-		(next: string) => {
-			dispatch({type: 'close-target'});
-			if (next.trim() !== '') {
-				change(next);
-			}
-		},
-		[change],
-	);
 	const nameOf = useCallback(
 		(port: number, protocol: Protocol) =>
 			catalogue.byPair(port, protocol)?.service,

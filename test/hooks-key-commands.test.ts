@@ -1,6 +1,6 @@
 import test from 'ava';
 import type {Key} from 'ink';
-import {keyCommands} from '../source/hooks/key-commands.js';
+import {applyEdits, keyCommands} from '../source/hooks/key-commands.js';
 
 const none: Key = {
 	upArrow: false,
@@ -35,16 +35,30 @@ test('several keys in one read are read one by one', (t) => {
 test('a slash or a colon opens a text input with what followed it', (t) => {
 	t.deepEqual(keyCommands('/ssh', none), {
 		commands: [],
-		prompt: {kind: 'search', text: 'ssh'},
+		prompt: {kind: 'search', text: 'ssh', isSubmitted: false},
 	});
 	t.deepEqual(keyCommands('j/', none), {
 		commands: ['down'],
-		prompt: {kind: 'search', text: ''},
+		prompt: {kind: 'search', text: '', isSubmitted: false},
 	});
-	t.deepEqual(keyCommands(':::1', none), {
+	t.deepEqual(keyCommands(':::1\r', none), {
 		commands: [],
-		prompt: {kind: 'target', text: '::1'},
+		prompt: {kind: 'target', text: '::1', isSubmitted: true},
 	});
+	t.deepEqual(keyCommands('/sshx\u007F\rjj', none), {
+		commands: [],
+		prompt: {kind: 'search', text: 'ssh', isSubmitted: true},
+	});
+});
+
+test('edits in a read of several keys: DEL and BS delete, Enter submits, control characters go', (t) => {
+	t.deepEqual(applyEdits('ab\u007Fc'), {value: 'ac', isSubmitted: false});
+	t.deepEqual(applyEdits('ab\b\b\bc'), {value: 'c', isSubmitted: false});
+	t.deepEqual(applyEdits('a\u001B[31mb\u009Bc'), {
+		value: 'a[31mbc',
+		isSubmitted: false,
+	});
+	t.deepEqual(applyEdits('host\rmore'), {value: 'host', isSubmitted: true});
 });
 
 test('special keys', (t) => {

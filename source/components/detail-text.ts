@@ -29,17 +29,23 @@ export function entryDetail(
 		`daemons: ${entry.daemons.join(', ') || 'none known'}`,
 		entry.launch.length > 0 ? `launch: ${entry.launch.join(', ')}` : '',
 		entry.aliases.length > 0 ? `aka ${entry.aliases.join(', ')}` : '',
-		`from ${entry.source}`,
+		entry.source === 'iana'
+			? "from IANA's registry"
+			: entry.source === 'services'
+				? 'from /etc/services'
+				: '',
 	]
 		.filter(Boolean)
 		.join(separator);
+	// The old page's claim is one short line and the reason many look an entry up: before the remark,
+	// which is long and is the one cut when the strip is short.
 	const segments = [title, how];
-	if (entry.remark) {
-		segments.push(entry.remark);
-	}
-
 	if (entry.pageClaim) {
 		segments.push(`old page said: ${entry.pageClaim}`);
+	}
+
+	if (entry.remark) {
+		segments.push(entry.remark);
 	}
 
 	return layLines(segments, width, lines, dot(isAscii));

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
 import {memo} from 'react';
+import {applyEdits} from '../hooks/key-commands.js';
 
 export type PromptLineProps = {
 	readonly width: number;
@@ -17,32 +18,6 @@ export type PromptLineProps = {
 	readonly onTargetChange: (draft: string) => void;
 	readonly onTargetSubmit: (host: string) => void;
 };
-
-/**
- * Ink 6.8 hands over keys that arrive in one read as one string, so a fast typist's backspace
- * (DEL, or BS) can land inside the text: apply it here, and drop every other control character.
- */
-export function applyEdits(value: string): {
-	readonly value: string;
-	readonly isSubmitted: boolean;
-} {
-	let text = '';
-	let isSubmitted = false;
-	for (const character of value) {
-		if (character === '\u007F' || character === '\b') {
-			text = [...text].slice(0, -1).join('');
-		} else if (character === '\r' || character === '\n') {
-			isSubmitted = true;
-		} else if (
-			character >= ' ' &&
-			(character < '\u007F' || character > '\u009F')
-		) {
-			text += character;
-		}
-	}
-
-	return {value: text, isSubmitted};
-}
 
 /** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
 function PromptLineView({

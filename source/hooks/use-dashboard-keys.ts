@@ -20,6 +20,8 @@ export type UseDashboardKeysOptions = {
 	readonly eventLines: number;
 	/** Space or Enter: pin or unpin the row at this index. */
 	readonly onPin: (index: number) => void;
+	/** `:host` and Enter in one read (a paste): change the target at once. */
+	readonly onTarget: (host: string) => void;
 	/** Any key: transient messages (a refused host, a notice) make way. */
 	readonly onKey: () => void;
 	readonly onExit: () => void;
@@ -115,6 +117,7 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 		eventCount,
 		eventLines,
 		onPin,
+		onTarget,
 		onKey,
 		onExit,
 	} = options;
@@ -124,18 +127,25 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 			onKey();
 			const {commands, prompt} = keyCommands(input, key);
 			let index = selectedIndex;
+			let {isHelpOpen} = state;
 			for (const command of commands) {
 				if (command === 'quit') {
 					onExit();
 					return;
 				}
 
-				if (state.isHelpOpen) {
+				// The help takes only the keys that close it; the keys after those act as usual.
+				if (isHelpOpen) {
 					if (command === 'help' || command === 'escape') {
 						dispatch({type: 'close-help'});
+						isHelpOpen = false;
 					}
 
 					continue;
+				}
+
+				if (command === 'help') {
+					isHelpOpen = true;
 				}
 
 				const move = moves[command];
@@ -168,12 +178,15 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 				});
 			}
 
-			if (prompt) {
-				dispatch(
-					prompt.kind === 'search'
-						? {type: 'open-search', query: prompt.text || undefined}
-						: {type: 'open-target', draft: prompt.text},
-				);
+			if (prompt?.kind === 'search') {
+				dispatch({type: 'open-search', query: prompt.text || undefined});
+				if (prompt.isSubmitted) {
+					dispatch({type: 'close-search', isKept: true});
+				}
+			} else if (prompt?.isSubmitted) {
+				onTarget(prompt.text);
+			} else if (prompt) {
+				dispatch({type: 'open-target', draft: prompt.text});
 			}
 		},
 		{isActive: state.prompt === 'none'},

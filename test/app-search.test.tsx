@@ -1,0 +1,138 @@
+import test from 'ava';
+import {catalogueRows, mountApp, selectedRow} from './helpers/app.js';
+import {keys} from './helpers/ink.js';
+
+const services = (frame: string) =>
+	catalogueRows(frame).map((row) => row.split(' ')[1]);
+
+test.serial(
+	'typing filters as you type; Enter keeps the query, Esc in the search line clears it',
+	async (t) => {
+		const app = await mountApp(t);
+		t.is(services(app.frame())[0], 'ftp');
+		await app.press(
+			'/',
+			(frame) => frame.includes('port, name, daemon or word'),
+			'the search line',
+		);
+
+		// Each letter narrows the list at once, before Enter.
+		let frame = await app.press(
+			't',
+			(frame) => frame.includes('/ t') && !services(frame).includes('ssh'),
+			'"t" to filter',
+		);
+		const afterT = catalogueRows(frame).length;
+		t.true(afterT > 1);
+		frame = await app.press('e', (frame) => frame.includes('/ te'), '"te"');
+		frame = await app.press(
+			'l',
+			(frame) => frame.includes('/ tel') && catalogueRows(frame).length === 1,
+			'"tel" to filter',
+		);
+		t.deepEqual(services(frame), ['telnet']);
+		t.true(frame.includes('1/28'));
+
+		frame = await app.press(
+			keys.enter,
+			(frame) => frame.includes('/tel  (/ to edit'),
+			'the kept query',
+		);
+		t.deepEqual(services(frame), ['telnet'], 'Enter keeps the query');
+
+		await app.press(
+			'/',
+			(frame) => frame.includes('/ tel'),
+			'the search line with the query',
+		);
+		frame = await app.press(
+			keys.escape,
+			(frame) => frame.includes('28/28'),
+			'the cleared query',
+		);
+		t.is(services(frame)[0], 'ftp');
+		t.true(
+			frame.includes('/ to search the catalogue'),
+			'Esc leaves the search line',
+		);
+	},
+);
+
+test.serial(
+	'a port finds its entries, best first: /22 selects ssh',
+	async (t) => {
+		const app = await mountApp(t);
+		// Several keys in one read, as a paste or a fast typist gives them.
+		const frame = await app.press(
+			'/22',
+			(frame) => selectedRow(frame) === '22/tcp ssh',
+			'ssh selected',
+		);
+		t.is(catalogueRows(frame).length, 1);
+	},
+);
+
+test.serial(
+	'while the search line has the keys they trigger nothing else',
+	async (t) => {
+		const app = await mountApp(t);
+		await app.press(
+			'/',
+			(frame) => frame.includes('port, name, daemon or word'),
+			'the search line',
+		);
+		const frame = await app.press(
+			'qtuwl?',
+			(frame) => frame.includes('/ qtuwl?'),
+			'the keys typed into the query',
+		);
+		t.is(app.exits(), 0, 'q did not quit');
+		t.true(frame.includes('proto all'), 't and u did not filter');
+		t.false(frame.includes('this help'), '? did not open the help');
+		t.deepEqual(catalogueRows(frame), [], 'nothing matches the query');
+	},
+);
+
+test.serial(
+	'Backspace (DEL, as Ink 6.8 reports it) deletes, alone or inside a run of keys',
+	async (t) => {
+		const app = await mountApp(t);
+		await app.press(
+			'/',
+			(frame) => frame.includes('port, name, daemon or word'),
+			'the search line',
+		);
+		await app.press('sshx', (frame) => frame.includes('/ sshx'), 'the typo');
+		let frame = await app.press(
+			keys.backspace,
+			(frame) => frame.includes('/ ssh') && !frame.includes('/ sshx'),
+			'the typo deleted',
+		);
+		t.deepEqual(services(frame), ['ssh']);
+		frame = await app.press(
+			`tp${keys.backspace.repeat(4)}`,
+			(frame) => frame.includes('/ s') && !frame.includes('/ ss'),
+			'four deletes in one read',
+		);
+		t.true(services(frame).includes('ssh'));
+		t.false(frame.includes('\u007F'));
+	},
+);
+
+test.serial(
+	'Esc outside the search line also clears a kept query',
+	async (t) => {
+		const app = await mountApp(t);
+		await app.press(
+			`/smtp${keys.enter}`,
+			(frame) => frame.includes('/smtp  (/ to edit'),
+			'the kept query',
+		);
+		const frame = await app.press(
+			keys.escape,
+			(frame) => frame.includes('28/28'),
+			'the query cleared',
+		);
+		t.is(services(frame)[0], 'ftp');
+	},
+);
