@@ -171,7 +171,10 @@ test('without --json: sanitised lines for people', async (t) => {
 			'v',
 		),
 	);
-	t.regex(lines[3]!, /closed -> open \(connected, .*\) after \d+\.\ds down$/v);
+	t.regex(
+		lines[3]!,
+		/closed -> open \(connected, .*\) after \d+(?:\.\d)?s down$/v,
+	);
 	t.false(result.stdout.includes('\u001B'));
 	t.false(result.stdout.includes('\u0007'));
 });

@@ -158,7 +158,8 @@ export const stateColor = (state: string) => stateColors.get(state);
 /** `3.2s`, `4m 10s`, `2h 5m`: a downtime for people. */
 export function formatDowntime(ms: number): string {
 	if (ms < 60_000) {
-		return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+		// Tenths below ten seconds, whole seconds above; never a trailing `.0`.
+		return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))}s`;
 	}
 
 	const minutes = Math.floor(ms / 60_000);
