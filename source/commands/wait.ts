@@ -40,11 +40,11 @@ const help = `
 	A host that does not resolve yet is waited for like a closed port.
 
 	Options
-	  --closed      wait for the targets to be closed (a daemon to stop) instead
-	  --timeout     give up after this long, 1ms to 24d; 0 waits for ever (default 30s)
-	  --interval    time between checks, 10ms to 1h (default 250ms)
+	  --closed         wait for the targets to be closed (a daemon to stop) instead
+	  --timeout        give up after this long, up to 24d; 0 waits for ever (default 30s)
+	  --interval       time between checks, 10ms to 1h (default 250ms)
 	  --probe-timeout  how long one probe waits for an answer, 10ms to 1m (default 1s)
-	  --quiet       print nothing, not even the targets that did not get there
+	  --quiet          print nothing, not even the targets that did not get there
 
 	Progress goes to stderr only when stderr is a terminal.
 
@@ -52,6 +52,7 @@ const help = `
 	  0    every target got there
 	  1    the timeout came first (a line per target that did not get there, on stderr)
 	  2    bad arguments
+	  130  interrupted (SIGINT, SIGTERM)
 
 	Examples
 	  $ portui wait localhost:5432 && npm start
