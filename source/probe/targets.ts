@@ -88,6 +88,44 @@ async function raceAbort<T>(
 	}
 }
 
+/** A host name through the system resolver, every address once, in the resolver's order. */
+async function lookupName(
+	host: string,
+	name: string,
+	signal: AbortSignal | undefined,
+): Promise<ResolvedTarget> {
+	try {
+		const found = await raceAbort(
+			lookup(domainToASCII(name), {all: true, verbatim: true}),
+			signal,
+		);
+		const seen = new Set<string>();
+		const addresses: Address[] = [];
+		for (const {address, family} of found) {
+			if ((family === 4 || family === 6) && !seen.has(address)) {
+				seen.add(address);
+				addresses.push({address, family});
+			}
+		}
+
+		if (addresses.length === 0) {
+			return unresolved(host, `${quoted(host)}: the name has no address`);
+		}
+
+		return {host, isResolved: true, addresses};
+	} catch (error) {
+		if (signal?.aborted) {
+			throw abortReason(signal);
+		}
+
+		const code = errorCode(error);
+		return unresolved(
+			host,
+			`${quoted(host)}: ${lookupErrors.get(code) ?? 'cannot resolve'} (${code})`,
+		);
+	}
+}
+
 /**
  * Every address of a host: IP literals as they are (`[::1]` unbracketed), `localhost` as
  * 127.0.0.1 and ::1, other names through the system resolver (`dns.lookup`, all addresses,
@@ -138,34 +176,5 @@ export async function resolveTarget(
 		return unresolved(host, `${quoted(host)}: ${invalid}`);
 	}
 
-	try {
-		const found = await raceAbort(
-			lookup(domainToASCII(trimmed), {all: true, verbatim: true}),
-			signal,
-		);
-		const seen = new Set<string>();
-		const addresses: Address[] = [];
-		for (const {address, family} of found) {
-			if ((family === 4 || family === 6) && !seen.has(address)) {
-				seen.add(address);
-				addresses.push({address, family});
-			}
-		}
-
-		if (addresses.length === 0) {
-			return unresolved(host, `${quoted(host)}: the name has no address`);
-		}
-
-		return {host, isResolved: true, addresses};
-	} catch (error) {
-		if (signal?.aborted) {
-			throw abortReason(signal);
-		}
-
-		const code = errorCode(error);
-		return unresolved(
-			host,
-			`${quoted(host)}: ${lookupErrors.get(code) ?? 'cannot resolve'} (${code})`,
-		);
-	}
+	return lookupName(host, trimmed, signal);
 }
