@@ -1,13 +1,16 @@
 import process from 'node:process';
 import {UsageError} from './cli-error.js';
+import {ignoreClosedPipe} from './commands/results.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
-	list: async () => (await import('./commands/list.js')).list,
-	probe: async () => (await import('./commands/probe.js')).probe,
-	wait: async () => (await import('./commands/wait.js')).wait,
-	watch: async () => (await import('./commands/watch.js')).watch,
+	list: async () => import('./commands/list.js').then((module) => module.list),
+	probe: async () =>
+		import('./commands/probe.js').then((module) => module.probe),
+	wait: async () => import('./commands/wait.js').then((module) => module.wait),
+	watch: async () =>
+		import('./commands/watch.js').then((module) => module.watch),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -20,6 +23,9 @@ async function main(argv: readonly string[]): Promise<number> {
 	const {dashboard} = await import('./commands/dashboard.js');
 	return dashboard(argv);
 }
+
+// `portui list | head -1`: a reader that leaves early is not an error of ours.
+ignoreClosedPipe();
 
 try {
 	process.exitCode = await main(process.argv.slice(2));

@@ -14,7 +14,6 @@ import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
 import {
 	familyLabel,
 	formatRtt,
-	ignoreClosedPipe,
 	parseHostAndPorts,
 	parseProbeTimeout,
 	resultToJson,
@@ -183,7 +182,6 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		process.off('SIGTERM', abort);
 	}
 
-	ignoreClosedPipe();
 	if (cli.flags.json) {
 		process.stdout.write(
 			JSON.stringify(snapshotToJson(snapshot, catalogue), undefined, '\t') +

@@ -11,7 +11,6 @@ import {
 import {
 	formatDowntime,
 	formatRtt,
-	ignoreClosedPipe,
 	parseHostAndPorts,
 	parseProbeTimeout,
 	resultToJson,
@@ -233,8 +232,6 @@ export async function watch(argv: readonly string[]): Promise<number> {
 				finish();
 			}
 		}
-
-		ignoreClosedPipe();
 
 		process.once('SIGINT', finish);
 		process.once('SIGTERM', finish);
