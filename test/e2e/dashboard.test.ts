@@ -83,13 +83,12 @@ async function startDashboard(
 	return session;
 }
 
-/** Searches for the test's entry, so that it is the one row in view and watched: `/`, the name, Enter. */
+/**
+ * Searches for the test's entry, so that it is the one row in view and watched: `/` and the name
+ * in one read (as a paste, or quick typing over ssh, delivers them), then Enter.
+ */
 async function findTestEntry(session: PtySession): Promise<void> {
-	session.write('/');
-	await session.waitFor((s) => footer(s).includes('Enter'), {
-		description: 'the search line focused',
-	});
-	session.write(service);
+	session.write(`/${service}`);
 	await session.waitFor(
 		(s) =>
 			s.lines.some((line) => line.includes(service)) &&
@@ -214,9 +213,8 @@ test.serial(
 	async (t) => {
 		const server = await listen();
 		t.teardown(async () => close(server));
+		// The curated entries in view, even at 120x40, are all below port 1000.
 		const session = await startDashboard(t, portOf(server));
-		// Only the test's entry in view, so a taller catalogue pane cannot bring ports above 1000 into the sweep.
-		await findTestEntry(session);
 		assertCleanLayout(t, session);
 
 		for (const [columns, rows] of [
