@@ -112,15 +112,36 @@ export function mergeProbes(
 
 	const answered = best.identification?.answered ?? best.answered;
 	const mismatch = best.identification?.mismatch;
-	return {
-		...pair,
-		...best.probe,
+	const {probe} = best;
+	// Property by property: object spread costs microseconds in V8, and this runs per pair.
+	const result: {-readonly [K in keyof ProbeResult]: ProbeResult[K]} = {
+		port: pair.port,
+		protocol: pair.protocol,
+		address: probe.address,
+		family: probe.family,
+		state: probe.state,
+		reason: probe.reason,
 		host,
 		addresses: outcomes.map((outcome) => outcome.probe),
 		at,
-		...(answered !== undefined && {answered}),
-		...(mismatch !== undefined && {mismatch}),
 	};
+	if (probe.code !== undefined) {
+		result.code = probe.code;
+	}
+
+	if (probe.rttMs !== undefined) {
+		result.rttMs = probe.rttMs;
+	}
+
+	if (answered !== undefined) {
+		result.answered = answered;
+	}
+
+	if (mismatch !== undefined) {
+		result.mismatch = mismatch;
+	}
+
+	return result;
 }
 
 function validate(options: SweepOptions): void {
