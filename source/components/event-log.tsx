@@ -63,7 +63,7 @@ function EventLogView({
 				return (
 					<Text key={event.id} wrap="truncate" inverse={isCursor}>
 						{`${formatClock(event.at)}  ${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
-						<State state={event.from} isColor={isColor} />
+						{event.from}
 						{' -> '}
 						<State state={event.to} isColor={isColor} />
 						{event.downMs === undefined

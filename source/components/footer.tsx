@@ -12,7 +12,7 @@ export type FooterProps = {
 
 type Hint = readonly [keys: string, what: string];
 
-/** The keys that matter in this state, most useful first; the line is cut where the width ends. */
+/** The keys that matter in this state, most useful first: those that do not fit are left out. */
 export function footerHints({
 	prompt,
 	focus,
@@ -50,19 +50,36 @@ export function footerHints({
 		['/', 'search'],
 		['t u a', 'proto'],
 		pin,
-		['w', mode === 'watch' ? 'all entries' : 'watch list'],
+		['?', 'help'],
+		['q', 'quit'],
 		['l', mode === 'listeners' ? 'catalogue' : 'sockets'],
+		['w', mode === 'watch' ? 'all entries' : 'watch list'],
 		['Tab', 'pane'],
 		[':', 'host'],
 		['+ -', 'interval'],
-		['?', 'help'],
-		['q', 'quit'],
 	];
+}
+
+const hintWidth = ([keys, what]: Hint) => keys.length + 1 + what.length;
+
+/** The hints that fit in `width`, two spaces apart, in their order of use: whole hints, never a cut one. */
+export function fittingHints(hints: readonly Hint[], width: number): Hint[] {
+	const kept: Hint[] = [];
+	let used = 0;
+	for (const hint of hints) {
+		const needed = (kept.length > 0 ? 2 : 0) + hintWidth(hint);
+		if (used + needed <= width) {
+			kept.push(hint);
+			used += needed;
+		}
+	}
+
+	return kept;
 }
 
 /** The keys that matter now. */
 function FooterView({width, ...state}: FooterProps) {
-	const hints = footerHints(state);
+	const hints = fittingHints(footerHints(state), width);
 	return (
 		<Box width={width} height={1} flexShrink={0} overflow="hidden">
 			<Text wrap="truncate">

@@ -103,26 +103,26 @@ function LiveLineView({
 		values.push(who);
 		return values;
 	}, [row, who, layout]);
+	// A change shows for a moment on the state itself, in reverse: the eye goes there, and it
+	// costs a few bytes where a highlighted row would repaint the whole line twice.
 	const cellStyles = useMemo<CellStyle[]>(
 		() => [
-			{color: isColor && row ? stateColor(row.state) : undefined, isDim: !row},
+			{
+				color: isColor && row ? stateColor(row.state) : undefined,
+				isDim: !row,
+				isBold: isHighlighted,
+				isInverse: isHighlighted,
+			},
 		],
-		[row, isColor],
+		[row, isColor, isHighlighted],
 	);
 	const rowStyle = useMemo<CellStyle | undefined>(() => {
-		if (isSelected && isFocused) {
-			return {isInverse: true};
+		if (isSelected) {
+			return isFocused ? {isInverse: true} : {isUnderline: true};
 		}
 
-		// A change shows for a moment: bold on a yellow ground, or bold and underlined without colour.
-		if (isHighlighted) {
-			return isColor
-				? {isBold: true, backgroundColor: 'yellow', color: 'black'}
-				: {isBold: true, isUnderline: true};
-		}
-
-		return isSelected ? {isUnderline: true} : undefined;
-	}, [isSelected, isFocused, isHighlighted, isColor]);
+		return undefined;
+	}, [isSelected, isFocused]);
 	return (
 		<TableRow
 			columns={layout.columns}

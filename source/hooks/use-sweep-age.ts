@@ -1,4 +1,4 @@
-import {useEffect, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import type {SweepClock} from './sweep-clock.js';
 
 export type UseSweepAgeOptions = {
@@ -59,6 +59,8 @@ export function useSweepAge({
 	const [age, setAge] = useState<SweepAge>(() =>
 		describeSweepAge(clock.get(), host, intervalMs, Date.now()),
 	);
+	// Compared before setting: an equal state set from outside React still costs a render.
+	const shown = useRef(age.label);
 
 	useEffect(() => {
 		if (!isActive) {
@@ -74,9 +76,11 @@ export function useSweepAge({
 				intervalMs,
 				Date.now(),
 			);
-			setAge((previous) =>
-				previous.label === label ? previous : {label, isStale},
-			);
+			if (label !== shown.current) {
+				shown.current = label;
+				setAge({label, isStale});
+			}
+
 			if (nextChangeInMs !== undefined) {
 				timer = setTimeout(update, nextChangeInMs);
 			}
