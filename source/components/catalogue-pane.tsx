@@ -22,9 +22,14 @@ const shortVerdicts: Readonly<Record<Verdict, string>> = {
 type CatalogueLayout = {
 	readonly columns: readonly TableColumn[];
 	readonly isShort: boolean;
+	/** A wide pane has room for the daemons, after the verdict. */
+	readonly hasDaemons: boolean;
 };
 
-/** Mark, port, protocol, service, verdict: the service takes what the others leave. */
+/** A service name needs no more; past this a wide pane shows the daemons too. */
+const serviceRoom = 16;
+
+/** Mark, port, protocol, service, verdict (and daemons when wide): the service takes what the others leave. */
 export function catalogueColumns(
 	innerWidth: number,
 	portWidth: number,
@@ -40,20 +45,27 @@ export function catalogueColumns(
 	const isShort = innerWidth - fixed(5, 8) < 8;
 	const verdictWidth = isShort ? 4 : 8;
 	const protocolWidth = innerWidth - fixed(5, verdictWidth) < 8 ? 3 : 5;
-	return {
-		isShort,
-		columns: [
-			{width: 2},
-			{width: portWidth, align: 'right'},
-			{width: protocolWidth},
-			{width: Math.max(1, innerWidth - fixed(protocolWidth, verdictWidth))},
-			{width: verdictWidth},
-		],
-	};
+	const serviceWidth = Math.max(
+		1,
+		innerWidth - fixed(protocolWidth, verdictWidth),
+	);
+	const hasDaemons = serviceWidth >= serviceRoom + 2 + 12;
+	const columns: TableColumn[] = [
+		{width: 2},
+		{width: portWidth, align: 'right'},
+		{width: protocolWidth},
+		{width: hasDaemons ? serviceRoom : serviceWidth},
+		{width: verdictWidth},
+	];
+	if (hasDaemons) {
+		columns.push({width: serviceWidth - serviceRoom - 2});
+	}
+
+	return {isShort, hasDaemons, columns};
 }
 
 const headings = {
-	long: ['', 'port', 'proto', 'service', 'verdict'],
+	long: ['', 'port', 'proto', 'service', 'verdict', 'daemons'],
 	short: ['', 'port', 'pro', 'service', 'risk'],
 };
 
@@ -85,8 +97,9 @@ function CatalogueRowView({
 					? shortVerdicts[entry.verdict]
 					: entry.verdict
 				: '',
+			layout.hasDaemons ? entry.daemons.join(', ') : '',
 		],
-		[entry, layout.isShort, isSelected, isPinned],
+		[entry, layout.isShort, layout.hasDaemons, isSelected, isPinned],
 	);
 	const cellStyles = useMemo<CellStyle[]>(
 		() => [

@@ -48,8 +48,11 @@ function EventLogView({
 		);
 	}
 
-	const end = Math.max(0, events.length - back);
-	const shown = events.slice(Math.max(0, end - height), end);
+	// The cursor is the event scrolled back to; the window keeps it in view and stays full.
+	const cursor = Math.max(0, events.length - 1 - back);
+	const end = Math.max(cursor + 1, Math.min(events.length, height));
+	const start = Math.max(0, end - height);
+	const shown = events.slice(start, end);
 	return (
 		<Box
 			flexDirection="column"
@@ -59,7 +62,7 @@ function EventLogView({
 		>
 			{shown.map((event, index) => {
 				const name = nameOf(event.port, event.protocol);
-				const isCursor = isFocused && index === shown.length - 1;
+				const isCursor = isFocused && start + index === cursor;
 				return (
 					<Text key={event.id} wrap="truncate" inverse={isCursor}>
 						{`${formatClock(event.at)}  ${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
