@@ -15,8 +15,9 @@ row. The field names differ a little between scripts and are normalised here:
   row:     name
   portui:  portui_ms | portui          anchor figure: anchor_ms | anchor (a number)
   anchor:  anchorName | anchor (a string)
-  ratio:   ratio (else portui / anchor);  goal: goal;  met: ok, else read from a goal
-           "<= Nx ..." against the ratio; unit: unit (default ms)
+  ratio:   ratio (else portui / anchor);  goal: goal;  unit: unit (default ms)
+  met:     none for a row whose goal is "reference" (or absent); else false when the tools
+           disagreed (agree: false); else ok; else a goal "<= Nx ..." read against the ratio
 A script that fails, times out or prints no row shows a "skipped: why" row; the runner itself
 does not fail because one of them did. Traffic stays on loopback: see each script's header.
 */
@@ -237,13 +238,20 @@ async function runScript(name, options) {
 	];
 }
 
-/** The last line of stderr that says something, for the "skipped: why" row. */
+/** The error a script died of (else its last line on stderr), for the "skipped: why" row. */
 function lastError(errors) {
-	const line = errors
+	const lines = errors
 		.map((text) => text.trim())
-		.findLast(
-			(text) => text && !text.startsWith('at ') && !/^\^+$/v.test(text),
+		.filter(
+			(text) =>
+				text &&
+				!text.startsWith('at ') &&
+				!text.startsWith('Node.js v') &&
+				!/^\^+$/v.test(text),
 		);
+	const line =
+		lines.findLast((text) => /^[\w.]*Error\b|^Error:/v.test(text)) ??
+		lines.at(-1);
 	return line ? `: ${line.replaceAll(/\s+/gv, ' ').slice(0, 160)}` : '';
 }
 
@@ -316,6 +324,11 @@ function parseRow(line) {
 function verdict(data, ratio, goal) {
 	if (data.agree === false) {
 		return false;
+	}
+
+	// Some scripts mark reference rows ok: true; a row without a goal meets none.
+	if (goal === undefined || /^reference\b/v.test(goal)) {
+		return undefined;
 	}
 
 	if (typeof data.ok === 'boolean') {
