@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {useCallback, useMemo, useReducer, useState} from 'react';
+import {useMemo} from 'react';
 import type {ProtocolFilter} from './args.js';
 import type {Catalogue} from './catalogue/load.js';
 import {DetailStrip} from './components/detail-strip.js';
@@ -11,28 +11,10 @@ import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
 import {countText, messageText, targetNote} from './components/status-text.js';
-import {
-	dashboardReducer,
-	initialDashboardState,
-} from './hooks/dashboard-state.js';
-import {defaultProbeService} from './hooks/default-probe-service.js';
-import {liveKey, type LiveEvent, type LiveRow} from './hooks/live-state.js';
-import {
-	isLocalTarget,
-	localOwners,
-	localSocketsByPair,
-} from './hooks/local-target.js';
+import {liveKey, type LiveEvent} from './hooks/live-state.js';
 import type {ProbeService} from './hooks/probe-service.js';
-import {useBell} from './hooks/use-bell.js';
-import {useDashboardKeys, usePromptKeys} from './hooks/use-dashboard-keys.js';
-import {useDashboardView, watchedKey} from './hooks/use-dashboard-view.js';
-import {useListeners} from './hooks/use-listeners.js';
-import {useLive} from './hooks/use-live.js';
-import {useSettledValue} from './hooks/use-settled-value.js';
-import {useTarget} from './hooks/use-target.js';
+import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {parsePairs, useWatch} from './hooks/use-watch.js';
-import type {LocalSocket, PortPair, Protocol} from './probe/index.js';
 
 export type AppProps = {
 	/** The catalogue to list, search and probe (the launcher loads it; a fuller one may follow). */
@@ -55,166 +37,31 @@ export type AppProps = {
 	readonly initialProtocol?: ProtocolFilter;
 };
 
-const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
 const noEvents: readonly LiveEvent[] = [];
-const noSockets: ReadonlyMap<string, LocalSocket> = new Map();
-/** How long the ports in view must stay put before the watch restarts on them. */
-const settleMs = 250;
 
 /**
  * The dashboard: the catalogue beside the live probe of the ports in view, the selected entry in
  * full, the latest changes, and the keys. Never taller than the terminal's rows minus one.
  */
-export function App({
-	catalogue,
-	initialHost,
-	initialIntervalMs,
-	isAscii,
-	isColor,
-	onExit,
-	timeoutMs,
-	probe = defaultProbeService,
-	initialProtocol = 'all',
-}: AppProps) {
+export function App({isAscii, isColor, ...options}: AppProps) {
 	const size = useTerminalSize();
 	const layout = useMemo(() => computeLayout(size), [size]);
-	const [state, dispatch] = useReducer(
-		dashboardReducer,
-		{intervalMs: initialIntervalMs, protocol: initialProtocol},
-		initialDashboardState,
-	);
-	const [notice, setNotice] = useState<string | undefined>(undefined);
-	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
-	const {host} = target;
-	const ring = useBell(state.isBellOn);
-	const live = useLive({host, onChange: ring});
-	const isLiveCurrent = live.state.host === host;
-	const liveRows = isLiveCurrent ? live.state.rows : emptyRows;
-
-	const isLocal = useMemo(
-		() => isLocalTarget(target.resolved),
-		[target.resolved],
-	);
-	const sockets = useListeners({
-		listLocalSockets: probe.listLocalSockets,
-		intervalMs: Math.max(1000, state.intervalMs),
-		isActive: state.mode === 'listeners' || isLocal,
-	});
-	const view = useDashboardView({
-		catalogue,
+	const dashboard = useDashboard({...options, layout});
+	const {
 		state,
+		target,
+		live,
+		isLiveCurrent,
+		liveRows,
+		isLocal,
 		sockets,
-		page: layout.listRows,
-	});
-	const owners = useMemo(
-		() =>
-			localOwners(
-				view.visibleEntries,
-				isLocal && sockets?.isAvailable
-					? localSocketsByPair(sockets.sockets)
-					: noSockets,
-			),
-		[view.visibleEntries, isLocal, sockets],
-	);
-
-	const watched = useSettledValue(
-		watchedKey(
-			state.mode === 'listeners' ? [] : view.visibleEntries,
-			state.pinned,
-		),
-		settleMs,
-	);
-	const pairs = useMemo(() => parsePairs(watched), [watched]);
-	const expect = useCallback(
-		(pair: PortPair) => catalogue.byPair(pair.port, pair.protocol),
-		[catalogue],
-	);
-	useWatch({
-		watch: probe.watch,
-		host,
-		pairs,
-		intervalMs: state.intervalMs,
-		timeoutMs,
-		expect,
-		onSnapshot: live.onSnapshot,
-		onTransition: live.onTransition,
-		onError: live.onError,
-	});
-
+		view,
+		owners,
+		notice,
+		nameOf,
+	} = dashboard;
+	const {host} = target;
 	const {mode} = state;
-	const {entries, listenerItems} = view;
-	const onPin = useCallback(
-		(index: number) => {
-			const item = mode === 'listeners' ? listenerItems[index] : undefined;
-			if (item && !item.entry) {
-				setNotice(
-					`${item.socket.port}/${item.socket.protocol} is not in the catalogue: nothing to pin`,
-				);
-				return;
-			}
-
-			const pair = item ? item.socket : entries[index];
-			if (pair) {
-				dispatch({type: 'toggle-pin', key: liveKey(pair.port, pair.protocol)});
-			}
-		},
-		[mode, listenerItems, entries],
-	);
-	const {dismissError, change} = target;
-	const onKey = useCallback(() => {
-		setNotice(undefined);
-		dismissError();
-	}, [dismissError]);
-	const onTargetSubmit = useCallback(
-		(next: string) => {
-			dispatch({type: 'close-target'});
-			if (next.trim() !== '') {
-				change(next);
-			}
-		},
-		[change],
-	);
-	useDashboardKeys({
-		state,
-		dispatch,
-		rowIds: view.rowIds,
-		selectedIndex: view.selectedIndex,
-		top: view.top,
-		page: layout.listRows,
-		eventCount: live.state.events.length,
-		eventLines: layout.eventLines,
-		onPin,
-		onTarget: onTargetSubmit,
-		onKey,
-		onExit,
-	});
-	const onPromptEscape = useCallback(() => {
-		dispatch(
-			state.prompt === 'search'
-				? {type: 'close-search', isKept: false}
-				: {type: 'close-target'},
-		);
-	}, [state.prompt]);
-	usePromptKeys({
-		isActive: state.prompt !== 'none',
-		onEscape: onPromptEscape,
-		onExit,
-	});
-
-	const onQueryChange = useCallback((query: string) => {
-		dispatch({type: 'set-query', query});
-	}, []);
-	const onQuerySubmit = useCallback(() => {
-		dispatch({type: 'close-search', isKept: true});
-	}, []);
-	const onTargetChange = useCallback((draft: string) => {
-		dispatch({type: 'set-target-draft', draft});
-	}, []);
-	const nameOf = useCallback(
-		(port: number, protocol: Protocol) =>
-			catalogue.byPair(port, protocol)?.service,
-		[catalogue],
-	);
 
 	if (layout.isTooSmall) {
 		return (
@@ -241,7 +88,10 @@ export function App({
 				protocol={state.protocol}
 				count={countText({
 					mode,
-					shown: mode === 'listeners' ? listenerItems.length : entries.length,
+					shown:
+						mode === 'listeners'
+							? view.listenerItems.length
+							: view.entries.length,
 					total: view.total,
 					isRegistry: view.isRegistry,
 					hasSockets: sockets?.isAvailable ?? false,
@@ -268,10 +118,10 @@ export function App({
 						message={message.text}
 						isError={message.isError}
 						isColor={isColor}
-						onQueryChange={onQueryChange}
-						onQuerySubmit={onQuerySubmit}
-						onTargetChange={onTargetChange}
-						onTargetSubmit={onTargetSubmit}
+						onQueryChange={dashboard.onQueryChange}
+						onQuerySubmit={dashboard.onQuerySubmit}
+						onTargetChange={dashboard.onTargetChange}
+						onTargetSubmit={dashboard.onTargetSubmit}
 					/>
 					<Panes
 						layout={layout}

@@ -1,0 +1,210 @@
+import {useCallback, useMemo, useReducer, useState} from 'react';
+import type {ProtocolFilter} from '../args.js';
+import type {Catalogue} from '../catalogue/load.js';
+import type {Layout} from '../components/layout.js';
+import type {LocalSocket, PortPair, Protocol} from '../probe/index.js';
+import {dashboardReducer, initialDashboardState} from './dashboard-state.js';
+import {defaultProbeService} from './default-probe-service.js';
+import {liveKey, type LiveRow} from './live-state.js';
+import {
+	isLocalTarget,
+	localOwners,
+	localSocketsByPair,
+} from './local-target.js';
+import type {ProbeService} from './probe-service.js';
+import {useBell} from './use-bell.js';
+import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
+import {useDashboardView, watchedKey} from './use-dashboard-view.js';
+import {useListeners} from './use-listeners.js';
+import {useLive} from './use-live.js';
+import {useSettledValue} from './use-settled-value.js';
+import {useTarget} from './use-target.js';
+import {parsePairs, useWatch} from './use-watch.js';
+
+export type UseDashboardOptions = {
+	readonly catalogue: Catalogue;
+	readonly initialHost: string;
+	readonly initialIntervalMs: number;
+	readonly initialProtocol?: ProtocolFilter;
+	readonly timeoutMs?: number;
+	readonly probe?: ProbeService;
+	readonly layout: Layout;
+	readonly onExit: () => void;
+};
+
+const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
+const noSockets: ReadonlyMap<string, LocalSocket> = new Map();
+/** How long the ports in view must stay put before the watch restarts on them. */
+const settleMs = 250;
+
+/**
+ * Everything the dashboard shows, wired to the probe service and the keyboard: its state (a
+ * reducer), the target, the watch of the ports in view and pinned, this machine's sockets, and
+ * the handlers of the text inputs. The App only lays it out.
+ */
+export function useDashboard({
+	catalogue,
+	initialHost,
+	initialIntervalMs,
+	initialProtocol = 'all',
+	timeoutMs,
+	probe = defaultProbeService,
+	layout,
+	onExit,
+}: UseDashboardOptions) {
+	const [state, dispatch] = useReducer(
+		dashboardReducer,
+		{intervalMs: initialIntervalMs, protocol: initialProtocol},
+		initialDashboardState,
+	);
+	const [notice, setNotice] = useState<string | undefined>(undefined);
+	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
+	const {host} = target;
+	const ring = useBell(state.isBellOn);
+	const live = useLive({host, onChange: ring});
+	const isLiveCurrent = live.state.host === host;
+	const liveRows = isLiveCurrent ? live.state.rows : emptyRows;
+
+	const isLocal = useMemo(
+		() => isLocalTarget(target.resolved),
+		[target.resolved],
+	);
+	const sockets = useListeners({
+		listLocalSockets: probe.listLocalSockets,
+		intervalMs: Math.max(1000, state.intervalMs),
+		isActive: state.mode === 'listeners' || isLocal,
+	});
+	const view = useDashboardView({
+		catalogue,
+		state,
+		sockets,
+		page: layout.listRows,
+	});
+	const owners = useMemo(
+		() =>
+			localOwners(
+				view.visibleEntries,
+				isLocal && sockets?.isAvailable
+					? localSocketsByPair(sockets.sockets)
+					: noSockets,
+			),
+		[view.visibleEntries, isLocal, sockets],
+	);
+
+	const watched = useSettledValue(
+		watchedKey(
+			state.mode === 'listeners' ? [] : view.visibleEntries,
+			state.pinned,
+		),
+		settleMs,
+	);
+	const pairs = useMemo(() => parsePairs(watched), [watched]);
+	const expect = useCallback(
+		(pair: PortPair) => catalogue.byPair(pair.port, pair.protocol),
+		[catalogue],
+	);
+	useWatch({
+		watch: probe.watch,
+		host,
+		pairs,
+		intervalMs: state.intervalMs,
+		timeoutMs,
+		expect,
+		onSnapshot: live.onSnapshot,
+		onTransition: live.onTransition,
+		onError: live.onError,
+	});
+
+	const {mode} = state;
+	const {entries, listenerItems} = view;
+	const onPin = useCallback(
+		(index: number) => {
+			const item = mode === 'listeners' ? listenerItems[index] : undefined;
+			if (item && !item.entry) {
+				setNotice(
+					`${item.socket.port}/${item.socket.protocol} is not in the catalogue: nothing to pin`,
+				);
+				return;
+			}
+
+			const pair = item ? item.socket : entries[index];
+			if (pair) {
+				dispatch({type: 'toggle-pin', key: liveKey(pair.port, pair.protocol)});
+			}
+		},
+		[mode, listenerItems, entries],
+	);
+	const {dismissError, change} = target;
+	const onKey = useCallback(() => {
+		setNotice(undefined);
+		dismissError();
+	}, [dismissError]);
+	const onTargetSubmit = useCallback(
+		(next: string) => {
+			dispatch({type: 'close-target'});
+			if (next.trim() !== '') {
+				change(next);
+			}
+		},
+		[change],
+	);
+	useDashboardKeys({
+		state,
+		dispatch,
+		rowIds: view.rowIds,
+		selectedIndex: view.selectedIndex,
+		top: view.top,
+		page: layout.listRows,
+		eventCount: live.state.events.length,
+		eventLines: layout.eventLines,
+		onPin,
+		onTarget: onTargetSubmit,
+		onKey,
+		onExit,
+	});
+	const onPromptEscape = useCallback(() => {
+		dispatch(
+			state.prompt === 'search'
+				? {type: 'close-search', isKept: false}
+				: {type: 'close-target'},
+		);
+	}, [state.prompt]);
+	usePromptKeys({
+		isActive: state.prompt !== 'none',
+		onEscape: onPromptEscape,
+		onExit,
+	});
+
+	const onQueryChange = useCallback((query: string) => {
+		dispatch({type: 'set-query', query});
+	}, []);
+	const onQuerySubmit = useCallback(() => {
+		dispatch({type: 'close-search', isKept: true});
+	}, []);
+	const onTargetChange = useCallback((draft: string) => {
+		dispatch({type: 'set-target-draft', draft});
+	}, []);
+	const nameOf = useCallback(
+		(port: number, protocol: Protocol) =>
+			catalogue.byPair(port, protocol)?.service,
+		[catalogue],
+	);
+
+	return {
+		state,
+		target,
+		live,
+		isLiveCurrent,
+		liveRows,
+		isLocal,
+		sockets,
+		view,
+		owners,
+		notice,
+		nameOf,
+		onQueryChange,
+		onQuerySubmit,
+		onTargetChange,
+		onTargetSubmit,
+	};
+}
