@@ -96,14 +96,18 @@ test('an unchanged frame writes nothing', (t) => {
 	t.is(terminal.take(), '');
 });
 
-test('a changed row is the only row written, addressed absolutely', async (t) => {
+test('only the changed cells of a changed row are written, addressed absolutely', async (t) => {
 	const {terminal, frames} = setup();
 	const before = ['header', '22/tcp  closed', '80/tcp  open', 'footer'];
 	frames.write(before.join('\n'));
 	terminal.take();
 	frames.write(['header', '22/tcp  open', '80/tcp  open', 'footer'].join('\n'));
 	const written = terminal.take();
-	t.is(written, '\u001B[2;1H22/tcp  open\u001B[K');
+	t.is(
+		written,
+		'\u001B[2;9Hopen\u001B[K',
+		'only the cells that changed, then the old tail erased',
+	);
 	t.deepEqual(
 		await terminal.screen(),
 		padScreen(['header', '22/tcp  open', '80/tcp  open', 'footer'], 10),
@@ -173,7 +177,7 @@ test('frames closer together than the interval are merged into the latest', asyn
 	frames.write('third');
 	t.is(terminal.take(), '', 'held back within the interval');
 	frames.flush();
-	t.is(terminal.take(), '\u001B[1;1Hthird\u001B[K');
+	t.is(terminal.take(), '\u001B[1;1Hthird');
 	frames.dispose();
 	t.deepEqual(await terminal.screen(), padScreen(['third'], 5));
 });

@@ -1,6 +1,7 @@
 import {Buffer} from 'node:buffer';
 import {EventEmitter} from 'node:events';
 import stringWidth from 'string-width';
+import {diffRow} from './row-diff.js';
 
 const esc = '\u001B[';
 /** Cursor home and erase the screen: the start of a full redraw. */
@@ -191,11 +192,16 @@ export class FrameStdout extends EventEmitter {
 				continue;
 			}
 
-			changed++;
-			// Erase the rest of the row only when the text stops short of the margin: at the margin
-			// the cursor sits on the last cell and an erase there would remove it.
-			const erase = stringWidth(line) < columns ? `${esc}K` : '';
-			output += `${esc}${index + 1};1H${line}${erase}`;
+			const update = this.#updateRow(
+				index,
+				previous[index] ?? '',
+				line,
+				columns,
+			);
+			if (update !== '') {
+				changed++;
+				output += update;
+			}
 		}
 
 		if (isFull) {
@@ -203,6 +209,31 @@ export class FrameStdout extends EventEmitter {
 		}
 
 		return changed > 1 ? `${beginSync}${output}${endSync}` : output;
+	}
+
+	/** The shorter of rewriting the row and rewriting only the cells that changed. */
+	#updateRow(
+		index: number,
+		previous: string,
+		line: string,
+		columns: number,
+	): string {
+		// Erase the rest of the row only when the text stops short of the margin: at the margin
+		// the cursor sits on the last cell and an erase there would remove it.
+		const erase = stringWidth(line) < columns ? `${esc}K` : '';
+		const whole = `${esc}${index + 1};1H${line}${erase}`;
+		const update = previous === '' ? undefined : diffRow(previous, line);
+		if (!update) {
+			return whole;
+		}
+
+		if (update.text === '' && !update.isErasing) {
+			// Only the colour codes were spelled differently: nothing on the screen changes.
+			return '';
+		}
+
+		const cells = `${esc}${index + 1};${update.column + 1}H${update.text}${update.isErasing ? `${esc}K` : ''}`;
+		return cells.length < whole.length ? cells : whole;
 	}
 
 	#write(text: string, callback?: WriteCallback): boolean {

@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import {fileURLToPath} from 'node:url';
 import process from 'node:process';
 import pty from '@lydell/node-pty';
@@ -32,6 +33,10 @@ export class PtySession {
 	/** Every byte the process wrote, for escape-sequence checks and byte counts. */
 	output = '';
 	exitStatus: ExitStatus | undefined;
+	/** Performance.now() of the last data from the process. */
+	lastOutputAt = performance.now();
+	/** Bytes the process wrote, as the terminal received them. */
+	bytesReceived = 0;
 	readonly #process: pty.IPty;
 	readonly #waiters = new Set<() => void>();
 	#pendingWrites = 0;
@@ -56,14 +61,19 @@ export class PtySession {
 			cwd: options.cwd ?? process.cwd(),
 			env: cleanEnvironment({
 				...process.env,
-				// Ink renders only the last frame, without erasing, when it believes it runs in CI.
-				CI: 'false',
+				// Ink renders only the last frame when it believes it runs in CI; CI=false would tell it
+				// otherwise, but chalk turns colour off when CI is set at all, whatever its value. A
+				// person's terminal has neither, so neither has the child's.
+				CI: undefined,
+				CONTINUOUS_INTEGRATION: undefined,
 				LANG: 'C.UTF-8',
 				...options.env,
 			}),
 		});
 		this.#process.onData((data) => {
 			this.output += data;
+			this.lastOutputAt = performance.now();
+			this.bytesReceived += Buffer.byteLength(data);
 			this.#pendingWrites++;
 			this.terminal.write(data, () => {
 				this.#pendingWrites--;
@@ -199,6 +209,38 @@ export class PtySession {
 			description: `${String(text)} on the screen`,
 			...options,
 		});
+	}
+
+	/**
+	 * Resolves once the process has written nothing for `quietMs` (a frame has settled); rejects
+	 * after `timeoutMs`. For benchmarks that must start counting from a still screen.
+	 */
+	async waitForQuiet(
+		quietMs: number,
+		options: WaitOptions = {},
+	): Promise<void> {
+		const {timeoutMs = 30_000, description = `${quietMs} ms without output`} =
+			options;
+		const deadline = performance.now() + timeoutMs;
+		while (
+			performance.now() - this.lastOutputAt < quietMs ||
+			this.#pendingWrites > 0
+		) {
+			if (performance.now() > deadline) {
+				throw new Error(
+					`timed out after ${timeoutMs} ms waiting for ${description}; screen:\n${this.screen}`,
+				);
+			}
+
+			// Polling is the point: the condition is the absence of events.
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise((resolve) => {
+				setTimeout(
+					resolve,
+					Math.max(10, quietMs - (performance.now() - this.lastOutputAt)),
+				);
+			});
+		}
 	}
 
 	async waitForExit(options: WaitOptions = {}): Promise<ExitStatus> {
