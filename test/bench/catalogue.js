@@ -6,6 +6,7 @@ import {execFileSync} from 'node:child_process';
 import process from 'node:process';
 import {performance} from 'node:perf_hooks';
 
+/* eslint-disable n/file-extension-in-import -- tsx loads the TypeScript source */
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 if (process.argv[2] === '--child') {
@@ -27,10 +28,12 @@ if (process.argv[2] === '--child') {
 			heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
 		}),
 	);
+	// The child's only job is this one line; its handles must not keep it alive.
+	// eslint-disable-next-line unicorn/no-process-exit
 	process.exit(0);
 }
 
-const median = values => {
+const median = (values) => {
 	const sorted = values.toSorted((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 };
@@ -38,26 +41,49 @@ const median = values => {
 const samples = [];
 const nodeStart = [];
 for (let run = 0; run < runs; run++) {
-	const output = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child'], {
-		encoding: 'utf8',
-	});
+	const output = execFileSync(
+		process.execPath,
+		['--import', 'tsx', new URL(import.meta.url).pathname, '--child'],
+		{
+			encoding: 'utf8',
+		},
+	);
 	samples.push(JSON.parse(output));
 	const start = performance.now();
 	execFileSync(process.execPath, ['-e', '0']);
 	nodeStart.push(performance.now() - start);
 }
 
-const load = median(samples.map(sample => sample.load));
+const load = median(samples.map((sample) => sample.load));
 const anchor = median(nodeStart);
 const rows = [
-	{name: `merged catalogue load (${samples[0].entries} entries), cold`, portui: load, anchor, anchorName: 'node -e 0'},
-	{name: 'first search over all entries ("ssh")', portui: median(samples.map(sample => sample.firstSearch)), anchor, anchorName: 'node -e 0'},
-	{name: 'next search ("http")', portui: median(samples.map(sample => sample.warmSearch)), anchor, anchorName: 'node -e 0'},
+	{
+		name: `merged catalogue load (${samples[0].entries} entries), cold`,
+		portui: load,
+		anchor,
+		anchorName: 'node -e 0',
+	},
+	{
+		name: 'first search over all entries ("ssh")',
+		portui: median(samples.map((sample) => sample.firstSearch)),
+		anchor,
+		anchorName: 'node -e 0',
+	},
+	{
+		name: 'next search ("http")',
+		portui: median(samples.map((sample) => sample.warmSearch)),
+		anchor,
+		anchorName: 'node -e 0',
+	},
 ];
-console.log(`catalogue: medians of ${runs} fresh processes; heap after load ${median(samples.map(sample => sample.heapMiB)).toFixed(1)} MiB`);
+console.log(
+	`catalogue: medians of ${runs} fresh processes; heap after load ${median(samples.map((sample) => sample.heapMiB)).toFixed(1)} MiB`,
+);
 for (const row of rows) {
 	const ratio = row.portui / row.anchor;
-	console.log(`${row.name.padEnd(52)} ${row.portui.toFixed(1).padStart(7)} ms   ${row.anchorName} ${row.anchor.toFixed(1)} ms   ratio ${ratio.toFixed(2)}`);
+	console.log(
+		`${row.name.padEnd(52)} ${row.portui.toFixed(1).padStart(7)} ms   ${row.anchorName} ${row.anchor.toFixed(1)} ms   ratio ${ratio.toFixed(2)}`,
+	);
 	console.log(
 		JSON.stringify({
 			bench: 'catalogue',
