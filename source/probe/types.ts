@@ -3,11 +3,12 @@ import type {Protocol} from '../catalogue/types.js';
 export type {Protocol} from '../catalogue/types.js';
 
 /**
- * open: connected, or a UDP reply. closed: refused (TCP RST, ICMP port unreachable).
+ * Open: connected, or a UDP reply. closed: refused (TCP RST, ICMP port unreachable).
  * filtered: no answer in time (TCP). unreachable: host or network unreachable, or not permitted.
  * open|filtered: UDP silence: either listening and quiet, or dropped on the way.
  */
-export type PortState = 'open' | 'closed' | 'filtered' | 'unreachable' | 'open|filtered';
+export type PortState =
+	'open' | 'closed' | 'filtered' | 'unreachable' | 'open|filtered';
 
 export type Family = 4 | 6;
 
@@ -30,18 +31,19 @@ export type AddressProbe = {
 };
 
 /** The answer for one port/protocol of a target, over all its addresses. */
-export type ProbeResult = PortPair & AddressProbe & {
-	/** The target as given (`localhost`, `::1`, `example.org`). */
-	readonly host: string;
-	/** Every address probed; the top level repeats the best of them. */
-	readonly addresses: readonly AddressProbe[];
-	/** What answered, sanitised: `SSH-2.0-OpenSSH_9.6`, `HTTP nginx`, `TLS`, `DNS`, `NTPv4 stratum 2`. */
-	readonly answered?: string;
-	/** Set when what answered is not what the catalogue expects on this port. */
-	readonly mismatch?: string;
-	/** Epoch ms when this answer was taken. */
-	readonly at: number;
-};
+export type ProbeResult = PortPair &
+	AddressProbe & {
+		/** The target as given (`localhost`, `::1`, `example.org`). */
+		readonly host: string;
+		/** Every address probed; the top level repeats the best of them. */
+		readonly addresses: readonly AddressProbe[];
+		/** What answered, sanitised: `SSH-2.0-OpenSSH_9.6`, `HTTP nginx`, `TLS`, `DNS`, `NTPv4 stratum 2`. */
+		readonly answered?: string;
+		/** Set when what answered is not what the catalogue expects on this port. */
+		readonly mismatch?: string;
+		/** Epoch ms when this answer was taken. */
+		readonly at: number;
+	};
 
 export type Transition = PortPair & {
 	readonly host: string;
@@ -64,7 +66,11 @@ export type Snapshot = {
 
 /** A target that could not be resolved is a state of the target, not an exception. */
 export type ResolvedTarget =
-	| {readonly host: string; readonly isResolved: true; readonly addresses: ReadonlyArray<{address: string; family: Family}>}
+	| {
+			readonly host: string;
+			readonly isResolved: true;
+			readonly addresses: ReadonlyArray<{address: string; family: Family}>;
+	  }
 	| {readonly host: string; readonly isResolved: false; readonly error: string};
 
 export type LocalSocket = {
@@ -78,7 +84,10 @@ export type LocalSocket = {
 	/** Sanitised process name (comm). */
 	readonly process?: string;
 	/** Every process holding the socket (a forking server shares it), ascending pid; `pid` and `process` repeat the first. */
-	readonly owners?: ReadonlyArray<{readonly pid: number; readonly process: string}>;
+	readonly owners?: ReadonlyArray<{
+		readonly pid: number;
+		readonly process: string;
+	}>;
 	/** Set when the owner could not be seen: the reason, never a guess. */
 	readonly ownerHidden?: string;
 };

@@ -6,11 +6,13 @@ import {execFileSync} from 'node:child_process';
 import process from 'node:process';
 import {performance} from 'node:perf_hooks';
 
-/* eslint-disable n/file-extension-in-import -- tsx loads the TypeScript source */
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 if (process.argv[2] === '--child') {
+	// Tsx loads the TypeScript source.
+	// eslint-disable-next-line n/file-extension-in-import
 	const {loadCatalogue} = await import('../../source/catalogue/load.ts');
+	// eslint-disable-next-line n/file-extension-in-import
 	const {searchCatalogue} = await import('../../source/catalogue/search.ts');
 	const start = performance.now();
 	const catalogue = await loadCatalogue({userFile: false});
