@@ -99,3 +99,15 @@ test('protocol filter and scope', async (t) => {
 		'6379/tcp',
 	]);
 });
+
+test('a number that is not the port matches only where it stands alone', async (t) => {
+	const {entries} = await smallCatalogue();
+	// 2222's remark says "since 2022": 22 is not in it, 2022 is.
+	t.deepEqual(ids(searchCatalogue(entries, {query: '22', scope: 'all'})), [
+		'22/tcp',
+	]);
+	t.deepEqual(ids(searchCatalogue(entries, {query: '2022'})), ['2222/tcp']);
+	// X11 is not found by 11, nor imap3 ("v3") by 3.
+	t.deepEqual(ids(searchCatalogue(entries, {query: '11', scope: 'all'})), []);
+	t.deepEqual(ids(searchCatalogue(entries, {query: '3', scope: 'all'})), []);
+});

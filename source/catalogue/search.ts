@@ -22,13 +22,20 @@ type Term = {
 	readonly text: string;
 	readonly port?: number;
 	readonly protocol?: Protocol;
+	/** For a number: the number standing alone, so that 22 does not find 2022 or 11 x11. */
+	readonly alone?: RegExp;
 };
 
 const parseTerm = (word: string): Term => {
 	const match = /^(\d{1,5})(?:\/(tcp|udp))?$/v.exec(word);
 	const port = Number(match?.[1]);
 	if (match && port <= 65_535) {
-		return {text: word, port, protocol: match[2] as Protocol | undefined};
+		return {
+			text: word,
+			port,
+			protocol: match[2] as Protocol | undefined,
+			alone: new RegExp(String.raw`(?<![a-z\d])${match[1]!}(?![a-z\d])`, 'v'),
+		};
 	}
 
 	return {text: word};
@@ -79,6 +86,17 @@ function matchTerm(entry: CatalogueEntry, term: Term): Tier {
 	}
 
 	const {names, words, text} = haystack(entry);
+	if (term.alone) {
+		if (
+			names.some((name) => term.alone!.test(name)) ||
+			term.alone.test(words)
+		) {
+			return tiers.substring;
+		}
+
+		return term.alone.test(text) ? tiers.text : tiers.none;
+	}
+
 	if (names.includes(term.text)) {
 		return tiers.exactName;
 	}
