@@ -1,7 +1,7 @@
 /* eslint-disable no-bitwise -- RFC 1035 packs the header flags into bit fields */
 import {Buffer} from 'node:buffer';
 import {randomInt} from 'node:crypto';
-import {bufferOf, type UdpPayload} from './payload.js';
+import {definePayload, type Bytes} from './payload.js';
 
 // RFC 1035 §4.1.1 header fields.
 const headerLength = 12;
@@ -35,12 +35,14 @@ function build(): Uint8Array {
 	return query;
 }
 
-function parse(
-	replyBytes: Uint8Array,
-	requestBytes: Uint8Array,
-): string | undefined {
-	const reply = bufferOf(replyBytes);
-	const request = bufferOf(requestBytes);
+/**
+ * The header flags of `reply` when it is a response to the standard query `request`, else
+ * undefined. NetBIOS name service packets share this header (RFC 1002 §4.2.1.1).
+ */
+export function responseFlags(
+	reply: Bytes,
+	request: Bytes,
+): number | undefined {
 	if (reply.length < headerLength || request.length < headerLength) {
 		return undefined;
 	}
@@ -52,7 +54,12 @@ function parse(
 
 	const flags = reply.readUInt16BE(2);
 	const opcode = (flags >> 11) & 0xf;
-	if ((flags & isResponseBit) === 0 || opcode !== 0) {
+	return (flags & isResponseBit) === 0 || opcode !== 0 ? undefined : flags;
+}
+
+function parse(reply: Bytes, request: Bytes): string | undefined {
+	const flags = responseFlags(reply, request);
+	if (flags === undefined) {
 		return undefined;
 	}
 
@@ -64,4 +71,4 @@ function parse(
 	return `DNS ${rcodeNames[rcode] ?? `rcode ${rcode}`}`;
 }
 
-export const dnsPayload: UdpPayload = {name: 'dns', build, parse};
+export const dnsPayload = definePayload('dns', build, parse);

@@ -2,11 +2,11 @@
 import {Buffer} from 'node:buffer';
 import {randomInt} from 'node:crypto';
 import {sanitize} from '../sanitize.js';
-import {bufferOf, type Bytes, type UdpPayload} from './payload.js';
+import {responseFlags} from './dns.js';
+import {definePayload, type Bytes} from './payload.js';
 
 // RFC 1002 §4.2.1.1 header, §4.2.17 NODE STATUS REQUEST and §4.2.18 NODE STATUS RESPONSE.
 const headerLength = 12;
-const isResponseBit = 0x80_00;
 const typeNbstat = 0x00_21;
 const classIn = 0x00_01;
 const nameEntryLength = 18; // 15 name bytes, 1 suffix byte, 2 bytes NAME_FLAGS
@@ -73,19 +73,6 @@ function skipName(buffer: Bytes, offset: number): number | undefined {
 	return undefined;
 }
 
-function isAnswer(reply: Bytes, request: Bytes): boolean {
-	const flags = reply.readUInt16BE(2);
-	const opcode = (flags >> 11) & 0xf;
-	const rcode = flags & 0xf;
-	return (
-		reply.readUInt16BE(0) === request.readUInt16BE(0) &&
-		(flags & isResponseBit) !== 0 &&
-		opcode === 0 &&
-		rcode === 0 &&
-		reply.readUInt16BE(6) > 0 // ANCOUNT
-	);
-}
-
 /** Where the NODE_NAME entries start and end, after the answer's name, type, class, TTL and RDLENGTH. */
 function nameTable(
 	reply: Bytes,
@@ -137,16 +124,13 @@ function computerName(
 	return undefined;
 }
 
-function parse(
-	replyBytes: Uint8Array,
-	requestBytes: Uint8Array,
-): string | undefined {
-	const reply = bufferOf(replyBytes);
-	const request = bufferOf(requestBytes);
+function parse(reply: Bytes, request: Bytes): string | undefined {
+	// An answer: a response without an error (RCODE 0) that carries a record (ANCOUNT).
+	const flags = responseFlags(reply, request);
 	if (
-		reply.length < headerLength ||
-		request.length < headerLength ||
-		!isAnswer(reply, request)
+		flags === undefined ||
+		(flags & 0xf) !== 0 ||
+		reply.readUInt16BE(6) === 0
 	) {
 		return undefined;
 	}
@@ -162,4 +146,4 @@ function parse(
 	return text ? `NetBIOS ${text}` : 'NetBIOS';
 }
 
-export const netbiosPayload: UdpPayload = {name: 'netbios-ns', build, parse};
+export const netbiosPayload = definePayload('netbios-ns', build, parse);

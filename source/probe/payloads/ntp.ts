@@ -1,7 +1,7 @@
 /* eslint-disable no-bitwise -- RFC 5905 packs leap indicator, version and mode into one byte */
 import {Buffer} from 'node:buffer';
 import {randomBytes} from 'node:crypto';
-import {bufferOf, type UdpPayload} from './payload.js';
+import {definePayload, type Bytes} from './payload.js';
 
 // RFC 5905 §7.3: a 48-byte header without extension fields or MAC.
 const packetLength = 48;
@@ -27,12 +27,7 @@ function build(): Uint8Array {
 	return request;
 }
 
-function parse(
-	replyBytes: Uint8Array,
-	requestBytes: Uint8Array,
-): string | undefined {
-	const reply = bufferOf(replyBytes);
-	const request = bufferOf(requestBytes);
+function parse(reply: Bytes, request: Bytes): string | undefined {
 	if (reply.length < packetLength || request.length < packetLength) {
 		return undefined;
 	}
@@ -67,4 +62,4 @@ function parse(
 	return `${name} stratum ${stratum}`;
 }
 
-export const ntpPayload: UdpPayload = {name: 'ntp', build, parse};
+export const ntpPayload = definePayload('ntp', build, parse);

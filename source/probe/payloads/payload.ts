@@ -32,3 +32,16 @@ export function bufferOf(bytes: Uint8Array): Bytes {
 		? bytes
 		: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** A payload whose reply reader sees both datagrams as Buffers, whatever the caller passes. */
+export function definePayload(
+	name: string,
+	build: () => Uint8Array,
+	parse: (reply: Bytes, request: Bytes) => string | undefined,
+): UdpPayload {
+	return {
+		name,
+		build,
+		parse: (reply, request) => parse(bufferOf(reply), bufferOf(request)),
+	};
+}

@@ -1,6 +1,6 @@
 import {Buffer} from 'node:buffer';
 import {randomInt} from 'node:crypto';
-import {bufferOf, type UdpPayload} from './payload.js';
+import {definePayload, type Bytes} from './payload.js';
 
 // RFC 5531 §9 (ONC RPC v2 messages, XDR big-endian 32-bit words) and RFC 1833 §3 (portmapper).
 const messageCall = 0;
@@ -43,12 +43,7 @@ function build(): Uint8Array {
 	return call;
 }
 
-function parse(
-	replyBytes: Uint8Array,
-	requestBytes: Uint8Array,
-): string | undefined {
-	const reply = bufferOf(replyBytes);
-	const request = bufferOf(requestBytes);
+function parse(reply: Bytes, request: Bytes): string | undefined {
 	if (reply.length < 12 || request.length < 4) {
 		return undefined;
 	}
@@ -101,4 +96,4 @@ function parse(
 	}
 }
 
-export const rpcPayload: UdpPayload = {name: 'rpcbind', build, parse};
+export const rpcPayload = definePayload('rpcbind', build, parse);

@@ -2,7 +2,7 @@
 import {Buffer} from 'node:buffer';
 import {randomInt} from 'node:crypto';
 import {sanitize} from '../sanitize.js';
-import {bufferOf, type Bytes, type UdpPayload} from './payload.js';
+import {definePayload, type Bytes} from './payload.js';
 
 // BER tags (X.690) and SNMP PDU tags (RFC 3416 §3, RFC 1157 §4.1).
 const tagInteger = 0x02;
@@ -192,12 +192,7 @@ function readDescription(
 		: undefined;
 }
 
-function parse(
-	replyBytes: Uint8Array,
-	requestBytes: Uint8Array,
-): string | undefined {
-	const reply = bufferOf(replyBytes);
-	const request = bufferOf(requestBytes);
+function parse(reply: Bytes, request: Bytes): string | undefined {
 	const response = readMessage(reply);
 	const sent = readMessage(request);
 	if (response?.pdu.tag !== tagResponse || !sent) {
@@ -221,4 +216,4 @@ function parse(
 	return text ? `${answered}: ${text}` : answered;
 }
 
-export const snmpPayload: UdpPayload = {name: 'snmp', build, parse};
+export const snmpPayload = definePayload('snmp', build, parse);
