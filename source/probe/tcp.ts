@@ -1,6 +1,6 @@
 import net from 'node:net';
 import {hrtime} from 'node:process';
-import type {AddressProbe, Family} from './types.js';
+import type {AddressProbe, PortProbeOptions} from './types.js';
 
 /**
  * 1000 ms. Loopback and a LAN answer in well under 10 ms and most of the internet under
@@ -12,15 +12,7 @@ import type {AddressProbe, Family} from './types.js';
  */
 export const defaultTcpTimeoutMs = 1000;
 
-export type TcpProbeOptions = {
-	readonly address: string;
-	readonly family: Family;
-	readonly port: number;
-	readonly timeoutMs?: number;
-	readonly signal?: AbortSignal;
-	/** Bind this source port (tests use it to reproduce a self-connect). */
-	readonly localPort?: number;
-};
+export type TcpProbeOptions = PortProbeOptions;
 
 export type TcpConnection = {
 	readonly probe: AddressProbe;

@@ -17,6 +17,19 @@ export type PortPair = {
 	readonly protocol: Protocol;
 };
 
+/** One port of one IP address, as the TCP and UDP probes take it. */
+export type PortProbeOptions = {
+	/** An IP literal: names are resolved once per sweep (targets.ts), not once per probe. */
+	readonly address: string;
+	readonly family: Family;
+	readonly port: number;
+	/** How long to wait for an answer; default `defaultTcpTimeoutMs` or `defaultUdpTimeoutMs`. */
+	readonly timeoutMs?: number;
+	readonly signal?: AbortSignal;
+	/** Bind this source port (tests use it to reproduce a socket meeting itself). */
+	readonly localPort?: number;
+};
+
 /** A probe of one address. */
 export type AddressProbe = {
 	readonly address: string;

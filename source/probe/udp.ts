@@ -3,7 +3,7 @@ import {isIP} from 'node:net';
 import {networkInterfaces} from 'node:os';
 import {performance} from 'node:perf_hooks';
 import {payloadForPort, type UdpPayload} from './payloads/index.js';
-import type {AddressProbe, Family} from './types.js';
+import type {AddressProbe, PortProbeOptions} from './types.js';
 
 /**
  * 1000 ms, like the TCP probe: loopback and a LAN answer in well under 10 ms, most of the internet
@@ -22,20 +22,11 @@ export const defaultUdpTimeoutMs = 1000;
  */
 export const icmpRateLimitMs = 1000;
 
-export type UdpProbeOptions = {
-	/** An IP literal of `family`. */
-	readonly address: string;
-	readonly family: Family;
-	readonly port: number;
-	/** Default `defaultUdpTimeoutMs`. */
-	readonly timeoutMs?: number;
-	readonly signal?: AbortSignal;
+export type UdpProbeOptions = PortProbeOptions & {
 	/** The request to send instead of the one chosen by port (a DNS server on 5353). */
 	readonly payload?: UdpPayload;
 	/** Send the request again at half the timeout, for lossy links. Default true. */
 	readonly retransmit?: boolean;
-	/** Bind this source port on the first try (tests use it to reproduce a socket meeting itself). */
-	readonly localPort?: number;
 };
 
 export type UdpProbe = AddressProbe & {
@@ -43,15 +34,9 @@ export type UdpProbe = AddressProbe & {
 	readonly answered?: string;
 };
 
-type Attempt = {
-	readonly address: string;
-	readonly family: Family;
-	readonly port: number;
+type Attempt = UdpProbeOptions & {
 	readonly timeoutMs: number;
-	readonly signal: AbortSignal | undefined;
 	readonly retransmit: boolean;
-	readonly localPort: number | undefined;
-	readonly payload: UdpPayload | undefined;
 	readonly request: Uint8Array;
 	/** Sockets that were given the target port as their own; kept open until the probe ends. */
 	readonly held: Socket[];
@@ -265,34 +250,24 @@ const maxAttempts = 3;
  */
 export async function probeUdp(options: UdpProbeOptions): Promise<UdpProbe> {
 	validate(options);
-	const {
-		address,
-		family,
-		port,
-		timeoutMs = defaultUdpTimeoutMs,
-		signal,
-		retransmit = true,
-	} = options;
-	signal?.throwIfAborted();
+	const {address, family, port} = options;
+	options.signal?.throwIfAborted();
 	const payload = options.payload ?? payloadForPort(port);
 	const request = payload?.build() ?? new Uint8Array(0);
 	const held: Socket[] = [];
 	try {
 		for (let count = 0; count < maxAttempts; count++) {
-			const localPort = count === 0 ? options.localPort : undefined;
 			// Sequential by nature: a retry follows a socket that met itself.
 			// eslint-disable-next-line no-await-in-loop
 			const outcome = await attempt({
-				address,
-				family,
-				port,
-				timeoutMs,
-				signal,
-				retransmit,
-				localPort,
+				...options,
+				timeoutMs: options.timeoutMs ?? defaultUdpTimeoutMs,
+				retransmit: options.retransmit ?? true,
 				payload,
 				request,
 				held,
+				// The first socket only: a retry must not get the port that met itself again.
+				localPort: count === 0 ? options.localPort : undefined,
 			});
 			if (outcome !== 'self') {
 				return outcome;
