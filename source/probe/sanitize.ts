@@ -15,6 +15,13 @@ const bell = 0x07;
 const cancel = 0x18;
 const substitute = 0x1a;
 const c1StringTerminator = 0x9c;
+const c1ControlSequenceIntroducer = 0x9b;
+/** OSC, DCS, SOS, PM and APC: the C1 controls that open a control string. */
+const c1StringIntroducers: ReadonlySet<number> = new Set([
+	0x9d, 0x90, 0x98, 0x9e, 0x9f,
+]);
+/** ECMA-48 5.3: ESC followed by a byte from 0x40 to 0x5F is the 7-bit form of the C1 control 0x40 above it. */
+const sevenBitOffset = 0x40;
 const replacement = '\uFFFD';
 const ellipsis = '…';
 
@@ -117,33 +124,21 @@ function skipControlString(text: string, start: number): number {
 /** An escape sequence starting at `index` (ESC or an 8-bit C1 introducer); returns the index after it. */
 function skipEscape(text: string, index: number): number {
 	const code = codeAt(text, index);
-	if (code === 0x9b) {
+	if (code === c1ControlSequenceIntroducer) {
 		return skipControlSequence(text, index + 1);
 	}
 
-	if (
-		code === 0x9d ||
-		code === 0x90 ||
-		code === 0x98 ||
-		code === 0x9e ||
-		code === 0x9f
-	) {
+	if (c1StringIntroducers.has(code)) {
 		return skipControlString(text, index + 1);
 	}
 
-	const next = codeAt(text, index + 1);
-	if (next === 0x5b) {
+	// ESC [ CSI; ESC ] OSC, ESC P DCS, ESC X SOS, ESC ^ PM, ESC _ APC.
+	const next = codeAt(text, index + 1) + sevenBitOffset;
+	if (next === c1ControlSequenceIntroducer) {
 		return skipControlSequence(text, index + 2);
 	}
 
-	// ESC ] OSC, ESC P DCS, ESC X SOS, ESC ^ PM, ESC _ APC.
-	if (
-		next === 0x5d ||
-		next === 0x50 ||
-		next === 0x58 ||
-		next === 0x5e ||
-		next === 0x5f
-	) {
+	if (c1StringIntroducers.has(next)) {
 		return skipControlString(text, index + 2);
 	}
 
@@ -159,12 +154,8 @@ function skipEscape(text: string, index: number): number {
 function isEscapeIntroducer(code: number): boolean {
 	return (
 		code === escape ||
-		code === 0x9b ||
-		code === 0x9d ||
-		code === 0x90 ||
-		code === 0x98 ||
-		code === 0x9e ||
-		code === 0x9f
+		code === c1ControlSequenceIntroducer ||
+		c1StringIntroducers.has(code)
 	);
 }
 
