@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {renderToString} from 'ink';
 import {parseArguments} from '../args.js';
-import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
+import type {Catalogue} from '../catalogue/load.js';
 import {FittedTable} from '../components/fitted-table.js';
 import {
 	sweep,
@@ -14,7 +14,7 @@ import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
 import {
 	familyLabel,
 	formatRtt,
-	parseHostAndPorts,
+	loadHostAndPorts,
 	parseProbeTimeout,
 	resultToJson,
 	stateColor,
@@ -145,13 +145,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		},
 	});
 	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
-	const catalogue = await loadCatalogue({userFile: cli.flags.catalogue});
-	const {host, pairs} = parseHostAndPorts(
-		cli.input,
-		cli.flags.proto,
-		catalogue,
-		usage,
-	);
+	const {catalogue, host, pairs} = await loadHostAndPorts(cli, usage);
 
 	// Ctrl-C aborts the probes in flight; the sockets are closed before the process ends.
 	const controller = new AbortController();

@@ -6,7 +6,7 @@ import {
 	parseProtocolFilter,
 	UsageError,
 } from '../args.js';
-import type {Catalogue} from '../catalogue/load.js';
+import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {
 	sanitize,
 	type AddressProbe,
@@ -24,13 +24,20 @@ export const parseProbeTimeout = (text: string | undefined) =>
 		? undefined
 		: parseDuration(text, '--timeout', probeTimeoutBounds);
 
-/** HOST and PORTS of `probe` and `watch`: `HOST [PORTS...]`, ports joined as one list. */
-export function parseHostAndPorts(
-	input: readonly string[],
-	protoFlag: string | undefined,
-	catalogue: Catalogue,
+type TargetArguments = {
+	readonly input: readonly string[];
+	readonly flags: {readonly proto?: string; readonly catalogue?: string};
+};
+
+/**
+ * The catalogue (with the user's `--catalogue`) and the HOST and PORTS of `probe` and `watch`:
+ * `HOST [PORTS...]`, ports joined as one list, names looked up in that catalogue.
+ */
+export async function loadHostAndPorts(
+	{input, flags}: TargetArguments,
 	usage: string,
-): {host: string; pairs: PortPair[]} {
+): Promise<{catalogue: Catalogue; host: string; pairs: PortPair[]}> {
+	const catalogue = await loadCatalogue({userFile: flags.catalogue});
 	const [hostText, ...portTexts] = input;
 	if (hostText === undefined) {
 		throw new UsageError(`missing HOST; usage: ${usage}`);
@@ -38,9 +45,10 @@ export function parseHostAndPorts(
 
 	const host = parseHost(hostText);
 	const protocol =
-		protoFlag === undefined ? undefined : parseProtocolFilter(protoFlag);
+		flags.proto === undefined ? undefined : parseProtocolFilter(flags.proto);
 	if (portTexts.length > 0) {
 		return {
+			catalogue,
 			host,
 			pairs: parsePortSpec(portTexts.join(','), catalogue, {protocol}),
 		};
@@ -60,7 +68,7 @@ export function parseHostAndPorts(
 		}
 	}
 
-	return {host, pairs};
+	return {catalogue, host, pairs};
 }
 
 export const familyLabel = (family: number) => `IPv${family}`;

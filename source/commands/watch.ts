@@ -1,6 +1,6 @@
 import process from 'node:process';
 import {parseArguments, parseCount, parseDuration} from '../args.js';
-import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
+import type {Catalogue} from '../catalogue/load.js';
 import {
 	watch as watchTarget,
 	sanitize,
@@ -11,7 +11,7 @@ import {
 import {
 	formatDowntime,
 	formatRtt,
-	parseHostAndPorts,
+	loadHostAndPorts,
 	parseProbeTimeout,
 	resultToJson,
 	targetToJson,
@@ -146,13 +146,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 		cli.flags.count === undefined
 			? undefined
 			: parseCount(cli.flags.count, '--count');
-	const catalogue = await loadCatalogue({userFile: cli.flags.catalogue});
-	const {host, pairs} = parseHostAndPorts(
-		cli.input,
-		cli.flags.proto,
-		catalogue,
-		usage,
-	);
+	const {catalogue, host, pairs} = await loadHostAndPorts(cli, usage);
 	const printer = cli.flags.json
 		? jsonPrinter(catalogue)
 		: humanPrinter(catalogue, intervalMs);
