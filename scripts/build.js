@@ -141,6 +141,44 @@ const synchronousYoga = {
 	},
 };
 
+/**
+ * Work that dependencies do when they are loaded, for features portui does not use at start-up:
+ * meow's bundled normalize-package-data builds spdx-correct's license tables (tens of ms) although
+ * meow only calls it for --help and --version; wrap-ansi brings its own older string-width, whose
+ * load sets up a second Intl.Segmenter and set of Unicode regexps beside the one Ink uses.
+ */
+const lighterStart = {
+	name: 'lighter-start',
+	setup(builder) {
+		builder.onLoad(
+			{filter: /[\\/]meow[\\/]build[\\/]dependencies\.js$/},
+			async ({path: file}) => {
+				const source = await readFile(file, 'utf8');
+				const eager =
+					'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);';
+				if (!source.includes(eager)) {
+					throw new Error(
+						'meow/build/dependencies.js changed: check how it loads normalize-package-data',
+					);
+				}
+
+				return {
+					contents: source.replace(
+						eager,
+						'const normalizePackageData = data => getDefaultExportFromCjs(requireNormalize())(data);',
+					),
+					loader: 'js',
+				};
+			},
+		);
+		builder.onResolve({filter: /^string-width$/}, ({importer}) =>
+			/[\\/]wrap-ansi[\\/]/.test(importer)
+				? {path: path.resolve('node_modules', 'string-width', 'index.js')}
+				: undefined,
+		);
+	},
+};
+
 /* eslint-enable require-unicode-regexp */
 
 /**
@@ -169,9 +207,23 @@ export async function bundle({
 			// next to itself (the catalogue, meow's package.json) uses it.
 			'import.meta': '__portuiMeta',
 		},
-		plugins: [builtinsThroughRequire, withoutDevtools, synchronousYoga],
+		plugins: [
+			builtinsThroughRequire,
+			withoutDevtools,
+			synchronousYoga,
+			lighterStart,
+		],
 		logLevel: 'warning',
+		// PORTUI_METAFILE=file.json: what each input costs in the bundle, for start-up work.
+		metafile: Boolean(process.env.PORTUI_METAFILE),
 	});
+
+	if (result.metafile) {
+		await writeFile(
+			process.env.PORTUI_METAFILE,
+			JSON.stringify(result.metafile),
+		);
+	}
 
 	const [output] = result.outputFiles;
 	const script = `(async function (require, __portuiMeta) {${output.text}\n})`;
