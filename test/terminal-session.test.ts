@@ -3,6 +3,7 @@ import process from 'node:process';
 import test from 'ava';
 import {
 	enterSequence,
+	isHangup,
 	openTerminalSession,
 	type RestoreSignal,
 	restoreSequence,
@@ -116,4 +117,25 @@ test('exit codes follow the shell: 128 + the signal number', (t) => {
 	t.is(signalExitCode('SIGHUP'), 129);
 	t.is(signalExitCode('SIGINT'), 130);
 	t.is(signalExitCode('SIGTERM'), 143);
+});
+
+test.serial(
+	'a read error on the terminal is reported like a write error',
+	(t) => {
+		const {fatal, session, stdin} = open();
+		const hangup = Object.assign(new Error('read EIO'), {code: 'EIO'});
+		stdin.emit('error', hangup);
+		t.deepEqual(fatal, [hangup]);
+		session.restore();
+	},
+);
+
+test('EIO, EPIPE and ENXIO mean the terminal went away; other errors do not', (t) => {
+	for (const code of ['EIO', 'EPIPE', 'ENXIO']) {
+		t.true(isHangup(Object.assign(new Error(code), {code})), code);
+	}
+
+	t.false(isHangup(Object.assign(new Error('x'), {code: 'ECONNREFUSED'})));
+	t.false(isHangup(new Error('no code')));
+	t.false(isHangup(undefined));
 });

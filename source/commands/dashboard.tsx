@@ -6,7 +6,13 @@ import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {detectColor, isUtf8Locale} from '../terminal/environment.js';
 import {FrameStdout} from '../terminal/frame-stdout.js';
 import {printSnapshot} from '../terminal/print-snapshot.js';
-import {openTerminalSession, signalExitCode} from '../terminal/session.js';
+import {
+	isHangup,
+	openTerminalSession,
+	type RestoreSignal,
+	signalExitCode,
+	terminateBy,
+} from '../terminal/session.js';
 
 const help = `
 	Usage
@@ -33,8 +39,8 @@ const help = `
 	  1    an unexpected error (one line; PORTUI_DEBUG=1 adds the stack);
 	       or, for the snapshot, the host did not resolve
 	  2    bad arguments or a bad catalogue file
-	  129  the terminal hung up (SIGHUP); 143 SIGTERM; 130 SIGINT
-	       (the terminal is restored first in every case)
+	  SIGHUP (the terminal hung up), SIGTERM, SIGINT: the terminal is restored, then
+	       portui ends by that signal (a shell shows 129, 143, 130)
 
 	Examples
 	  $ portui
@@ -112,6 +118,8 @@ async function runInteractive(
 	let isEnded = false;
 	let exitCode = 0;
 	let fatal: unknown;
+	/** A signal (or a terminal that hung up) ends the process by that signal, after restoring. */
+	let endSignal: RestoreSignal | undefined;
 	const end = (code: number) => {
 		if (isEnded) {
 			return;
@@ -125,15 +133,25 @@ async function runInteractive(
 	const session = openTerminalSession({
 		...streams,
 		onSignal(signal) {
+			endSignal ??= signal;
 			end(signalExitCode(signal));
 		},
 		onFatal(error) {
-			fatal ??= error;
+			if (isHangup(error)) {
+				endSignal ??= 'SIGHUP';
+			} else {
+				fatal ??= error;
+			}
+
 			try {
 				end(1);
 			} catch {
 				// Unmounting failed too: the terminal comes first, then out.
 				session.restore();
+				if (endSignal) {
+					terminateBy(endSignal);
+				}
+
 				// eslint-disable-next-line unicorn/no-process-exit -- the state is unknown after an uncaught error
 				process.exit(1);
 			}
@@ -192,6 +210,10 @@ async function runInteractive(
 	} finally {
 		frames.dispose();
 		session.restore();
+		if (endSignal) {
+			terminateBy(endSignal);
+		}
+
 		// Whatever is still pending (a probe's socket, a timer) must not keep a quit dashboard alive.
 		setTimeout(() => {
 			// eslint-disable-next-line unicorn/no-process-exit -- the exit code is set by then

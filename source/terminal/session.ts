@@ -21,14 +21,31 @@ export type RestoreSignal = (typeof restoreSignals)[number];
 export const signalExitCode = (signal: RestoreSignal) =>
 	128 + constants.signals[signal];
 
+/** A write or read error that means the terminal went away (the ssh connection dropped). */
+export const isHangup = (error: unknown) =>
+	['EIO', 'EPIPE', 'ENXIO'].includes(
+		(error as NodeJS.ErrnoException | undefined)?.code ?? '',
+	);
+
+/**
+ * Ends the process by `signal` itself, every listener for it removed first: the parent sees the
+ * signal (a shell shows 128 + its number), and Node skips the terminal reset it runs at a normal
+ * exit, which aborts with a core dump once the terminal has hung up (Node 20; nodejs/node#51519).
+ * Call it after restoring: the process is gone when it returns, if it returns at all.
+ */
+export function terminateBy(signal: RestoreSignal): void {
+	process.removeAllListeners(signal);
+	process.kill(process.pid, signal);
+}
+
 export type TerminalSessionOptions = {
 	readonly stdin: NodeJS.ReadStream;
 	readonly stdout: NodeJS.WriteStream;
 	/** A signal arrived; the session has not restored yet, so the caller can unmount first. */
 	readonly onSignal: (signal: RestoreSignal) => void;
 	/**
-	 * An error nobody caught (a throw in a timer or a socket callback) or a terminal that went
-	 * away (EIO, EPIPE after the ssh connection dropped).
+	 * An error nobody caught (a throw in a timer or a socket callback), or a read or write that
+	 * failed because the terminal went away (`isHangup`: EIO after the ssh connection dropped).
 	 */
 	readonly onFatal: (error: unknown) => void;
 };
@@ -106,6 +123,7 @@ export function openTerminalSession(
 	process.on('uncaughtException', onFatal);
 	process.on('unhandledRejection', onFatal);
 	stdout.on('error', onStreamError);
+	stdin.on('error', onStreamError);
 	// Raw mode before the first frame, not when Ink's input hooks mount after it: until then the
 	// terminal would echo keys onto the frame and turn Ctrl-C into SIGINT.
 	if (stdin.isTTY) {

@@ -282,23 +282,37 @@ test.serial(
 	},
 );
 
-for (const [signal, code] of [
-	['SIGTERM', 143],
-	['SIGHUP', 129],
+for (const [signal, number] of [
+	['SIGTERM', 15],
+	['SIGHUP', 1],
+	['SIGINT', 2],
 ] as const) {
 	test.serial(
-		`${signal} restores the terminal and exits with ${code}`,
+		`${signal} restores the terminal, then ends portui by that signal`,
 		async (t) => {
 			const server = await listen();
 			t.teardown(async () => close(server));
 			const session = await startDashboard(t, portOf(server));
 			session.kill(signal);
 			const status = await session.waitForExit();
-			t.is(status.exitCode, code);
+			t.is(status.signal, number, 'a shell shows 128 + the signal number');
 			assertRestored(t, session);
 		},
 	);
 }
+
+test.serial(
+	'a terminal that hangs up (a dropped ssh connection) ends portui by SIGHUP, without the abort Node 20 has at a normal exit then',
+	async (t) => {
+		const server = await listen();
+		t.teardown(async () => close(server));
+		const session = await startDashboard(t, portOf(server));
+		session.hangUp();
+		const status = await session.waitForExit({timeoutMs: 10_000});
+		// SIGABRT (6) or SIGSEGV (11) here would mean Node crashed on the dead terminal at exit.
+		t.is(status.signal, 1);
+	},
+);
 
 test.serial('Ctrl-C quits like q', async (t) => {
 	const server = await listen();

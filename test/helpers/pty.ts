@@ -139,6 +139,14 @@ export class PtySession {
 		this.#process.resize(columns, rows);
 	}
 
+	/**
+	 * What a dropped ssh connection does: the terminal's master side closes (reads and writes on
+	 * the child's side fail with EIO) and the child gets SIGHUP.
+	 */
+	hangUp(): void {
+		(this.#process as unknown as {destroy(): void}).destroy();
+	}
+
 	kill(signal: NodeJS.Signals = 'SIGTERM'): void {
 		if (this.exitStatus === undefined) {
 			this.#process.kill(signal);
