@@ -132,7 +132,10 @@ test.serial(
 
 test('EIO, EPIPE and ENXIO mean the terminal went away; other errors do not', (t) => {
 	for (const code of ['EIO', 'EPIPE', 'ENXIO']) {
-		t.true(isHangup(Object.assign(new Error(code), {code})), code);
+		t.true(
+			isHangup(Object.assign(new Error(code), {code})),
+			`${code} is a hang-up`,
+		);
 	}
 
 	t.false(isHangup(Object.assign(new Error('x'), {code: 'ECONNREFUSED'})));
