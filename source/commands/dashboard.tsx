@@ -13,6 +13,7 @@ import {
 	signalExitCode,
 	terminateBy,
 } from '../terminal/session.js';
+import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
@@ -84,10 +85,7 @@ export function parseDashboardArguments(
 			minMs: 100,
 			maxMs: 3_600_000,
 		}),
-		timeoutMs:
-			flags.timeout === undefined
-				? undefined
-				: parseDuration(flags.timeout, '--timeout', {minMs: 10, maxMs: 60_000}),
+		timeoutMs: parseProbeTimeout(flags.timeout),
 		userFile: flags.catalogue,
 		isAscii: flags.ascii || !isUtf8Locale(env),
 		isColor: detectColor(env, stdout),
