@@ -1,14 +1,14 @@
 import test from 'ava';
 import {sweep, type PortPair} from '../source/probe/index.js';
 import {
+	assertUsageError,
 	ensureBuilt,
 	hasNetworkNamespace,
 	isolated,
 	runCli,
-	stackLine,
 	startCli,
 } from './helpers/cli.js';
-import {close, closedTcpPort, listen, portOf} from './helpers/loopback.js';
+import {closedPort, listenTcp} from './helpers/probe-servers.js';
 import {
 	freeUdpPort,
 	startSilentResponder,
@@ -33,17 +33,16 @@ type JsonResult = {
 };
 
 test('probe --json gives the states the probe service gives', async (t) => {
-	const open = await listen();
+	const open = await listenTcp(t);
 	const echo = await startUdpResponder({answer: (request) => request});
 	const silent = await startSilentResponder();
 	t.teardown(async () => {
-		await close(open);
 		await echo.close();
 		await silent.close();
 	});
 	const pairs: PortPair[] = [
-		{port: portOf(open), protocol: 'tcp'},
-		{port: await closedTcpPort(), protocol: 'tcp'},
+		{port: open.port, protocol: 'tcp'},
+		{port: await closedPort(t), protocol: 'tcp'},
 		{port: echo.port, protocol: 'udp'},
 		{port: silent.port, protocol: 'udp'},
 		{port: await freeUdpPort(), protocol: 'udp'},
@@ -101,12 +100,11 @@ test('probe --json gives the states the probe service gives', async (t) => {
 });
 
 test('probe answers for both families of localhost and says which answered', async (t) => {
-	const server = await listen('::1');
-	t.teardown(async () => close(server));
+	const server = await listenTcp(t, {host: '::1'});
 	const cli = await runCli([
 		'probe',
 		'localhost',
-		String(portOf(server)),
+		String(server.port),
 		'--json',
 	]);
 	t.is(cli.exitCode, 0, `stderr: ${cli.stderr}`);
@@ -123,15 +121,16 @@ test('probe answers for both families of localhost and says which answered', asy
 });
 
 test('probe prints a plain table when stdout is not a terminal, banners sanitised', async (t) => {
-	const hostile = await listen('127.0.0.1', 0, (socket) => {
-		socket.end('SSH-2.0-evil\u001B]0;owned\u0007\u001B[2J\r\n');
+	const hostile = await listenTcp(t, {
+		onConnection(socket) {
+			socket.end('SSH-2.0-evil\u001B]0;owned\u0007\u001B[2J\r\n');
+		},
 	});
-	t.teardown(async () => close(hostile));
-	const closedPort = await closedTcpPort();
+	const refusing = await closedPort(t);
 	const cli = await runCli([
 		'probe',
 		'127.0.0.1',
-		`${portOf(hostile)},${closedPort}`,
+		`${hostile.port},${refusing}`,
 	]);
 	t.is(cli.exitCode, 0, `stderr: ${cli.stderr}`);
 	const lines = cli.stdout.trimEnd().split('\n');
@@ -142,14 +141,14 @@ test('probe prints a plain table when stdout is not a terminal, banners sanitise
 	t.regex(
 		lines[1]!,
 		new RegExp(
-			String.raw`^\s*${portOf(hostile)}\s+tcp\s+.*open\s+connected\s.*SSH-2\.0-evil.*IPv4$`,
+			String.raw`^\s*${hostile.port}\s+tcp\s+.*open\s+connected\s.*SSH-2\.0-evil.*IPv4$`,
 			'v',
 		),
 	);
 	t.regex(
 		lines[2]!,
 		new RegExp(
-			String.raw`^\s*${closedPort}\s+tcp\s+.*closed\s+refused\s.*IPv4$`,
+			String.raw`^\s*${refusing}\s+tcp\s+.*closed\s+refused\s.*IPv4$`,
 			'v',
 		),
 	);
@@ -245,12 +244,8 @@ const badInputs: ReadonlyArray<readonly [string[], string]> = [
 for (const [args, named] of badInputs) {
 	test(`bad input: ${JSON.stringify(args.slice(1))}`, async (t) => {
 		const cli = await runCli(args);
-		t.is(cli.exitCode, 2);
-		t.is(cli.stdout, '');
-		t.regex(cli.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
-		t.true(cli.stderr.includes(named), `stderr: ${cli.stderr}`);
+		assertUsageError(t, cli, named);
 		t.regex(cli.stderr, /accepted|usage/v);
-		t.notRegex(cli.stderr, stackLine);
 	});
 }
 

@@ -4,21 +4,20 @@ import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
 import {hasArrived} from '../source/commands/wait.js';
 import {
+	assertUsageError,
 	ensureBuilt,
 	hasNetworkNamespace,
 	isolated,
 	runCli,
-	stackLine,
 	startCli,
 	type CliProcess,
 } from './helpers/cli.js';
 import {
-	close,
-	closedTcpPort,
+	closedPort,
 	countingListener,
-	listen,
-	portOf,
-} from './helpers/loopback.js';
+	listenTcp,
+	type CountingListener,
+} from './helpers/probe-servers.js';
 import {freeUdpPort, startSilentResponder} from './helpers/udp-responders.js';
 
 test.before(async () => {
@@ -28,27 +27,20 @@ test.before(async () => {
 const isRunning = (run: CliProcess) =>
 	run.child.exitCode === null && run.child.signalCode === null;
 
-function start(args: readonly string[]) {
-	return startCli(['wait', ...args]);
-}
-
 /**
  * The stimulus of these tests is "later": the command must already be polling when the port
- * changes. A second target, a listener that counts connections, shows that it is: each sweep
- * of the host probes both, so two connections there mean the other port was probed too.
+ * changes. `counter`, a listener that counts connections and one of the targets, shows that it
+ * is: each sweep of the host probes every target, so two connections there mean the others were
+ * probed too. Returns once they have been.
  */
-async function pacer(t: ExecutionContext) {
-	const counter = await countingListener();
-	t.teardown(async () => close(counter.server));
-	return counter;
-}
-
-test('exits 0 shortly after a TCP listener appears', async (t) => {
-	const port = await closedTcpPort();
-	const counter = await pacer(t);
-	const run = start([
-		`127.0.0.1:${port}`,
-		`127.0.0.1:${counter.port}`,
+async function startPolling(
+	t: ExecutionContext,
+	counter: CountingListener,
+	targets: readonly string[],
+) {
+	const run = startCli([
+		'wait',
+		...targets,
 		'--timeout',
 		'30s',
 		'--interval',
@@ -56,9 +48,18 @@ test('exits 0 shortly after a TCP listener appears', async (t) => {
 	]);
 	t.teardown(() => run.child.kill('SIGKILL'));
 	await counter.connections(2);
+	return run;
+}
+
+test('exits 0 shortly after a TCP listener appears', async (t) => {
+	const port = await closedPort(t);
+	const counter = await countingListener(t);
+	const run = await startPolling(t, counter, [
+		`127.0.0.1:${port}`,
+		`127.0.0.1:${counter.port}`,
+	]);
 	t.true(isRunning(run), 'still waiting while the port is closed');
-	const server = await listen('127.0.0.1', port);
-	t.teardown(async () => close(server));
+	await listenTcp(t, {port});
 	const appearedAt = performance.now();
 	const result = await run.result;
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
@@ -72,11 +73,10 @@ test('exits 0 shortly after a TCP listener appears', async (t) => {
 });
 
 test('an IPv6 target in brackets', async (t) => {
-	const server = await listen('::1');
-	t.teardown(async () => close(server));
+	const server = await listenTcp(t, {host: '::1'});
 	const result = await runCli([
 		'wait',
-		`[::1]:${portOf(server)}`,
+		`[::1]:${server.port}`,
 		'--timeout',
 		'5s',
 	]);
@@ -84,13 +84,12 @@ test('an IPv6 target in brackets', async (t) => {
 });
 
 test('exits 1 at its timeout with a line per target that did not get there', async (t) => {
-	const open = await listen();
-	t.teardown(async () => close(open));
-	const closedPort = await closedTcpPort();
+	const open = await listenTcp(t);
+	const refusing = await closedPort(t);
 	const result = await runCli([
 		'wait',
-		`127.0.0.1:${portOf(open)}`,
-		`127.0.0.1:${closedPort}`,
+		`127.0.0.1:${open.port}`,
+		`127.0.0.1:${refusing}`,
 		'--timeout',
 		'800ms',
 		'--interval',
@@ -104,14 +103,14 @@ test('exits 1 at its timeout with a line per target that did not get there', asy
 	t.is(result.stdout, '');
 	t.is(
 		result.stderr,
-		`portui: 127.0.0.1:${closedPort} not open after 0.8s: closed (refused)\n`,
+		`portui: 127.0.0.1:${refusing} not open after 0.8s: closed (refused)\n`,
 	);
 });
 
 test('--quiet says nothing, the status says it all', async (t) => {
 	const result = await runCli([
 		'wait',
-		`127.0.0.1:${await closedTcpPort()}`,
+		`127.0.0.1:${await closedPort(t)}`,
 		'--timeout',
 		'300ms',
 		'--quiet',
@@ -122,19 +121,13 @@ test('--quiet says nothing, the status says it all', async (t) => {
 });
 
 test('--closed returns when the listener goes away', async (t) => {
-	const counter = await pacer(t);
-	const run = start([
+	const counter = await countingListener(t);
+	const run = await startPolling(t, counter, [
 		'--closed',
 		`localhost:${counter.port}`,
-		'--timeout',
-		'30s',
-		'--interval',
-		'100ms',
 	]);
-	t.teardown(() => run.child.kill('SIGKILL'));
-	await counter.connections(2);
 	t.true(isRunning(run), 'still waiting while the port is open');
-	await close(counter.server);
+	await counter.close();
 	const goneAt = performance.now();
 	const result = await run.result;
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
@@ -147,17 +140,11 @@ test('--closed returns when the listener goes away', async (t) => {
 
 test('UDP: a reply is open', async (t) => {
 	const port = await freeUdpPort();
-	const counter = await pacer(t);
-	const run = start([
+	const counter = await countingListener(t);
+	const run = await startPolling(t, counter, [
 		`127.0.0.1:${port}/udp`,
 		`127.0.0.1:${counter.port}`,
-		'--timeout',
-		'30s',
-		'--interval',
-		'100ms',
 	]);
-	t.teardown(() => run.child.kill('SIGKILL'));
-	await counter.connections(2);
 	t.true(isRunning(run), 'still waiting while the UDP port refuses');
 	const echo = await bindUdp(port, (message, reply) => {
 		reply(message);
@@ -360,12 +347,7 @@ const badInputs: ReadonlyArray<readonly [string[], string]> = [
 
 for (const [args, named] of badInputs) {
 	test(`bad input: ${JSON.stringify(args.slice(1))}`, async (t) => {
-		const result = await runCli(args);
-		t.is(result.exitCode, 2);
-		t.is(result.stdout, '');
-		t.regex(result.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
-		t.true(result.stderr.includes(named), `stderr: ${result.stderr}`);
-		t.notRegex(result.stderr, stackLine);
+		assertUsageError(t, await runCli(args), named);
 	});
 }
 

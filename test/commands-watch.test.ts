@@ -1,5 +1,6 @@
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {
+	assertUsageError,
 	ensureBuilt,
 	hasNetworkNamespace,
 	isolated,
@@ -7,7 +8,7 @@ import {
 	stackLine,
 	startCli,
 } from './helpers/cli.js';
-import {close, listen, portOf} from './helpers/loopback.js';
+import {listenTcp} from './helpers/probe-servers.js';
 
 test.before(async () => {
 	await ensureBuilt();
@@ -24,9 +25,8 @@ const parseLines = (stdout: string): Line[] =>
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/v;
 
 test('--json: a snapshot, then a line per transition, with the downtime on return', async (t) => {
-	let server = await listen();
-	const port = portOf(server);
-	t.teardown(async () => close(server));
+	const server = await listenTcp(t);
+	const {port} = server;
 	const run = startCli([
 		'watch',
 		'127.0.0.1',
@@ -54,7 +54,7 @@ test('--json: a snapshot, then a line per transition, with the downtime on retur
 		family: 4,
 	});
 
-	await close(server);
+	await server.close();
 	const isTransition = (to: string) => (line: string) =>
 		line.includes('"transition"') && line.includes(`"to":"${to}"`);
 	const down = JSON.parse(
@@ -72,7 +72,7 @@ test('--json: a snapshot, then a line per transition, with the downtime on retur
 	});
 	t.regex(down.time as string, isoTime);
 
-	server = await listen('127.0.0.1', port);
+	await listenTcp(t, {port});
 	const back = JSON.parse(await run.waitForLine(isTransition('open'))) as Line;
 	t.like(back, {type: 'transition', port, from: 'closed', to: 'open'});
 	t.true((back.downMs as number) > 0, 'downtime of a return to open');
@@ -89,20 +89,25 @@ test('--json: a snapshot, then a line per transition, with the downtime on retur
 	);
 });
 
+/** `watch --json` of a port that is open, once its snapshot is out. */
+async function watchListener(t: ExecutionContext) {
+	const server = await listenTcp(t);
+	const run = startCli([
+		'watch',
+		'127.0.0.1',
+		String(server.port),
+		'--json',
+		'--interval',
+		'100ms',
+	]);
+	t.teardown(() => run.child.kill('SIGKILL'));
+	await run.waitForLine((line) => line.includes('"snapshot"'));
+	return {server, run};
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	test(`${signal} ends the watch with status 0 after the output is out`, async (t) => {
-		const server = await listen();
-		t.teardown(async () => close(server));
-		const run = startCli([
-			'watch',
-			'127.0.0.1',
-			String(portOf(server)),
-			'--json',
-			'--interval',
-			'100ms',
-		]);
-		t.teardown(() => run.child.kill('SIGKILL'));
-		await run.waitForLine((line) => line.includes('"snapshot"'));
+		const {run} = await watchListener(t);
 		run.child.kill(signal);
 		const result = await run.result;
 		t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
@@ -113,32 +118,22 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 test('a reader that goes away ends the watch quietly', async (t) => {
-	const server = await listen();
-	t.teardown(async () => close(server));
-	const run = startCli([
-		'watch',
-		'127.0.0.1',
-		String(portOf(server)),
-		'--json',
-		'--interval',
-		'100ms',
-	]);
-	t.teardown(() => run.child.kill('SIGKILL'));
-	await run.waitForLine((line) => line.includes('"snapshot"'));
+	const {server, run} = await watchListener(t);
 	run.child.stdout.destroy();
 	// The next line written is the one that finds the pipe closed.
-	await close(server);
+	await server.close();
 	const result = await run.result;
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
 	t.notRegex(result.stderr, stackLine);
 });
 
 test('without --json: sanitised lines for people', async (t) => {
-	let server = await listen('127.0.0.1', 0, (socket) => {
-		socket.end('SSH-2.0-evil\u001B]0;owned\u0007\u001B[2J\r\n');
+	const server = await listenTcp(t, {
+		onConnection(socket) {
+			socket.end('SSH-2.0-evil\u001B]0;owned\u0007\u001B[2J\r\n');
+		},
 	});
-	const port = portOf(server);
-	t.teardown(async () => close(server));
+	const {port} = server;
 	const run = startCli([
 		'watch',
 		'127.0.0.1',
@@ -150,9 +145,9 @@ test('without --json: sanitised lines for people', async (t) => {
 	]);
 	t.teardown(() => run.child.kill('SIGKILL'));
 	await run.waitForLine((line) => line.includes(`${port}/tcp`));
-	await close(server);
+	await server.close();
 	await run.waitForLine((line) => line.includes('open -> closed'));
-	server = await listen('127.0.0.1', port);
+	await listenTcp(t, {port});
 	const result = await run.result;
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
 	const lines = result.stdout.trimEnd().split('\n');
@@ -221,12 +216,7 @@ const badInputs: ReadonlyArray<readonly [string[], string]> = [
 
 for (const [args, named] of badInputs) {
 	test(`bad input: ${JSON.stringify(args.slice(1))}`, async (t) => {
-		const result = await runCli(args);
-		t.is(result.exitCode, 2);
-		t.is(result.stdout, '');
-		t.regex(result.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
-		t.true(result.stderr.includes(named), `stderr: ${result.stderr}`);
-		t.notRegex(result.stderr, stackLine);
+		assertUsageError(t, await runCli(args), named);
 	});
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
+import type {ExecutionContext} from 'ava';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'bin', 'portui.js');
@@ -254,3 +255,16 @@ export async function runCli(
 
 /** A stack trace line as Node prints it: "    at fn (file:1:2)". */
 export const stackLine = /^\s+at\s/mv;
+
+/** How every command ends on bad input: status 2, nothing on stdout, one line naming `named`, no stack trace. */
+export function assertUsageError(
+	t: ExecutionContext,
+	result: CliResult,
+	named: string,
+): void {
+	t.is(result.exitCode, 2);
+	t.is(result.stdout, '');
+	t.regex(result.stderr, /^portui: [^\n]+\n$/v, 'exactly one line');
+	t.true(result.stderr.includes(named), `stderr: ${result.stderr}`);
+	t.notRegex(result.stderr, stackLine);
+}

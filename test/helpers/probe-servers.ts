@@ -72,6 +72,49 @@ export async function closedPort(
 	return listener.port;
 }
 
+export type CountingListener = Listener & {
+	/** Resolves once the listener has accepted `count` connections in all. */
+	connections(count: number): Promise<void>;
+};
+
+/**
+ * A listener that counts what connects to it: a probe loop that also probes this port shows,
+ * by connecting, that it is running, so a test can wait for that instead of sleeping.
+ */
+export async function countingListener(
+	t: ExecutionContext,
+	host = '127.0.0.1',
+): Promise<CountingListener> {
+	let accepted = 0;
+	const waiters = new Set<() => void>();
+	const listener = await listenTcp(t, {
+		host,
+		onConnection(socket) {
+			accepted++;
+			socket.destroy();
+			for (const check of waiters) {
+				check();
+			}
+		},
+	});
+	return {
+		...listener,
+		async connections(count) {
+			return new Promise((resolve) => {
+				const check = () => {
+					if (accepted >= count) {
+						waiters.delete(check);
+						resolve();
+					}
+				};
+
+				waiters.add(check);
+				check();
+			});
+		},
+	};
+}
+
 export const openFdCount = () => readdirSync('/proc/self/fd').length;
 
 /** Poll `condition` on a short timer until it holds; throw after `timeoutMs`. No fixed sleeps. */
