@@ -1,10 +1,11 @@
-import {Text} from 'ink';
 import {memo, useMemo} from 'react';
 import stringWidth from 'string-width';
 import {portLabel, verdictColor} from '../catalogue/format.js';
 import type {CatalogueEntry, Verdict} from '../catalogue/types.js';
 import {liveKey} from '../hooks/live-state.js';
-import {Pane} from './pane.js';
+import type {PaneFrame} from './pane.js';
+import {markCell, privilegedStyle, selectionStyle} from './row-marks.js';
+import {TablePane} from './table-pane.js';
 import {
 	rowWidth,
 	TableRow,
@@ -88,7 +89,7 @@ function CatalogueRowView({
 }: CatalogueRowProps) {
 	const cells = useMemo(
 		() => [
-			`${isSelected ? '>' : ' '}${isPinned ? '*' : ' '}`,
+			markCell(isSelected, isPinned),
 			portLabel(entry),
 			entry.protocol,
 			entry.service,
@@ -104,10 +105,7 @@ function CatalogueRowView({
 	const cellStyles = useMemo<CellStyle[]>(
 		() => [
 			{},
-			// Privileged ports (root binds them) stand out without colour too.
-			entry.isPrivileged
-				? {isBold: true, color: isColor ? 'cyan' : undefined}
-				: {},
+			privilegedStyle(entry.isPrivileged, isColor),
 			{},
 			{},
 			{
@@ -117,95 +115,62 @@ function CatalogueRowView({
 		],
 		[entry, isColor],
 	);
-	const rowStyle = useMemo<CellStyle | undefined>(
-		() =>
-			isSelected
-				? isFocused
-					? {isInverse: true}
-					: {isUnderline: true}
-				: undefined,
-		[isSelected, isFocused],
-	);
 	return (
 		<TableRow
 			columns={layout.columns}
 			cells={cells}
 			cellStyles={cellStyles}
-			rowStyle={rowStyle}
+			rowStyle={selectionStyle(isSelected, isFocused)}
 		/>
 	);
 }
 
 const CatalogueRow = memo(CatalogueRowView);
 
-export type CataloguePaneProps = {
+export type CataloguePaneProps = PaneFrame & {
 	/** The rows in view, in order. */
 	readonly entries: readonly CatalogueEntry[];
 	readonly selectedId: string | undefined;
 	/** Pinned port/protocol keys (`22/tcp`). */
 	readonly pinned: ReadonlySet<string>;
-	readonly width: number;
-	readonly height: number;
-	readonly isFocused: boolean;
-	readonly isAscii: boolean;
-	readonly isColor: boolean;
 	/** Said in the pane when there are no rows. */
 	readonly emptyText: string;
 };
-
-const headingStyle: CellStyle = {isBold: true};
 
 /** The catalogue as a compact table: only the rows in view are rendered. */
 function CataloguePaneView({
 	entries,
 	selectedId,
 	pinned,
-	width,
-	height,
-	isFocused,
-	isAscii,
-	isColor,
 	emptyText,
+	...pane
 }: CataloguePaneProps) {
 	const portWidth = Math.min(
 		11,
 		Math.max(4, ...entries.map((entry) => stringWidth(portLabel(entry)))),
 	);
 	const layout = useMemo(
-		() => catalogueColumns(width - 2, portWidth),
-		[width, portWidth],
+		() => catalogueColumns(pane.width - 2, portWidth),
+		[pane.width, portWidth],
 	);
 	return (
-		<Pane
-			width={width}
-			height={height}
-			isFocused={isFocused}
-			isAscii={isAscii}
-			isColor={isColor}
-		>
-			<TableRow
-				columns={layout.columns}
-				cells={layout.isShort ? headings.short : headings.long}
-				rowStyle={headingStyle}
-			/>
-			{entries.length === 0 ? (
-				<Text dimColor wrap="truncate">
-					{` ${emptyText}`}
-				</Text>
-			) : (
-				entries.map((entry) => (
-					<CatalogueRow
-						key={entry.id}
-						entry={entry}
-						layout={layout}
-						isSelected={entry.id === selectedId}
-						isFocused={isFocused}
-						isPinned={pinned.has(liveKey(entry.port, entry.protocol))}
-						isColor={isColor}
-					/>
-				))
-			)}
-		</Pane>
+		<TablePane
+			{...pane}
+			columns={layout.columns}
+			heading={layout.isShort ? headings.short : headings.long}
+			rows={entries.map((entry) => (
+				<CatalogueRow
+					key={entry.id}
+					entry={entry}
+					layout={layout}
+					isSelected={entry.id === selectedId}
+					isFocused={pane.isFocused}
+					isPinned={pinned.has(liveKey(entry.port, entry.protocol))}
+					isColor={pane.isColor}
+				/>
+			))}
+			emptyText={emptyText}
+		/>
 	);
 }
 

@@ -1,7 +1,14 @@
-import {Text} from 'ink';
 import {memo, useMemo} from 'react';
 import {ownerLabel, type ListenerItem} from '../hooks/listener-items.js';
-import {Pane} from './pane.js';
+import {liveKey} from '../hooks/live-state.js';
+import type {PaneFrame} from './pane.js';
+import {
+	expectedMark,
+	markCell,
+	privilegedStyle,
+	selectionStyle,
+} from './row-marks.js';
+import {TablePane} from './table-pane.js';
 import {
 	rowWidth,
 	TableRow,
@@ -35,11 +42,6 @@ type ListenerLineProps = {
 	readonly isColor: boolean;
 };
 
-const expectedMarks = {
-	unicode: {yes: '✓', no: '✗'},
-	ascii: {yes: 'ok', no: '!'},
-};
-
 function ListenerLineView({
 	item,
 	columns,
@@ -49,31 +51,24 @@ function ListenerLineView({
 	isAscii,
 	isColor,
 }: ListenerLineProps) {
-	const marks = isAscii ? expectedMarks.ascii : expectedMarks.unicode;
 	const cells = useMemo(
 		() => [
-			`${isSelected ? '>' : ' '}${isPinned ? '*' : ' '}`,
+			markCell(isSelected, isPinned),
 			item.socket.protocol,
 			item.socket.address,
 			String(item.socket.port),
 			ownerLabel(item.socket),
 			item.entry ? `${item.entry.service}  ${item.entry.longName}` : '',
-			item.isExpected === undefined
-				? ''
-				: item.isExpected
-					? marks.yes
-					: marks.no,
+			expectedMark(item.isExpected, isAscii),
 		],
-		[item, isSelected, isPinned, marks],
+		[item, isSelected, isPinned, isAscii],
 	);
 	const cellStyles = useMemo<CellStyle[]>(
 		() => [
 			{},
 			{},
 			{},
-			item.socket.port < 1024
-				? {isBold: true, color: isColor ? 'cyan' : undefined}
-				: {},
+			privilegedStyle(item.socket.port < 1024, isColor),
 			{isDim: !item.socket.process},
 			{},
 			{
@@ -87,84 +82,56 @@ function ListenerLineView({
 		],
 		[item, isColor],
 	);
-	const rowStyle = useMemo<CellStyle | undefined>(
-		() =>
-			isSelected
-				? isFocused
-					? {isInverse: true}
-					: {isUnderline: true}
-				: undefined,
-		[isSelected, isFocused],
-	);
 	return (
 		<TableRow
 			columns={columns}
 			cells={cells}
 			cellStyles={cellStyles}
-			rowStyle={rowStyle}
+			rowStyle={selectionStyle(isSelected, isFocused)}
 		/>
 	);
 }
 
 const ListenerLine = memo(ListenerLineView);
 
-export type ListenersPaneProps = {
+export type ListenersPaneProps = PaneFrame & {
 	readonly items: readonly ListenerItem[];
 	readonly selectedId: string | undefined;
 	readonly pinned: ReadonlySet<string>;
-	readonly width: number;
-	readonly height: number;
-	readonly isFocused: boolean;
-	readonly isAscii: boolean;
-	readonly isColor: boolean;
 	/** Said in the pane instead of rows: still reading, or why the list is unavailable. */
 	readonly emptyText: string;
 };
 
 const heading = ['', 'proto', 'address', 'port', 'process', 'catalogue', 'exp'];
-const headingStyle: CellStyle = {isBold: true};
 
 /** Every listening socket of this machine, in the catalogue or not, with its process. */
 function ListenersPaneView({
 	items,
 	selectedId,
 	pinned,
-	width,
-	height,
-	isFocused,
-	isAscii,
-	isColor,
 	emptyText,
+	...pane
 }: ListenersPaneProps) {
-	const columns = useMemo(() => listenerColumns(width - 2), [width]);
+	const columns = useMemo(() => listenerColumns(pane.width - 2), [pane.width]);
 	return (
-		<Pane
-			width={width}
-			height={height}
-			isFocused={isFocused}
-			isAscii={isAscii}
-			isColor={isColor}
-		>
-			<TableRow columns={columns} cells={heading} rowStyle={headingStyle} />
-			{items.length === 0 ? (
-				<Text dimColor wrap="truncate">
-					{` ${emptyText}`}
-				</Text>
-			) : (
-				items.map((item) => (
-					<ListenerLine
-						key={item.id}
-						item={item}
-						columns={columns}
-						isSelected={item.id === selectedId}
-						isFocused={isFocused}
-						isPinned={pinned.has(`${item.socket.port}/${item.socket.protocol}`)}
-						isAscii={isAscii}
-						isColor={isColor}
-					/>
-				))
-			)}
-		</Pane>
+		<TablePane
+			{...pane}
+			columns={columns}
+			heading={heading}
+			rows={items.map((item) => (
+				<ListenerLine
+					key={item.id}
+					item={item}
+					columns={columns}
+					isSelected={item.id === selectedId}
+					isFocused={pane.isFocused}
+					isPinned={pinned.has(liveKey(item.socket.port, item.socket.protocol))}
+					isAscii={pane.isAscii}
+					isColor={pane.isColor}
+				/>
+			))}
+			emptyText={emptyText}
+		/>
 	);
 }
 

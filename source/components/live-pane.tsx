@@ -3,7 +3,9 @@ import type {CatalogueEntry} from '../catalogue/types.js';
 import {liveKey, type LiveRow} from '../hooks/live-state.js';
 import type {LocalOwner} from '../hooks/local-target.js';
 import {formatClock, formatRtt, stateColor, stateLabel} from './format.js';
-import {Pane} from './pane.js';
+import type {PaneFrame} from './pane.js';
+import {expectedMark, selectionStyle} from './row-marks.js';
+import {TablePane} from './table-pane.js';
 import {TableRow, type CellStyle, type TableColumn} from './table-row.js';
 
 type LiveLayout = {
@@ -35,11 +37,6 @@ export function liveColumns(innerWidth: number): LiveLayout {
 	return {columns, hasRtt, hasSince, hasSeconds};
 }
 
-const expectedMarks = {
-	unicode: {yes: '✓ ', no: '✗ '},
-	ascii: {yes: 'ok ', no: '! '},
-};
-
 /**
  * What holds the port on this machine (`✓ sshd`, `✗ nginx` where sshd was expected), or else
  * what answered (`SSH-2.0-OpenSSH_9.6`), or why nothing could be sent.
@@ -49,15 +46,9 @@ export function whoOf(
 	owner: LocalOwner | undefined,
 	isAscii: boolean,
 ): string {
-	const marks = isAscii ? expectedMarks.ascii : expectedMarks.unicode;
 	if (owner?.socket.process) {
-		const mark =
-			owner.isExpected === undefined
-				? ''
-				: owner.isExpected
-					? marks.yes
-					: marks.no;
-		return `${mark}${owner.socket.process}`;
+		const mark = expectedMark(owner.isExpected, isAscii);
+		return mark ? `${mark} ${owner.socket.process}` : owner.socket.process;
 	}
 
 	if (owner?.socket.ownerHidden) {
@@ -116,26 +107,19 @@ function LiveLineView({
 		],
 		[row, isColor, isHighlighted],
 	);
-	const rowStyle = useMemo<CellStyle | undefined>(() => {
-		if (isSelected) {
-			return isFocused ? {isInverse: true} : {isUnderline: true};
-		}
-
-		return undefined;
-	}, [isSelected, isFocused]);
 	return (
 		<TableRow
 			columns={layout.columns}
 			cells={cells}
 			cellStyles={cellStyles}
-			rowStyle={rowStyle}
+			rowStyle={selectionStyle(isSelected, isFocused)}
 		/>
 	);
 }
 
 const LiveLine = memo(LiveLineView);
 
-export type LivePaneProps = {
+export type LivePaneProps = PaneFrame & {
 	/** The entries in view, lined up with the catalogue's rows. */
 	readonly entries: readonly CatalogueEntry[];
 	readonly rows: ReadonlyMap<string, LiveRow>;
@@ -143,14 +127,7 @@ export type LivePaneProps = {
 	readonly owners: ReadonlyMap<string, LocalOwner>;
 	readonly highlights: ReadonlyMap<string, number>;
 	readonly selectedId: string | undefined;
-	readonly width: number;
-	readonly height: number;
-	readonly isFocused: boolean;
-	readonly isAscii: boolean;
-	readonly isColor: boolean;
 };
-
-const headingStyle: CellStyle = {isBold: true};
 
 /** The live probe of the ports in view: state, rtt, since when, and who answered. */
 function LivePaneView({
@@ -159,13 +136,9 @@ function LivePaneView({
 	owners,
 	highlights,
 	selectedId,
-	width,
-	height,
-	isFocused,
-	isAscii,
-	isColor,
+	...pane
 }: LivePaneProps) {
-	const layout = useMemo(() => liveColumns(width - 2), [width]);
+	const layout = useMemo(() => liveColumns(pane.width - 2), [pane.width]);
 	const heading = useMemo(
 		() => [
 			'state',
@@ -176,35 +149,27 @@ function LivePaneView({
 		[layout],
 	);
 	return (
-		<Pane
-			width={width}
-			height={height}
-			isFocused={isFocused}
-			isAscii={isAscii}
-			isColor={isColor}
-		>
-			<TableRow
-				columns={layout.columns}
-				cells={heading}
-				rowStyle={headingStyle}
-			/>
-			{entries.map((entry) => {
+		<TablePane
+			{...pane}
+			columns={layout.columns}
+			heading={heading}
+			rows={entries.map((entry) => {
 				const key = liveKey(entry.port, entry.protocol);
 				const row = rows.get(key);
 				return (
 					<LiveLine
 						key={entry.id}
 						row={row}
-						who={whoOf(row, owners.get(entry.id), isAscii)}
+						who={whoOf(row, owners.get(entry.id), pane.isAscii)}
 						layout={layout}
 						isSelected={entry.id === selectedId}
-						isFocused={isFocused}
+						isFocused={pane.isFocused}
 						isHighlighted={highlights.has(key)}
-						isColor={isColor}
+						isColor={pane.isColor}
 					/>
 				);
 			})}
-		</Pane>
+		/>
 	);
 }
 

@@ -13,12 +13,16 @@ const asciiFocused = {
 	left: '|',
 } as const;
 
-export type PaneProps = {
+/** The size and look of a pane, which every pane takes from the layout. */
+export type PaneFrame = {
 	readonly width: number;
 	readonly height: number;
 	readonly isFocused: boolean;
 	readonly isAscii: boolean;
 	readonly isColor: boolean;
+};
+
+export type PaneProps = PaneFrame & {
 	readonly children?: ReactNode;
 };
 

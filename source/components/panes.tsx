@@ -9,6 +9,7 @@ import {CataloguePane} from './catalogue-pane.js';
 import type {Layout} from './layout.js';
 import {ListenersPane} from './listeners-pane.js';
 import {LivePane} from './live-pane.js';
+import type {PaneFrame} from './pane.js';
 
 export type PanesProps = {
 	readonly layout: Layout;
@@ -40,17 +41,21 @@ function listenersEmptyText(sockets: SocketList | undefined): string {
 /** The catalogue beside the live probe, or this machine's listening sockets across the width. */
 export function Panes(props: PanesProps) {
 	const {layout, mode, focus, isAscii, isColor, pinned} = props;
+	// The panes differ in width and in whether the keys act on them.
+	const frame = (width: number, isFocused: boolean): PaneFrame => ({
+		width,
+		height: layout.paneHeight,
+		isFocused,
+		isAscii,
+		isColor,
+	});
 	if (mode === 'listeners') {
 		return (
 			<ListenersPane
+				{...frame(layout.width, focus !== 'events')}
 				items={props.listeners}
 				selectedId={props.selectedListenerId}
 				pinned={pinned}
-				width={layout.width}
-				height={layout.paneHeight}
-				isFocused={focus !== 'events'}
-				isAscii={isAscii}
-				isColor={isColor}
 				emptyText={listenersEmptyText(props.sockets)}
 			/>
 		);
@@ -59,14 +64,10 @@ export function Panes(props: PanesProps) {
 	return (
 		<Box flexDirection="row" height={layout.paneHeight} flexShrink={0}>
 			<CataloguePane
+				{...frame(layout.leftWidth, focus === 'catalogue')}
 				entries={props.entries}
 				selectedId={props.selectedEntryId}
 				pinned={pinned}
-				width={layout.leftWidth}
-				height={layout.paneHeight}
-				isFocused={focus === 'catalogue'}
-				isAscii={isAscii}
-				isColor={isColor}
 				emptyText={
 					mode === 'watch'
 						? 'nothing pinned: Space pins the selected entry, w goes back'
@@ -74,16 +75,12 @@ export function Panes(props: PanesProps) {
 				}
 			/>
 			<LivePane
+				{...frame(layout.rightWidth, focus === 'live')}
 				entries={props.entries}
 				rows={props.rows}
 				owners={props.owners}
 				highlights={props.highlights}
 				selectedId={props.selectedEntryId}
-				width={layout.rightWidth}
-				height={layout.paneHeight}
-				isFocused={focus === 'live'}
-				isAscii={isAscii}
-				isColor={isColor}
 			/>
 		</Box>
 	);
