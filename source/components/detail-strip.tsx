@@ -1,11 +1,16 @@
 import {Box, Text} from 'ink';
-import {memo, useMemo} from 'react';
+import {memo} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {Focus, Mode} from '../hooks/dashboard-state.js';
 import type {ListenerItem} from '../hooks/listener-items.js';
 import type {LiveRow} from '../hooks/live-state.js';
 import type {LocalOwner} from '../hooks/local-target.js';
-import {entryDetail, liveDetail, socketDetail} from './detail-text.js';
+import {
+	entryDetail,
+	liveDetail,
+	socketDetail,
+	type DetailOptions,
+} from './detail-text.js';
 
 export type DetailStripProps = {
 	readonly width: number;
@@ -23,69 +28,54 @@ export type DetailStripProps = {
 	readonly listener: ListenerItem | undefined;
 };
 
-/**
- * The selected row in full, under the panes: the catalogue entry, or with the live pane focused
- * its probe, or in the listeners view the socket.
- */
+type Selection = Omit<DetailStripProps, 'width' | 'height' | 'isAscii'>;
+
+/** The catalogue entry, or with the live pane focused its probe, or in the listeners view the socket. */
+function detailLines(
+	{mode, focus, host, isLocal, entry, row, owner, listener}: Selection,
+	options: DetailOptions,
+): string[] {
+	if (mode === 'listeners') {
+		return listener
+			? socketDetail(
+					listener.socket,
+					listener.entry,
+					listener.isExpected,
+					options,
+				)
+			: [];
+	}
+
+	if (!entry) {
+		return [];
+	}
+
+	if (focus === 'live') {
+		return liveDetail(
+			{
+				entry,
+				host,
+				row,
+				socket: owner?.socket,
+				isLocal,
+				isExpected: owner?.isExpected,
+			},
+			options,
+		);
+	}
+
+	return entryDetail(entry, options);
+}
+
+/** The selected row in full, under the panes. */
 function DetailStripView({
 	width,
 	height,
 	isAscii,
-	mode,
-	focus,
-	host,
-	isLocal,
-	entry,
-	row,
-	owner,
-	listener,
+	...selection
 }: DetailStripProps) {
-	const lines = useMemo(() => {
-		const options = {width, lines: height, isAscii};
-		if (mode === 'listeners') {
-			return listener
-				? socketDetail(
-						listener.socket,
-						listener.entry,
-						listener.isExpected,
-						options,
-					)
-				: [];
-		}
-
-		if (!entry) {
-			return [];
-		}
-
-		if (focus === 'live') {
-			return liveDetail(
-				{
-					entry,
-					host,
-					row,
-					socket: owner?.socket,
-					isLocal,
-					isExpected: owner?.isExpected,
-				},
-				options,
-			);
-		}
-
-		return entryDetail(entry, options);
-	}, [
-		width,
-		height,
-		isAscii,
-		mode,
-		focus,
-		host,
-		isLocal,
-		entry,
-		row,
-		owner,
-		listener,
-	]);
-
+	// Every prop goes into the lines, and memo() renders only when a prop changed: no useMemo.
+	const lines = detailLines(selection, {width, lines: height, isAscii});
 	return (
 		<Box
 			flexDirection="column"
