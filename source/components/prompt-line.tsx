@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
-import {memo} from 'react';
+import {memo, type ReactNode} from 'react';
 import {applyEdits} from '../hooks/key-commands.js';
 
 export type PromptLineProps = {
@@ -19,6 +19,50 @@ export type PromptLineProps = {
 	readonly onTargetSubmit: (host: string) => void;
 };
 
+/** One line of the terminal, cut at its width. */
+function Line({
+	width,
+	children,
+}: {
+	readonly width: number;
+	readonly children: ReactNode;
+}) {
+	return (
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			{children}
+		</Box>
+	);
+}
+
+type InputProps = {
+	readonly label: string;
+	readonly value: string;
+	readonly placeholder: string;
+	readonly onChange: (value: string) => void;
+	readonly onSubmit: (value: string) => void;
+};
+
+/** A text input after its label; Enter inside a read of several keys (a paste) submits too. */
+function Input({label, value, placeholder, onChange, onSubmit}: InputProps) {
+	return (
+		<>
+			<Text bold>{label}</Text>
+			<TextInput
+				value={value}
+				placeholder={placeholder}
+				onChange={(text) => {
+					const edited = applyEdits(text);
+					onChange(edited.value);
+					if (edited.isSubmitted) {
+						onSubmit(edited.value);
+					}
+				}}
+				onSubmit={onSubmit}
+			/>
+		</>
+	);
+}
+
 /** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
 function PromptLineView({
 	width,
@@ -35,51 +79,35 @@ function PromptLineView({
 }: PromptLineProps) {
 	if (prompt === 'search') {
 		return (
-			<Box width={width} height={1} flexShrink={0} overflow="hidden">
-				<Text bold>{'/ '}</Text>
-				<TextInput
+			<Line width={width}>
+				<Input
+					label="/ "
 					value={query}
 					placeholder="port, name, daemon or word"
-					onChange={(text) => {
-						const edited = applyEdits(text);
-						onQueryChange(edited.value);
-						if (edited.isSubmitted) {
-							onQuerySubmit();
-						}
-					}}
-					onSubmit={() => {
-						onQuerySubmit();
-					}}
+					onChange={onQueryChange}
+					onSubmit={onQuerySubmit}
 				/>
-			</Box>
+			</Line>
 		);
 	}
 
 	if (prompt === 'target') {
 		return (
-			<Box width={width} height={1} flexShrink={0} overflow="hidden">
-				<Text bold>{'host: '}</Text>
-				<TextInput
+			<Line width={width}>
+				<Input
+					label="host: "
 					value={targetDraft}
 					placeholder="name or address"
-					onChange={(text) => {
-						const edited = applyEdits(text);
-						onTargetChange(edited.value);
-						if (edited.isSubmitted) {
-							onTargetSubmit(edited.value);
-						}
-					}}
-					onSubmit={(host) => {
-						onTargetSubmit(host);
-					}}
+					onChange={onTargetChange}
+					onSubmit={onTargetSubmit}
 				/>
-			</Box>
+			</Line>
 		);
 	}
 
 	if (message) {
 		return (
-			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			<Line width={width}>
 				<Text
 					wrap="truncate"
 					bold={isError}
@@ -87,12 +115,12 @@ function PromptLineView({
 				>
 					{message}
 				</Text>
-			</Box>
+			</Line>
 		);
 	}
 
 	return (
-		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+		<Line width={width}>
 			{query ? (
 				<Text wrap="truncate">
 					<Text bold>{`/${query}`}</Text>
@@ -103,7 +131,7 @@ function PromptLineView({
 					/ to search the catalogue, : to change the host
 				</Text>
 			)}
-		</Box>
+		</Line>
 	);
 }
 
