@@ -2,7 +2,6 @@ import {Buffer} from 'node:buffer';
 import {spawn} from 'node:child_process';
 import dgram from 'node:dgram';
 import {readFileSync} from 'node:fs';
-import net from 'node:net';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
@@ -25,6 +24,7 @@ import {
 import {nodeProcReader, scanOwners} from '../source/probe/proc-owners.js';
 import {AbortError} from '../source/probe/tcp.js';
 import type {LocalSocket} from '../source/probe/types.js';
+import {listenTcp} from './helpers/probe-servers.js';
 
 const isLinux = process.platform === 'linux';
 const isRoot = process.geteuid?.() === 0;
@@ -34,25 +34,6 @@ const rootTest = isLinux && isRoot ? test : test.skip;
 const ownName = readFileSync('/proc/self/comm', 'utf8').trim();
 
 // ---------------------------------------------------------------- helpers
-
-async function listenTcp(host: string): Promise<net.Server & {port: number}> {
-	const server = net.createServer();
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, host, resolve);
-	});
-	return Object.assign(server, {
-		port: (server.address() as net.AddressInfo).port,
-	});
-}
-
-async function close(server: net.Server): Promise<void> {
-	await new Promise<void>((resolve) => {
-		server.close(() => {
-			resolve();
-		});
-	});
-}
 
 function find(
 	list: LocalSocketList,
@@ -148,6 +129,33 @@ function fakeReader(proc: FakeProc): ProcReader & {scans: number} {
 	return reader;
 }
 
+/** `reader`, but EACCES where `denied` says so: per call, a test of the paths it refuses. */
+function denying(
+	reader: ProcReader,
+	denied: {readonly [Call in keyof ProcReader]?: (path: string) => boolean},
+): ProcReader {
+	const check = (call: keyof ProcReader, path: string) => {
+		if (denied[call]?.(path)) {
+			throw errno('EACCES');
+		}
+	};
+
+	return {
+		readdir(path) {
+			check('readdir', path);
+			return reader.readdir(path);
+		},
+		readlink(path) {
+			check('readlink', path);
+			return reader.readlink(path);
+		},
+		readFile(path) {
+			check('readFile', path);
+			return reader.readFile(path);
+		},
+	};
+}
+
 /**
 The real /proc, counting full scans. The machine is shared: other people's sockets come and go, so
 the tables are narrowed to the ports this test opened, or their new inodes would trigger scans too.
@@ -190,8 +198,7 @@ for (const host of ['127.0.0.1', '::1']) {
 	linuxTest(
 		`a TCP listener on ${host} is listed with this process, and gone after close`,
 		async (t) => {
-			const server = await listenTcp(host);
-			t.teardown(async () => close(server));
+			const server = await listenTcp(t, {host});
 			const scanner = createListenerScanner();
 
 			const [socket, ...rest] = find(await scanner.list(), 'tcp', server.port);
@@ -206,7 +213,7 @@ for (const host of ['127.0.0.1', '::1']) {
 			});
 			t.deepEqual(socket?.owners, [{pid: process.pid, process: ownName}]);
 
-			await close(server);
+			await server.close();
 			t.deepEqual(find(await scanner.list(), 'tcp', server.port), []);
 		},
 	);
@@ -271,8 +278,7 @@ linuxTest(
 rootTest(
 	'owners another user may not read are hidden, said so, and never guessed (real EACCES as nobody)',
 	async (t) => {
-		const server = await listenTcp('127.0.0.1');
-		t.teardown(async () => close(server));
+		const server = await listenTcp(t);
 		const listeners = fileURLToPath(
 			new URL('../source/probe/listeners.ts', import.meta.url),
 		);
@@ -323,8 +329,7 @@ linuxTest(
 			now: () => clock,
 			ownerMaxAgeMs: 10_000,
 		});
-		const first = await listenTcp('127.0.0.1');
-		t.teardown(async () => close(first));
+		const first = await listenTcp(t);
 		ports.add(first.port);
 
 		await scanner.list();
@@ -334,14 +339,13 @@ linuxTest(
 		t.is(reader.scans, 1);
 		t.is(find(cached, 'tcp', first.port)[0]?.pid, process.pid);
 
-		const second = await listenTcp('127.0.0.1');
-		t.teardown(async () => close(second));
+		const second = await listenTcp(t);
 		ports.add(second.port);
 		const afterNew = await scanner.list();
 		t.is(reader.scans, 2, 'a new inode triggers a scan');
 		t.is(find(afterNew, 'tcp', second.port)[0]?.pid, process.pid);
 
-		await close(second);
+		await second.close();
 		await scanner.list();
 		t.is(reader.scans, 2, 'a socket going away needs no scan');
 
@@ -479,19 +483,10 @@ test('root and still EACCES (another user namespace, an LSM): said so, not "run 
 test('EACCES on readlink counts like EACCES on the directory', async (t) => {
 	const proc = hiddenProc();
 	proc.processes.set(1, {comm: 'init', links: ['socket:[2]']});
-	const reader = fakeReader(proc);
-	const denying: ProcReader = {
-		...reader,
-		readlink(path) {
-			if (path.startsWith('/proc/1/')) {
-				throw errno('EACCES');
-			}
-
-			return reader.readlink(path);
-		},
-	};
 	const list = await createListenerScanner({
-		reader: denying,
+		reader: denying(fakeReader(proc), {
+			readlink: (path) => path.startsWith('/proc/1/'),
+		}),
 		euid: 1000,
 	}).list();
 	t.like(list.sockets[1], {
@@ -757,18 +752,10 @@ test('matchesDaemon accepts the super-server for inetd and socket-activated serv
 });
 
 test('an unreadable /proc directory hides every owner instead of failing the list', async (t) => {
-	const reader = fakeReader(hiddenProc());
 	const list = await createListenerScanner({
-		reader: {
-			...reader,
-			readdir(path) {
-				if (path === '/proc') {
-					throw errno('EACCES');
-				}
-
-				return reader.readdir(path);
-			},
-		},
+		reader: denying(fakeReader(hiddenProc()), {
+			readdir: (path) => path === '/proc',
+		}),
 		euid: 0,
 	}).list();
 	t.true(list.isAvailable);
@@ -786,16 +773,7 @@ test('a holder whose name cannot be read keeps its pid and says the name is hidd
 		]),
 	});
 	const list = await createListenerScanner({
-		reader: {
-			...reader,
-			readFile(path) {
-				if (path === '/proc/70/comm') {
-					throw errno('EACCES');
-				}
-
-				return reader.readFile(path);
-			},
-		},
+		reader: denying(reader, {readFile: (path) => path === '/proc/70/comm'}),
 		euid: 0,
 	}).list();
 	t.like(list.sockets[0], {
