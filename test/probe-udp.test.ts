@@ -1,6 +1,5 @@
 import {Buffer} from 'node:buffer';
 import {randomBytes, randomInt} from 'node:crypto';
-import {readdirSync} from 'node:fs';
 import {networkInterfaces} from 'node:os';
 import test from 'ava';
 import {
@@ -14,7 +13,14 @@ import {
 	type UdpPayload,
 } from '../source/probe/payloads/index.js';
 import {bufferOf, type Bytes} from '../source/probe/payloads/payload.js';
-import {icmpRateLimitMs, probeUdp, udpSpacingMs} from '../source/probe/udp.js';
+import {
+	icmpRateLimitMs,
+	probeUdp,
+	udpSpacingMs,
+	type UdpProbe,
+	type UdpProbeOptions,
+} from '../source/probe/udp.js';
+import {openFdCount, waitFor} from './helpers/probe-servers.js';
 import {
 	ber,
 	dnsReply,
@@ -41,28 +47,19 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 	);
 }
 
-function openFds(): number {
-	return readdirSync('/proc/self/fd').length;
-}
-
-/** Polls until `condition` holds; fails after `limitMs` rather than hang. */
-async function waitFor(
-	condition: () => boolean,
-	limitMs = 5000,
-): Promise<boolean> {
-	const deadline = Date.now() + limitMs;
-	while (!condition()) {
-		if (Date.now() > deadline) {
-			return false;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise((resolve) => {
-			setTimeout(resolve, 10);
-		});
-	}
-
-	return true;
+/** A probe of a loopback port (127.0.0.1 unless `address` says ::1) with 2 s to answer, ample on a busy machine. */
+async function probeLoopback(
+	port: number,
+	options: Partial<Omit<UdpProbeOptions, 'port' | 'family'>> = {},
+): Promise<UdpProbe> {
+	const address = options.address ?? '127.0.0.1';
+	return probeUdp({
+		family: address.includes(':') ? 6 : 4,
+		timeoutMs: 2000,
+		...options,
+		address,
+		port,
+	});
 }
 
 function request(payload: UdpPayload): Bytes {
@@ -80,7 +77,7 @@ test.serial(
 			await silent.close();
 		});
 		const closedPort = await freeUdpPort();
-		const before = openFds();
+		const before = openFdCount();
 		const total = 10_000;
 		const concurrency = 200;
 		const states = new Map<string, number>();
@@ -122,9 +119,8 @@ test.serial(
 		t.is(states.get('closed:closed'), 5000);
 		t.is(states.get('silent:open|filtered'), 100);
 		// Socket handles close on the next turn of the loop: wait for the count rather than sleep.
-		t.true(
-			await waitFor(() => openFds() <= before),
-			`fds: ${before} before, ${openFds()} after`,
+		await t.notThrowsAsync(
+			waitFor(() => openFdCount() <= before, 5000, `${before} open fds`),
 		);
 	},
 );
@@ -132,13 +128,7 @@ test.serial(
 test('a DNS responder on 127.0.0.1 is open and identified as DNS', async (t) => {
 	const responder = await startDnsResponder();
 	t.teardown(async () => responder.close());
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: responder.port,
-		timeoutMs: 2000,
-		payload: dnsPayload,
-	});
+	const result = await probeLoopback(responder.port, {payload: dnsPayload});
 	t.like(result, {
 		address: '127.0.0.1',
 		family: 4,
@@ -161,19 +151,13 @@ test('a DNS responder on ::1 is open and identified, and a refusing server is st
 		await responder.close();
 		await refusing.close();
 	});
-	const result = await probeUdp({
+	const result = await probeLoopback(responder.port, {
 		address: '::1',
-		family: 6,
-		port: responder.port,
-		timeoutMs: 2000,
 		payload: payloadByName('dns'),
 	});
 	t.like(result, {address: '::1', family: 6, state: 'open', answered: 'DNS'});
-	const refused = await probeUdp({
+	const refused = await probeLoopback(refusing.port, {
 		address: '::1',
-		family: 6,
-		port: refusing.port,
-		timeoutMs: 2000,
 		payload: dnsPayload,
 	});
 	t.like(refused, {state: 'open', answered: 'DNS REFUSED'});
@@ -186,19 +170,10 @@ test('an NTP responder is open and identified with its version and stratum, on 1
 		await v4.close();
 		await v6.close();
 	});
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: v4.port,
-		timeoutMs: 2000,
-		payload: ntpPayload,
-	});
+	const result = await probeLoopback(v4.port, {payload: ntpPayload});
 	t.like(result, {state: 'open', reason: 'reply', answered: 'NTPv4 stratum 3'});
-	const result6 = await probeUdp({
+	const result6 = await probeLoopback(v6.port, {
 		address: '::1',
-		family: 6,
-		port: v6.port,
-		timeoutMs: 2000,
 		payload: ntpPayload,
 	});
 	t.like(result6, {family: 6, state: 'open', answered: 'NTPv4 stratum 1'});
@@ -221,13 +196,7 @@ test('SNMP, NetBIOS and portmapper responders are identified end to end', async 
 		await Promise.all([snmp.close(), netbios.close(), rpc.close()]);
 	});
 	const probe = async (responder: UdpResponder, payload: UdpPayload) =>
-		probeUdp({
-			address: '127.0.0.1',
-			family: 4,
-			port: responder.port,
-			timeoutMs: 2000,
-			payload,
-		});
+		probeLoopback(responder.port, {payload});
 	t.like(await probe(snmp, snmpPayload), {
 		state: 'open',
 		answered: 'SNMP v2c: Linux gw 6.1.0 x86_64',
@@ -251,12 +220,7 @@ test('well-known ports choose their payload; other ports get an empty datagram a
 	t.is(payloadForPort(7), undefined);
 	const echo = await startUdpResponder({answer: () => Buffer.from('hello')});
 	t.teardown(async () => echo.close());
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: echo.port,
-		timeoutMs: 2000,
-	});
+	const result = await probeLoopback(echo.port);
 	t.like(result, {state: 'open', reason: 'reply', answered: 'reply (5 bytes)'});
 	t.is(echo.received[0]!.length, 0);
 });
@@ -265,36 +229,22 @@ test('a reply that is not the protocol asked for still means open, without a nam
 	// An echo service hands the NTP request back: mode 3, not a server's mode 4.
 	const echo = await startUdpResponder({answer: (query) => query});
 	t.teardown(async () => echo.close());
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: echo.port,
-		timeoutMs: 2000,
-		payload: ntpPayload,
-	});
+	const result = await probeLoopback(echo.port, {payload: ntpPayload});
 	t.like(result, {state: 'open', answered: 'reply (48 bytes)'});
 });
 
 test('a closed UDP port is closed by ICMP port unreachable, on 127.0.0.1 and ::1', async (t) => {
 	const port4 = await freeUdpPort('127.0.0.1');
 	const port6 = await freeUdpPort('::1');
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: port4,
-		timeoutMs: 2000,
-	});
+	const result = await probeLoopback(port4);
 	t.like(result, {
 		state: 'closed',
 		reason: 'icmp-unreachable',
 		code: 'ECONNREFUSED',
 	});
 	t.is(typeof result.rttMs, 'number');
-	const result6 = await probeUdp({
+	const result6 = await probeLoopback(port6, {
 		address: '::1',
-		family: 6,
-		port: port6,
-		timeoutMs: 2000,
 		payload: dnsPayload,
 	});
 	t.like(result6, {
@@ -313,10 +263,7 @@ test('a silent UDP socket is open|filtered after the timeout, with one retransmi
 		await silent6.close();
 	});
 	const started = performance.now();
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: silent.port,
+	const result = await probeLoopback(silent.port, {
 		timeoutMs: 300,
 		payload: dnsPayload,
 	});
@@ -329,10 +276,8 @@ test('a silent UDP socket is open|filtered after the timeout, with one retransmi
 	});
 	t.is(silent.received.length, 2);
 	t.deepEqual(silent.received[0], silent.received[1]);
-	const result6 = await probeUdp({
+	const result6 = await probeLoopback(silent6.port, {
 		address: '::1',
-		family: 6,
-		port: silent6.port,
 		timeoutMs: 200,
 		retransmit: false,
 	});
@@ -346,10 +291,7 @@ test('the retransmit finds a service whose first datagram was lost', async (t) =
 	});
 	t.teardown(async () => lossy.close());
 	const probe = async (retransmit: boolean) =>
-		probeUdp({
-			address: '127.0.0.1',
-			family: 4,
-			port: lossy.port,
+		probeLoopback(lossy.port, {
 			timeoutMs: 400,
 			payload: dnsPayload,
 			retransmit,
@@ -362,21 +304,12 @@ test('a socket the kernel gives the target port is not taken for an open port', 
 	// Binding the probe's first socket to the free target port reproduces what the kernel does about
 	// once in 10,000 loopback probes: the socket is connected to itself and hears its own datagram.
 	const port = await freeUdpPort();
-	const result = await probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port,
-		localPort: port,
-		timeoutMs: 2000,
-	});
+	const result = await probeLoopback(port, {localPort: port});
 	t.like(result, {state: 'closed', reason: 'icmp-unreachable'});
 	const port6 = await freeUdpPort('::1');
-	const result6 = await probeUdp({
+	const result6 = await probeLoopback(port6, {
 		address: '::1',
-		family: 6,
-		port: port6,
 		localPort: port6,
-		timeoutMs: 2000,
 	});
 	t.like(result6, {state: 'closed'});
 });
@@ -395,22 +328,23 @@ test('an address the kernel will not send to is unreachable with its code', asyn
 test('aborting mid-probe settles at once and closes the socket', async (t) => {
 	const silent = await startSilentResponder();
 	t.teardown(async () => silent.close());
-	const before = openFds();
+	const before = openFdCount();
 	const controller = new AbortController();
 	const started = performance.now();
-	const probe = probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: silent.port,
+	const probe = probeLoopback(silent.port, {
 		timeoutMs: 10_000,
 		signal: controller.signal,
 	});
-	t.true(await waitFor(() => silent.received.length === 1));
+	await t.notThrowsAsync(
+		waitFor(() => silent.received.length === 1, 5000, 'the request'),
+	);
 	controller.abort();
 	const error = await rejection(probe);
 	t.is((error as DOMException).name, 'AbortError');
 	t.true(performance.now() - started < 5000);
-	t.true(await waitFor(() => openFds() <= before));
+	await t.notThrowsAsync(
+		waitFor(() => openFdCount() <= before, 5000, `${before} open fds`),
+	);
 	// The retransmit timer was cleared with the rest.
 	await new Promise((resolve) => {
 		setTimeout(resolve, 50);
@@ -422,10 +356,7 @@ test('an abort reason is passed on, and an aborted signal sends nothing', async 
 	const silent = await startSilentResponder();
 	t.teardown(async () => silent.close());
 	const controller = new AbortController();
-	const probe = probeUdp({
-		address: '127.0.0.1',
-		family: 4,
-		port: silent.port,
+	const probe = probeLoopback(silent.port, {
 		timeoutMs: 10_000,
 		signal: controller.signal,
 	});
