@@ -5,7 +5,7 @@ import {
 	type DashboardAction,
 	type DashboardState,
 } from './dashboard-state.js';
-import {keyCommands, type Command} from './key-commands.js';
+import {keyCommands, type Command, type KeyCommands} from './key-commands.js';
 
 export type UseDashboardKeysOptions = {
 	readonly state: DashboardState;
@@ -49,56 +49,48 @@ const eventMoves: Partial<
 	last: (_page, count) => -count,
 };
 
-/** What a command that is not a move does to the dashboard's state. */
+/** What each command that is neither a move nor a pin does to the dashboard's state. */
+const actions: Partial<Record<Command, DashboardAction>> = {
+	tcp: {type: 'set-protocol', protocol: 'tcp'},
+	udp: {type: 'set-protocol', protocol: 'udp'},
+	all: {type: 'set-protocol', protocol: 'all'},
+	focus: {type: 'cycle-focus', isBackward: false},
+	'focus-back': {type: 'cycle-focus', isBackward: true},
+	watch: {type: 'toggle-mode', mode: 'watch'},
+	listeners: {type: 'toggle-mode', mode: 'listeners'},
+	slower: {type: 'step-interval', direction: 1},
+	faster: {type: 'step-interval', direction: -1},
+	bell: {type: 'toggle-bell'},
+	help: {type: 'toggle-help'},
+};
+
 function actionOf(
 	command: Command,
 	state: DashboardState,
 ): DashboardAction | undefined {
-	switch (command) {
-		case 'tcp':
-		case 'udp':
-		case 'all': {
-			return {type: 'set-protocol', protocol: command};
-		}
+	if (command === 'escape') {
+		// Outside the search line Esc still clears a kept query.
+		return state.query ? {type: 'close-search', isKept: false} : undefined;
+	}
 
-		case 'focus':
-		case 'focus-back': {
-			return {type: 'cycle-focus', isBackward: command === 'focus-back'};
-		}
+	return actions[command];
+}
 
-		case 'watch':
-		case 'listeners': {
-			return {type: 'toggle-mode', mode: command};
+/** A `/` or `:` in the read opens its text input with what followed it; Enter there submits it. */
+function openPrompt(
+	prompt: NonNullable<KeyCommands['prompt']>,
+	dispatch: Dispatch<DashboardAction>,
+	onTarget: (host: string) => void,
+): void {
+	if (prompt.kind === 'search') {
+		dispatch({type: 'open-search', query: prompt.text || undefined});
+		if (prompt.isSubmitted) {
+			dispatch({type: 'close-search', isKept: true});
 		}
-
-		case 'slower':
-		case 'faster': {
-			return {type: 'step-interval', direction: command === 'slower' ? 1 : -1};
-		}
-
-		case 'bell': {
-			return {type: 'toggle-bell'};
-		}
-
-		case 'help': {
-			return {type: 'toggle-help'};
-		}
-
-		case 'escape': {
-			// Outside the search line Esc still clears a kept query.
-			return state.query ? {type: 'close-search', isKept: false} : undefined;
-		}
-
-		case 'up':
-		case 'down':
-		case 'page-up':
-		case 'page-down':
-		case 'first':
-		case 'last':
-		case 'pin':
-		case 'quit': {
-			return undefined;
-		}
+	} else if (prompt.isSubmitted) {
+		onTarget(prompt.text);
+	} else {
+		dispatch({type: 'open-target', draft: prompt.text});
 	}
 }
 
@@ -178,15 +170,8 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 				});
 			}
 
-			if (prompt?.kind === 'search') {
-				dispatch({type: 'open-search', query: prompt.text || undefined});
-				if (prompt.isSubmitted) {
-					dispatch({type: 'close-search', isKept: true});
-				}
-			} else if (prompt?.isSubmitted) {
-				onTarget(prompt.text);
-			} else if (prompt) {
-				dispatch({type: 'open-target', draft: prompt.text});
+			if (prompt) {
+				openPrompt(prompt, dispatch, onTarget);
 			}
 		},
 		{isActive: state.prompt === 'none'},
