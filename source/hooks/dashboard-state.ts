@@ -105,129 +105,111 @@ const withQuery = (state: DashboardState, query: string): DashboardState =>
 				tops: {...state.tops, catalogue: 0, watch: 0},
 			};
 
+type Handlers = {
+	readonly [Type in DashboardAction['type']]: (
+		state: DashboardState,
+		action: Extract<DashboardAction, {type: Type}>,
+	) => DashboardState;
+};
+
+/** The reducer, an action type at a time; a handler returns the same state where nothing changes, so nothing re-renders. */
+const handlers: Handlers = {
+	'open-search': (state, action) => ({
+		...withQuery(state, action.query ?? state.query),
+		prompt: 'search',
+		isHelpOpen: false,
+	}),
+	'set-query': (state, action) => withQuery(state, action.query),
+	'close-search': (state, action) => ({
+		...withQuery(state, action.isKept ? state.query : ''),
+		prompt: 'none',
+	}),
+	'open-target': (state, action) => ({
+		...state,
+		prompt: 'target',
+		targetDraft: action.draft,
+		isHelpOpen: false,
+	}),
+	'set-target-draft': (state, action) => ({
+		...state,
+		targetDraft: action.draft,
+	}),
+	'close-target': (state) => ({...state, prompt: 'none', targetDraft: ''}),
+	// The selected entry stays selected when the new filter still lists it.
+	'set-protocol': (state, action) =>
+		action.protocol === state.protocol
+			? state
+			: {...state, protocol: action.protocol},
+	select(state, action) {
+		const {mode} = state;
+		if (state.selected[mode] === action.id && state.tops[mode] === action.top) {
+			return state;
+		}
+
+		return {
+			...state,
+			selected: {...state.selected, [mode]: action.id},
+			tops: {...state.tops, [mode]: action.top},
+		};
+	},
+	'toggle-pin'(state, action) {
+		const pinned = state.pinned.includes(action.key)
+			? state.pinned.filter((key) => key !== action.key)
+			: [...state.pinned, action.key];
+		return {...state, pinned};
+	},
+	'toggle-mode'(state, action) {
+		const mode = state.mode === action.mode ? 'catalogue' : action.mode;
+		// The listeners view has one pane: focus goes back to it.
+		const focus =
+			mode === 'listeners' && state.focus === 'live'
+				? 'catalogue'
+				: state.focus;
+		return {...state, mode, focus};
+	},
+	'cycle-focus'(state, action) {
+		const order =
+			state.mode === 'listeners'
+				? focusOrder.filter((focus) => focus !== 'live')
+				: focusOrder;
+		const index = order.indexOf(state.focus);
+		const next =
+			order[
+				(index + (action.isBackward ? order.length - 1 : 1)) % order.length
+			]!;
+		return {
+			...state,
+			focus: next,
+			eventsBack: next === 'events' ? state.eventsBack : 0,
+		};
+	},
+	'scroll-events'(state, action) {
+		const eventsBack = Math.max(
+			0,
+			Math.min(action.count - 1, state.eventsBack + action.by),
+		);
+		return eventsBack === state.eventsBack ? state : {...state, eventsBack};
+	},
+	'step-interval'(state, action) {
+		const intervalMs = stepInterval(state.intervalMs, action.direction);
+		return intervalMs === state.intervalMs ? state : {...state, intervalMs};
+	},
+	'toggle-bell': (state) => ({...state, isBellOn: !state.isBellOn}),
+	'toggle-help': (state) => ({...state, isHelpOpen: !state.isHelpOpen}),
+	'close-help': (state) =>
+		state.isHelpOpen ? {...state, isHelpOpen: false} : state,
+};
+
 export function dashboardReducer(
 	state: DashboardState,
 	action: DashboardAction,
 ): DashboardState {
-	switch (action.type) {
-		case 'open-search': {
-			return {
-				...withQuery(state, action.query ?? state.query),
-				prompt: 'search',
-				isHelpOpen: false,
-			};
-		}
-
-		case 'set-query': {
-			return withQuery(state, action.query);
-		}
-
-		case 'close-search': {
-			return {
-				...withQuery(state, action.isKept ? state.query : ''),
-				prompt: 'none',
-			};
-		}
-
-		case 'open-target': {
-			return {
-				...state,
-				prompt: 'target',
-				targetDraft: action.draft,
-				isHelpOpen: false,
-			};
-		}
-
-		case 'set-target-draft': {
-			return {...state, targetDraft: action.draft};
-		}
-
-		case 'close-target': {
-			return {...state, prompt: 'none', targetDraft: ''};
-		}
-
-		case 'set-protocol': {
-			// The selected entry stays selected when the new filter still lists it.
-			return action.protocol === state.protocol
-				? state
-				: {...state, protocol: action.protocol};
-		}
-
-		case 'select': {
-			const {mode} = state;
-			if (
-				state.selected[mode] === action.id &&
-				state.tops[mode] === action.top
-			) {
-				return state;
-			}
-
-			return {
-				...state,
-				selected: {...state.selected, [mode]: action.id},
-				tops: {...state.tops, [mode]: action.top},
-			};
-		}
-
-		case 'toggle-pin': {
-			const pinned = state.pinned.includes(action.key)
-				? state.pinned.filter((key) => key !== action.key)
-				: [...state.pinned, action.key];
-			return {...state, pinned};
-		}
-
-		case 'toggle-mode': {
-			const mode = state.mode === action.mode ? 'catalogue' : action.mode;
-			// The listeners view has one pane: focus goes back to it.
-			const focus =
-				mode === 'listeners' && state.focus === 'live'
-					? 'catalogue'
-					: state.focus;
-			return {...state, mode, focus};
-		}
-
-		case 'cycle-focus': {
-			const order =
-				state.mode === 'listeners'
-					? focusOrder.filter((focus) => focus !== 'live')
-					: focusOrder;
-			const index = order.indexOf(state.focus);
-			const next =
-				order[
-					(index + (action.isBackward ? order.length - 1 : 1)) % order.length
-				]!;
-			return {
-				...state,
-				focus: next,
-				eventsBack: next === 'events' ? state.eventsBack : 0,
-			};
-		}
-
-		case 'scroll-events': {
-			const eventsBack = Math.max(
-				0,
-				Math.min(action.count - 1, state.eventsBack + action.by),
-			);
-			return eventsBack === state.eventsBack ? state : {...state, eventsBack};
-		}
-
-		case 'step-interval': {
-			const intervalMs = stepInterval(state.intervalMs, action.direction);
-			return intervalMs === state.intervalMs ? state : {...state, intervalMs};
-		}
-
-		case 'toggle-bell': {
-			return {...state, isBellOn: !state.isBellOn};
-		}
-
-		case 'toggle-help': {
-			return {...state, isHelpOpen: !state.isHelpOpen};
-		}
-
-		case 'close-help': {
-			return state.isHelpOpen ? {...state, isHelpOpen: false} : state;
-		}
-	}
+	// TypeScript cannot pair a union's member with its handler here; the table's type does that.
+	const handle = handlers[action.type] as (
+		state: DashboardState,
+		action: DashboardAction,
+	) => DashboardState;
+	return handle(state, action);
 }
 
 /**
