@@ -24,6 +24,7 @@ import {
 import {nodeProcReader, scanOwners} from '../source/probe/proc-owners.js';
 import {AbortError} from '../source/probe/tcp.js';
 import type {LocalSocket} from '../source/probe/types.js';
+import {runChild} from './helpers/child.js';
 import {listenTcp} from './helpers/probe-servers.js';
 
 const isLinux = process.platform === 'linux';
@@ -282,7 +283,7 @@ rootTest(
 		const listeners = fileURLToPath(
 			new URL('../source/probe/listeners.ts', import.meta.url),
 		);
-		const child = spawn(
+		const {status, stdout, stderr} = await runChild(
 			process.execPath,
 			[
 				'--import=tsx',
@@ -291,19 +292,11 @@ rootTest(
 				`const {listLocalSockets} = await import(${JSON.stringify(listeners)});
 			console.log(JSON.stringify(await listLocalSockets()));`,
 			],
-			{uid: 65_534, gid: 65_534, stdio: ['ignore', 'pipe', 'inherit']},
+			{uid: 65_534, gid: 65_534},
 		);
-		let output = '';
-		child.stdout.setEncoding('utf8');
-		child.stdout.on('data', (data: string) => {
-			output += data;
-		});
-		const code = await new Promise<number | undefined>((resolve) => {
-			child.once('close', resolve);
-		});
-		t.is(code, 0);
+		t.is(status, 0, stderr);
 		const [socket] = find(
-			JSON.parse(output) as LocalSocketList,
+			JSON.parse(stdout) as LocalSocketList,
 			'tcp',
 			server.port,
 		);

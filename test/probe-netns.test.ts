@@ -1,7 +1,6 @@
-import {spawn} from 'node:child_process';
 import process from 'node:process';
-import {fileURLToPath} from 'node:url';
 import test from 'ava';
+import {runChild} from './helpers/child.js';
 import {canUseNetworkNamespaces} from './helpers/probe-servers.js';
 
 /*
@@ -10,7 +9,6 @@ import {canUseNetworkNamespaces} from './helpers/probe-servers.js';
  * this test makes and tears down: namespace A runs the probes, namespace B is the peer,
  * joined by a veth pair. No packet can leave them. Needs root; skipped otherwise.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
 const openPort = 2222;
 const peerListener = String.raw`require('node:net').createServer(s => { s.on('error', () => {}); s.end('SSH-2.0-peer\r\n'); }).listen(${openPort}, '10.99.0.2')`;
 const setup = String.raw`
@@ -41,26 +39,17 @@ const netnsTest = canUseNetworkNamespaces() ? test : test.skip;
 netnsTest(
 	'in network namespaces: remote open/closed, dropped SYN, unreachable codes, UDP spacing, no resolver',
 	async (t) => {
-		const child = spawn('unshare', ['-n', 'sh', '-c', setup], {
-			cwd: root,
-			env: {
-				...process.env,
-				NODE: process.execPath,
-				LISTENER_SCRIPT: peerListener,
+		const {status, stdout, stderr} = await runChild(
+			'unshare',
+			['-n', 'sh', '-c', setup],
+			{
+				env: {
+					...process.env,
+					NODE: process.execPath,
+					LISTENER_SCRIPT: peerListener,
+				},
 			},
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Uint8Array) => {
-			stdout += String(chunk);
-		});
-		child.stderr.on('data', (chunk: Uint8Array) => {
-			stderr += String(chunk);
-		});
-		const status = await new Promise<number | undefined>((resolve) => {
-			child.once('close', resolve);
-		});
+		);
 		t.is(status, 0, `child failed: ${stderr}`);
 		const report = JSON.parse(stdout) as {
 			tcp: Record<

@@ -1,35 +1,18 @@
-import {spawn} from 'node:child_process';
 import process from 'node:process';
-import {fileURLToPath} from 'node:url';
 import test from 'ava';
+import {runChild} from './helpers/child.js';
 
 /*
  * The fd and memory check runs in a child node started with --expose-gc: heap figures are
  * only honest after a real collection, which ava's workers cannot force. The child sweeps
  * 127.0.0.1 ten times (TCP 1-1000, UDP 1-10, and one open port it identifies each time).
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-
 test('10,000 probes leave the open fds where they were and the heap within 150 bytes a probe', async (t) => {
-	const child = spawn(
-		process.execPath,
-		['--expose-gc', '--import=tsx', 'test/helpers/probe-soak-child.ts'],
-		{
-			cwd: root,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Uint8Array) => {
-		stdout += String(chunk);
-	});
-	child.stderr.on('data', (chunk: Uint8Array) => {
-		stderr += String(chunk);
-	});
-	const status = await new Promise<number | undefined>((resolve) => {
-		child.once('close', resolve);
-	});
+	const {status, stdout, stderr} = await runChild(process.execPath, [
+		'--expose-gc',
+		'--import=tsx',
+		'test/helpers/probe-soak-child.ts',
+	]);
 	t.is(status, 0, `child failed: ${stderr}`);
 	const report = JSON.parse(stdout) as {
 		probes: number;

@@ -9,6 +9,7 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import type {ExecutionContext} from 'ava';
+import {runChild} from './child.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'bin', 'portui.js');
@@ -37,19 +38,10 @@ function isStale(): boolean {
 }
 
 async function build(): Promise<void> {
-	const child = spawn(process.execPath, ['scripts/build.js'], {
-		cwd: root,
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
-	let stderr = '';
-	child.stderr.setEncoding('utf8');
-	child.stderr.on('data', (chunk: string) => {
-		stderr += chunk;
-	});
-	const code = await new Promise<number | undefined>((resolve) => {
-		child.on('close', resolve);
-	});
-	if (code !== 0) {
+	const {status, stderr} = await runChild(process.execPath, [
+		'scripts/build.js',
+	]);
+	if (status !== 0) {
 		throw new Error(`npm run build failed:\n${stderr}`);
 	}
 }
