@@ -255,30 +255,27 @@ test.serial(
 	},
 );
 
-test('without onError, a failing sweep ends the loop and rejects done', async (t) => {
-	const watcher = watch({
+/** A watch of port 1 every 10 ms whose consumer throws at every snapshot. */
+const watchFailing = (onError?: (error: Error) => void) =>
+	watch({
 		host: '127.0.0.1',
 		pairs: [{port: 1, protocol: 'tcp'}],
 		intervalMs: 10,
 		onSnapshot() {
 			throw new Error('consumer failed');
 		},
+		onError,
 	});
+
+test('without onError, a failing sweep ends the loop and rejects done', async (t) => {
+	const watcher = watchFailing();
 	await t.throwsAsync(watcher.done, {message: 'consumer failed'});
 });
 
 test('with onError, the loop goes on after a failure', async (t) => {
 	const errors: Error[] = [];
-	const watcher = watch({
-		host: '127.0.0.1',
-		pairs: [{port: 1, protocol: 'tcp'}],
-		intervalMs: 10,
-		onSnapshot() {
-			throw new Error('consumer failed');
-		},
-		onError(error) {
-			errors.push(error);
-		},
+	const watcher = watchFailing((error) => {
+		errors.push(error);
 	});
 	await waitFor(() => errors.length >= 2, 5000, 'two failures');
 	watcher.stop();
