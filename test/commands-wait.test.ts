@@ -1,4 +1,3 @@
-import {createSocket, type Socket} from 'node:dgram';
 import {readFileSync} from 'node:fs';
 import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
@@ -18,7 +17,13 @@ import {
 	listenTcp,
 	type CountingListener,
 } from './helpers/probe-servers.js';
-import {freeUdpPort, startSilentResponder} from './helpers/udp-responders.js';
+import {
+	freeUdpPort,
+	startSilentResponder,
+	startUdpResponder,
+	type Answer,
+	type UdpResponder,
+} from './helpers/udp-responders.js';
 
 test.before(async () => {
 	await ensureBuilt();
@@ -146,12 +151,8 @@ test('UDP: a reply is open', async (t) => {
 		`127.0.0.1:${counter.port}`,
 	]);
 	t.true(isRunning(run), 'still waiting while the UDP port refuses');
-	const echo = await bindUdp(port, (message, reply) => {
-		reply(message);
-	});
-	t.teardown(() => {
-		echo.close();
-	});
+	const echo = await startUdpResponder({port, answer: (message) => message});
+	t.teardown(async () => echo.close());
 	const result = await run.result;
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
 });
@@ -194,42 +195,15 @@ test('UDP: on a port without a request of its own, silence is open and a refusal
 // The ports whose probes speak the service's protocol (DNS, RPC, NTP, NetBIOS, SNMP).
 const payloadPorts = [161, 137, 123, 111, 53];
 
-type BoundUdp = {readonly port: number; close(): void};
-
-async function bindUdp(
-	port: number,
-	answer?: (message: Uint8Array, reply: (data: Uint8Array) => void) => void,
-): Promise<BoundUdp> {
-	const socket: Socket = createSocket('udp4');
-	socket.on('message', (message, remote) => {
-		answer?.(message, (data) => {
-			socket.send(data, remote.port, remote.address);
-		});
-	});
-	await new Promise<void>((resolve, reject) => {
-		socket.once('error', reject);
-		socket.bind(port, '127.0.0.1', () => {
-			socket.off('error', reject);
-			resolve();
-		});
-	});
-	return {
-		port: socket.address().port,
-		close() {
-			socket.close();
-		},
-	};
-}
-
 /** A free well-known UDP port that has a payload, bound by us; undefined without the privilege. */
 async function bindPayloadPort(
-	answer?: (message: Uint8Array, reply: (data: Uint8Array) => void) => void,
-): Promise<BoundUdp | undefined> {
+	answer: Answer,
+): Promise<UdpResponder | undefined> {
 	for (const port of payloadPorts) {
 		try {
 			// One port after another: the first that binds is the one.
 			// eslint-disable-next-line no-await-in-loop
-			return await bindUdp(port, answer);
+			return await startUdpResponder({port, answer});
 		} catch {
 			// Taken: try the next one.
 		}
@@ -251,7 +225,7 @@ const canBindPayloadPorts =
 (canBindPayloadPorts ? test : test.skip)(
 	'UDP: on a port with a request of its own, only a reply is open',
 	async (t) => {
-		const silent = await bindPayloadPort();
+		const silent = await bindPayloadPort(() => undefined);
 		if (!silent) {
 			t.fail(`none of ${payloadPorts.join(', ')} is free on 127.0.0.1`);
 			return;
@@ -265,18 +239,16 @@ const canBindPayloadPorts =
 			'--probe-timeout',
 			'300ms',
 		]);
-		silent.close();
+		await silent.close();
 		t.is(result.exitCode, 1);
 		t.is(
 			result.stderr,
 			`portui: 127.0.0.1:${silent.port}/udp not open after 1.5s: open|filtered (no-reply)\n`,
 		);
 
-		const answering = await bindPayloadPort((message, reply) => {
-			reply(message);
-		});
+		const answering = await bindPayloadPort((message) => message);
 		t.truthy(answering);
-		t.teardown(() => answering?.close());
+		t.teardown(async () => answering?.close());
 		result = await runCli([
 			'wait',
 			`127.0.0.1:${answering!.port}/udp`,

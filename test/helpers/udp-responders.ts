@@ -23,6 +23,8 @@ export type Answer = (request: Bytes, index: number) => Uint8Array | undefined;
 
 export async function startUdpResponder(options: {
 	readonly address?: string;
+	/** Default 0: a free port the kernel picks. */
+	readonly port?: number;
 	readonly answer: Answer;
 }): Promise<UdpResponder> {
 	const address = options.address ?? '127.0.0.1';
@@ -38,7 +40,7 @@ export async function startUdpResponder(options: {
 	});
 	await new Promise<void>((resolve, reject) => {
 		socket.once('error', reject);
-		socket.bind(0, address, () => {
+		socket.bind(options.port ?? 0, address, () => {
 			socket.off('error', reject);
 			resolve();
 		});
