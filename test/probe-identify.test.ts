@@ -1,7 +1,6 @@
 import {Buffer} from 'node:buffer';
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync} from 'node:fs';
-import http from 'node:http';
 import type net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import {buildClientHello} from '../source/probe/tls-hello.js';
 import {
 	catalogueEntry,
 	hasUnsafeCharacter,
+	httpServer,
 	listenTcp,
 	openFdCount,
 	waitFor,
@@ -39,28 +39,6 @@ async function greeter(t: ExecutionContext, greeting: string | Uint8Array) {
 			socket.write(greeting);
 		},
 	});
-}
-
-async function httpServer(t: ExecutionContext, serverHeader?: string) {
-	const requests: string[] = [];
-	const server = http.createServer((request, response) => {
-		requests.push(
-			`${request.method!} ${request.url!} HTTP/${request.httpVersion}`,
-		);
-		if (serverHeader) {
-			response.setHeader('Server', serverHeader);
-		}
-
-		response.end('hello');
-	});
-	await new Promise<void>((resolve) => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	t.teardown(() => {
-		server.closeAllConnections();
-		server.close();
-	});
-	return {port: (server.address() as net.AddressInfo).port, requests};
 }
 
 /** A throwaway self-signed certificate; undefined where openssl is missing. */

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type net from 'node:net';
 import test from 'ava';
 import {
 	createTransitionTracker,
@@ -15,6 +13,7 @@ import {watch} from '../source/probe/watch.js';
 import {
 	catalogueEntry,
 	fullAcceptQueue,
+	httpServer,
 	listenTcp,
 	openFdCount,
 	waitFor,
@@ -166,20 +165,7 @@ test('watch: open, closed after close(), open again on the same port, with the d
 });
 
 test('watch identifies a port once when it turns open, and carries the answer on', async (t) => {
-	const heads: string[] = [];
-	const server = http.createServer((request, response) => {
-		heads.push(request.method!);
-		response.setHeader('Server', 'test-server');
-		response.end();
-	});
-	await new Promise<void>((resolve) => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	t.teardown(() => {
-		server.closeAllConnections();
-		server.close();
-	});
-	const {port} = server.address() as net.AddressInfo;
+	const {port, requests} = await httpServer(t, 'test-server');
 	const answered: Array<string | undefined> = [];
 	const watcher = watch({
 		host: '127.0.0.1',
@@ -194,7 +180,7 @@ test('watch identifies a port once when it turns open, and carries the answer on
 	await waitFor(() => answered.length >= 5, 10_000, 'five snapshots');
 	watcher.stop();
 	await watcher.done;
-	t.deepEqual(heads, ['HEAD']);
+	t.deepEqual(requests, ['HEAD / HTTP/1.0']);
 	t.true(answered.every((value) => value === 'HTTP test-server'));
 });
 

@@ -1,5 +1,6 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {readdirSync} from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import process from 'node:process';
 import type {ExecutionContext} from 'ava';
@@ -60,6 +61,29 @@ export async function listenTcp(
 
 	t.teardown(close);
 	return {server, port: (server.address() as net.AddressInfo).port, close};
+}
+
+/** An HTTP server on 127.0.0.1, closed at teardown, that notes each request line and answers with `Server: serverHeader`. */
+export async function httpServer(t: ExecutionContext, serverHeader?: string) {
+	const requests: string[] = [];
+	const server = http.createServer((request, response) => {
+		requests.push(
+			`${request.method!} ${request.url!} HTTP/${request.httpVersion}`,
+		);
+		if (serverHeader) {
+			response.setHeader('Server', serverHeader);
+		}
+
+		response.end('hello');
+	});
+	await new Promise<void>((resolve) => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	t.teardown(() => {
+		server.closeAllConnections();
+		server.close();
+	});
+	return {port: (server.address() as net.AddressInfo).port, requests};
 }
 
 /** A port nothing listens on: bound, then released. */
