@@ -344,7 +344,12 @@ function formatFigure(value, unit) {
 		return '-';
 	}
 
-	const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+	const digits =
+		Number.isInteger(value) || Math.abs(value) >= 100
+			? 0
+			: Math.abs(value) >= 10
+				? 1
+				: 2;
 	return `${value.toFixed(digits)} ${unit}`;
 }
 
