@@ -1,36 +1,13 @@
-/* @jsxRuntime automatic */
 import test from 'ava';
-import {App} from '../source/app.js';
 import {formatClock} from '../source/components/format.js';
 import {
 	catalogueRows,
 	mountApp,
 	selectedRow,
-	type Mounted,
+	waitForWatch,
 } from './helpers/app.js';
 import {testCatalogue} from './helpers/dashboard.js';
 import {keys} from './helpers/ink.js';
-
-async function watching(app: Mounted, pair: string) {
-	for (let tries = 0; tries < 500; tries++) {
-		if (
-			app.fake
-				.active()[0]
-				?.request.pairs.some(
-					({port, protocol}) => `${port}/${protocol}` === pair,
-				)
-		) {
-			return;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise((resolve) => {
-			setTimeout(resolve, 10);
-		});
-	}
-
-	throw new Error(`${pair} is not watched`);
-}
 
 const eventLines = (frame: string) =>
 	frame
@@ -41,7 +18,7 @@ test.serial(
 	'the event log shows the latest changes; with the focus on it, j and k scroll back',
 	async (t) => {
 		const app = await mountApp(t);
-		await watching(app, '22/tcp');
+		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'), 5000);
 		const at = Date.now();
 		// Six changes of ssh: open, then closed and open in turn.
 		for (let sweep = 0; sweep <= 6; sweep++) {
@@ -102,17 +79,7 @@ test.serial(
 			(frame) => frame.includes('/tel  (/ to edit'),
 			'the kept query',
 		);
-		app.instance.rerender(
-			<App
-				catalogue={testCatalogue()}
-				initialHost="localhost"
-				initialIntervalMs={2000}
-				isAscii={false}
-				isColor={false}
-				probe={app.fake.service}
-				onExit={() => undefined}
-			/>,
-		);
+		app.rerender({catalogue: testCatalogue()});
 		const frame = await app.press(
 			'',
 			(frame) => frame.includes('/tel  (/ to edit'),

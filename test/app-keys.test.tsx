@@ -1,6 +1,13 @@
 import test from 'ava';
-import {catalogueRows, mountApp, selectedRow} from './helpers/app.js';
+import {
+	catalogueRows,
+	mountApp,
+	selectedRow,
+	showsSearchLine,
+	waitForWatch,
+} from './helpers/app.js';
 import {keys} from './helpers/ink.js';
+import {waitFor} from './helpers/probe-servers.js';
 
 const protocols = (frame: string) =>
 	new Set(catalogueRows(frame).map((row) => row.split(' ')[0]!.split('/')[1]));
@@ -32,11 +39,7 @@ test.serial(
 	'the selected entry stays selected when the protocol filter still lists it',
 	async (t) => {
 		const app = await mountApp(t);
-		await app.press(
-			'j',
-			(frame) => selectedRow(frame) === '22/tcp ssh',
-			'ssh selected',
-		);
+		await app.select('j', '22/tcp ssh');
 		const frame = await app.press(
 			't',
 			(frame) => frame.includes('proto tcp'),
@@ -61,29 +64,13 @@ test.serial(
 	async (t) => {
 		const app = await mountApp(t);
 		t.is(selectedRow(app.frame()), '21/tcp ftp');
-		await app.press('j', (frame) => selectedRow(frame) === '22/tcp ssh', 'j');
-		await app.press(
-			keys.down,
-			(frame) => selectedRow(frame) === '23/tcp telnet',
-			'Down',
-		);
-		await app.press(
-			keys.up,
-			(frame) => selectedRow(frame) === '22/tcp ssh',
-			'Up',
-		);
-		await app.press('k', (frame) => selectedRow(frame) === '21/tcp ftp', 'k');
-		await app.press(
-			'jjj',
-			(frame) => selectedRow(frame) === '25/tcp smtp',
-			'three j in one read',
-		);
+		await app.select('j', '22/tcp ssh');
+		await app.select(keys.down, '23/tcp telnet');
+		await app.select(keys.up, '22/tcp ssh');
+		await app.select('k', '21/tcp ftp');
+		await app.select('jjj', '25/tcp smtp');
 
-		let frame = await app.press(
-			'G',
-			(frame) => selectedRow(frame) === '8080/tcp http-alt',
-			'G',
-		);
+		let frame = await app.select('G', '8080/tcp http-alt');
 		let rows = catalogueRows(frame);
 		t.is(rows.length, 11, 'only the rows in view are drawn');
 		t.false(
@@ -92,11 +79,7 @@ test.serial(
 		);
 		t.is(rows.at(-1), '>8080/tcp http-alt');
 
-		frame = await app.press(
-			'g',
-			(frame) => selectedRow(frame) === '21/tcp ftp',
-			'g',
-		);
+		frame = await app.select('g', '21/tcp ftp');
 		t.is(catalogueRows(frame)[0], '>21/tcp ftp');
 
 		frame = await app.press(
@@ -107,11 +90,7 @@ test.serial(
 		rows = catalogueRows(frame);
 		t.is(selectedRow(frame), '123/udp ntp', 'a page is the rows in view');
 		t.is(rows.at(-1), '>123/udp ntp');
-		frame = await app.press(
-			keys.pageUp,
-			(frame) => selectedRow(frame) === '21/tcp ftp',
-			'PgUp',
-		);
+		frame = await app.select(keys.pageUp, '21/tcp ftp');
 		t.is(
 			catalogueRows(frame).at(-1),
 			'111/udp sunrpc',
@@ -124,11 +103,7 @@ test.serial(
 	'Space pins, w shows the watch list only, Space there unpins',
 	async (t) => {
 		const app = await mountApp(t);
-		await app.press(
-			'j',
-			(frame) => selectedRow(frame) === '22/tcp ssh',
-			'ssh selected',
-		);
+		await app.select('j', '22/tcp ssh');
 		let frame = await app.press(
 			' ',
 			(frame) => catalogueRows(frame).includes('>*22/tcp ssh'),
@@ -177,11 +152,7 @@ test.serial(
 			(frame) => catalogueRows(frame).includes('>*22/tcp ssh'),
 			'ssh pinned',
 		);
-		await app.press(
-			'G',
-			(frame) => selectedRow(frame) === '8080/tcp http-alt',
-			'the end of the list',
-		);
+		await app.select('G', '8080/tcp http-alt');
 		const watch = await waitForWatch(app, (pairs) =>
 			pairs.includes('8080/tcp'),
 		);
@@ -244,11 +215,7 @@ test.serial(
 		t.is(app.exits(), 1);
 		app.instance.stdin.write(keys.ctrlC);
 		t.is(app.exits(), 2);
-		await app.press(
-			'/',
-			(frame) => frame.includes('port, name, daemon or word'),
-			'the search line',
-		);
+		await app.press('/', showsSearchLine, 'the search line');
 		app.instance.stdin.write(keys.ctrlC);
 		t.is(app.exits(), 3);
 	},
@@ -267,11 +234,7 @@ test.serial(
 				answered: 'SSH-2.0-OpenSSH_9.6',
 			},
 		]);
-		await app.press(
-			'j',
-			(frame) => selectedRow(frame) === '22/tcp ssh',
-			'ssh selected',
-		);
+		await app.select('j', '22/tcp ssh');
 		let frame = await app.press(
 			keys.tab,
 			(frame) => frame.includes('22/tcp on localhost: open (connected)'),
@@ -309,42 +272,21 @@ test.serial(
 			(frame) => frame.includes('every 5s'),
 			'a longer interval',
 		);
-		await waitFor(() => app.fake.active()[0]?.request.intervalMs === 5000);
+		await waitFor(
+			() => app.fake.active()[0]?.request.intervalMs === 5000,
+			3000,
+			'the watch every 5s',
+		);
 		await app.press(
 			'--',
 			(frame) => frame.includes('every 1s'),
 			'a shorter interval',
 		);
-		await waitFor(() => app.fake.active()[0]?.request.intervalMs === 1000);
+		await waitFor(
+			() => app.fake.active()[0]?.request.intervalMs === 1000,
+			3000,
+			'the watch every 1s',
+		);
 		t.is(app.fake.active().length, 1);
 	},
 );
-
-async function waitFor(
-	condition: () => boolean,
-	timeoutMs = 3000,
-): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) {
-			throw new Error('timed out waiting for a condition');
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise((resolve) => {
-			setTimeout(resolve, 10);
-		});
-	}
-}
-
-async function waitForWatch(
-	app: Awaited<ReturnType<typeof mountApp>>,
-	predicate: (pairs: string[]) => boolean,
-): Promise<string[]> {
-	const pairs = () =>
-		app.fake
-			.active()[0]
-			?.request.pairs.map((pair) => `${pair.port}/${pair.protocol}`) ?? [];
-	await waitFor(() => predicate(pairs()));
-	return pairs();
-}

@@ -1,6 +1,6 @@
 import test from 'ava';
-import {createFakeProbe} from './helpers/dashboard.js';
-import {mountApp, selectedRow, type Mounted} from './helpers/app.js';
+import {mountApp, selectedRow, waitForWatch} from './helpers/app.js';
+import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
 import {flush} from './helpers/ink.js';
 
 const liveCell = (frame: string, port: string) => {
@@ -15,32 +15,11 @@ const liveCell = (frame: string, port: string) => {
 		?.trim();
 };
 
-async function watching(app: Mounted, pair: string) {
-	for (let tries = 0; tries < 300; tries++) {
-		if (
-			app.fake
-				.active()[0]
-				?.request.pairs.some(
-					({port, protocol}) => `${port}/${protocol}` === pair,
-				)
-		) {
-			return;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise((resolve) => {
-			setTimeout(resolve, 10);
-		});
-	}
-
-	throw new Error(`${pair} is not watched`);
-}
-
 test.serial(
 	'a port that goes down and comes back: the pane follows, the log says for how long',
 	async (t) => {
 		const app = await mountApp(t);
-		await watching(app, '22/tcp');
+		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));
 		const at = Date.now();
 		app.fake.sweep(
 			[
@@ -84,7 +63,7 @@ test.serial(
 	'a sweep that changes nothing draws nothing; one that changes a port draws one frame',
 	async (t) => {
 		const app = await mountApp(t);
-		await watching(app, '22/tcp');
+		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));
 		app.fake.sweep([{port: 22, protocol: 'tcp', state: 'open', rttMs: 0.2}]);
 		await app.press(
 			'',
@@ -124,16 +103,7 @@ test.serial(
 			sockets: {
 				isAvailable: true,
 				sockets: [
-					{
-						protocol: 'tcp',
-						address: '0.0.0.0',
-						family: 4,
-						port: 22,
-						inode: 1,
-						uid: 0,
-						pid: 812,
-						process: 'sshd',
-					},
+					sshdSocket,
 					{
 						protocol: 'tcp',
 						address: '127.0.0.1',
@@ -148,7 +118,7 @@ test.serial(
 			},
 		});
 		const app = await mountApp(t, {fake});
-		await watching(app, '22/tcp');
+		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));
 		fake.sweep([
 			{port: 22, protocol: 'tcp', state: 'open'},
 			{port: 25, protocol: 'tcp', state: 'open'},
@@ -172,16 +142,7 @@ test.serial(
 			sockets: {
 				isAvailable: true,
 				sockets: [
-					{
-						protocol: 'tcp',
-						address: '0.0.0.0',
-						family: 4,
-						port: 22,
-						inode: 1,
-						uid: 0,
-						pid: 812,
-						process: 'sshd',
-					},
+					sshdSocket,
 					{
 						protocol: 'tcp',
 						address: '::',
@@ -233,7 +194,7 @@ test.serial(
 
 test.serial('b rings the bell on a change', async (t) => {
 	const app = await mountApp(t);
-	await watching(app, '22/tcp');
+	await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));
 	app.fake.sweep([{port: 22, protocol: 'tcp', state: 'open'}]);
 	await app.press('b', (frame) => frame.includes('bell'), 'the bell on');
 	t.false(app.instance.frames.includes('\u0007'));

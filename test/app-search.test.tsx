@@ -1,5 +1,5 @@
 import test from 'ava';
-import {catalogueRows, mountApp, selectedRow} from './helpers/app.js';
+import {catalogueRows, mountApp, showsSearchLine} from './helpers/app.js';
 import {keys} from './helpers/ink.js';
 
 const services = (frame: string) =>
@@ -10,11 +10,7 @@ test.serial(
 	async (t) => {
 		const app = await mountApp(t);
 		t.is(services(app.frame())[0], 'ftp');
-		await app.press(
-			'/',
-			(frame) => frame.includes('port, name, daemon or word'),
-			'the search line',
-		);
+		await app.press('/', showsSearchLine, 'the search line');
 
 		// Each letter narrows the list at once, before Enter.
 		let frame = await app.press(
@@ -63,11 +59,7 @@ test.serial(
 	async (t) => {
 		const app = await mountApp(t);
 		// Several keys in one read, as a paste or a fast typist gives them.
-		const frame = await app.press(
-			'/22',
-			(frame) => selectedRow(frame) === '22/tcp ssh',
-			'ssh selected',
-		);
+		const frame = await app.select('/22', '22/tcp ssh');
 		t.is(catalogueRows(frame).length, 1);
 	},
 );
@@ -76,11 +68,7 @@ test.serial(
 	'while the search line has the keys they trigger nothing else',
 	async (t) => {
 		const app = await mountApp(t);
-		await app.press(
-			'/',
-			(frame) => frame.includes('port, name, daemon or word'),
-			'the search line',
-		);
+		await app.press('/', showsSearchLine, 'the search line');
 		const frame = await app.press(
 			'qtuwl?',
 			(frame) => frame.includes('/ qtuwl?'),
@@ -97,11 +85,7 @@ test.serial(
 	'Backspace (DEL, as Ink 6.8 reports it) deletes, alone or inside a run of keys',
 	async (t) => {
 		const app = await mountApp(t);
-		await app.press(
-			'/',
-			(frame) => frame.includes('port, name, daemon or word'),
-			'the search line',
-		);
+		await app.press('/', showsSearchLine, 'the search line');
 		await app.press('sshx', (frame) => frame.includes('/ sshx'), 'the typo');
 		let frame = await app.press(
 			keys.backspace,

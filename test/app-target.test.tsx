@@ -1,33 +1,42 @@
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
+import {mountApp, type Mounted} from './helpers/app.js';
 import {createFakeProbe} from './helpers/dashboard.js';
-import {mountApp} from './helpers/app.js';
 import {keys} from './helpers/ink.js';
+import {waitFor} from './helpers/probe-servers.js';
 
 const header = (frame: string) => frame.split('\n')[0] ?? '';
 
-function probeWithHosts() {
-	return createFakeProbe({
-		targets: {
-			'::1': {
-				host: '::1',
-				isResolved: true,
-				addresses: [{address: '::1', family: 6}],
+/** The dashboard with `::1` among the hosts that resolve. */
+async function mountWithHosts(t: ExecutionContext) {
+	return mountApp(t, {
+		fake: createFakeProbe({
+			targets: {
+				'::1': {
+					host: '::1',
+					isResolved: true,
+					addresses: [{address: '::1', family: 6}],
+				},
 			},
-		},
+		}),
 	});
+}
+
+/** Opens the host input and types `text` into it. */
+async function typeHost(app: Mounted, text: string) {
+	await app.press(':', (frame) => frame.includes('host: '), 'the host input');
+	return app.press(
+		text,
+		(frame) => frame.includes(`host: ${text}`),
+		`"${text}" typed`,
+	);
 }
 
 test.serial(
 	'a host that does not resolve says why and keeps the old target',
 	async (t) => {
-		const fake = probeWithHosts();
-		const app = await mountApp(t, {fake});
-		await app.press(':', (frame) => frame.includes('host: '), 'the host input');
-		await app.press(
-			'nosuch.invalid',
-			(frame) => frame.includes('host: nosuch.invalid'),
-			'the host typed',
-		);
+		const app = await mountWithHosts(t);
+		const {fake} = app;
+		await typeHost(app, 'nosuch.invalid');
 		const frame = await app.press(
 			keys.enter,
 			(frame) => frame.includes('no such host'),
@@ -55,8 +64,8 @@ test.serial(
 test.serial(
 	'a host that resolves replaces the target and restarts the watch on it',
 	async (t) => {
-		const fake = probeWithHosts();
-		const app = await mountApp(t, {fake});
+		const app = await mountWithHosts(t);
+		const {fake} = app;
 		// Typed and entered in one read, as a paste gives it.
 		const frame = await app.press(
 			`:::1${keys.enter}`,
@@ -64,20 +73,11 @@ test.serial(
 			'the new target',
 		);
 		t.false(header(frame).includes('localhost'));
-		const waitForWatch = async () => {
-			for (
-				let tries = 0;
-				tries < 300 && fake.active()[0]?.request.host !== '::1';
-				tries++
-			) {
-				// eslint-disable-next-line no-await-in-loop
-				await new Promise((resolve) => {
-					setTimeout(resolve, 10);
-				});
-			}
-		};
-
-		await waitForWatch();
+		await waitFor(
+			() => fake.active()[0]?.request.host === '::1',
+			3000,
+			'the watch on ::1',
+		);
 		t.is(fake.active().length, 1);
 		t.is(fake.active()[0]?.request.host, '::1');
 		t.true(
@@ -91,14 +91,8 @@ test.serial(
 test.serial(
 	'Esc leaves the host input without a change; keys typed there trigger nothing',
 	async (t) => {
-		const fake = probeWithHosts();
-		const app = await mountApp(t, {fake});
-		await app.press(':', (frame) => frame.includes('host: '), 'the host input');
-		await app.press(
-			'qu',
-			(frame) => frame.includes('host: qu'),
-			'letters typed',
-		);
+		const app = await mountWithHosts(t);
+		await typeHost(app, 'qu');
 		t.is(app.exits(), 0);
 		const frame = await app.press(
 			keys.escape,

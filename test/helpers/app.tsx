@@ -2,18 +2,19 @@
 import type {ExecutionContext} from 'ava';
 import {render} from 'ink-testing-library';
 import {App, type AppProps} from '../../source/app.js';
-import {createFakeProbe, testCatalogue} from './dashboard.js';
+import {createFakeProbe, testCatalogue, type FakeProbe} from './dashboard.js';
 import {flush, resize, waitForFrame, type InkInstance} from './ink.js';
+import {waitFor} from './probe-servers.js';
 
 export type MountOptions = Partial<AppProps> & {
 	readonly columns?: number;
 	readonly rows?: number;
-	readonly fake?: ReturnType<typeof createFakeProbe>;
+	readonly fake?: FakeProbe;
 };
 
 export type Mounted = {
 	readonly instance: InkInstance;
-	readonly fake: ReturnType<typeof createFakeProbe>;
+	readonly fake: FakeProbe;
 	/** How often the app asked to quit. */
 	readonly exits: () => number;
 	/** Writes keys and waits for a frame that satisfies `predicate`. */
@@ -22,6 +23,10 @@ export type Mounted = {
 		predicate: (frame: string) => boolean,
 		message?: string,
 	) => Promise<string>;
+	/** Writes keys and waits until `row` (`22/tcp ssh`) is the selected catalogue row. */
+	readonly select: (keys: string, row: string) => Promise<string>;
+	/** Renders the app again: these props over the ones it was mounted with. */
+	readonly rerender: (props: Partial<AppProps>) => void;
 	readonly frame: () => string;
 };
 
@@ -31,10 +36,11 @@ export async function mountApp(
 	options: MountOptions = {},
 ): Promise<Mounted> {
 	const {columns = 80, rows = 24, fake = createFakeProbe(), ...props} = options;
+	const catalogue = testCatalogue();
 	let exits = 0;
-	const instance = render(
+	const app = (next: Partial<AppProps> = {}) => (
 		<App
-			catalogue={testCatalogue()}
+			catalogue={catalogue}
 			initialHost="localhost"
 			initialIntervalMs={2000}
 			isAscii={false}
@@ -44,8 +50,10 @@ export async function mountApp(
 				exits++;
 			}}
 			{...props}
-		/>,
+			{...next}
+		/>
 	);
+	const instance = render(app());
 	t.teardown(() => {
 		instance.unmount();
 	});
@@ -55,20 +63,50 @@ export async function mountApp(
 		(frame) => frame.split('\n').length > 3 && frame.includes('portui'),
 		{message: 'the first frame'},
 	);
+	const press: Mounted['press'] = async (keys, predicate, message) => {
+		// Between two reads of a real keyboard React runs its effects (an input that just
+		// appeared subscribes to the keys): let them run here too.
+		await flush();
+		instance.stdin.write(keys);
+		return waitForFrame(instance, predicate, {message});
+	};
+
 	return {
 		instance,
 		fake,
 		exits: () => exits,
-		async press(keys, predicate, message) {
-			// Between two reads of a real keyboard React runs its effects (an input that just
-			// appeared subscribes to the keys): let them run here too.
-			await flush();
-			instance.stdin.write(keys);
-			return waitForFrame(instance, predicate, {message});
+		press,
+		async select(keys, row) {
+			return press(
+				keys,
+				(frame) => selectedRow(frame) === row,
+				`${row} selected`,
+			);
+		},
+		rerender(next) {
+			instance.rerender(app(next));
 		},
 		frame: () => instance.lastFrame() ?? '',
 	};
 }
+
+/** The pairs (`22/tcp`) of the running watch, once they satisfy `predicate`; fails after `timeoutMs`. */
+export async function waitForWatch(
+	app: Mounted,
+	predicate: (pairs: string[]) => boolean,
+	timeoutMs = 3000,
+): Promise<string[]> {
+	const pairs = () =>
+		app.fake
+			.active()[0]
+			?.request.pairs.map((pair) => `${pair.port}/${pair.protocol}`) ?? [];
+	await waitFor(() => predicate(pairs()), timeoutMs, 'the watched ports');
+	return pairs();
+}
+
+/** The search line is open: its placeholder shows. */
+export const showsSearchLine = (frame: string) =>
+	frame.includes('port, name, daemon or word');
 
 /** The catalogue rows of a frame as `port/proto service`, in order, with the selected one marked `>`. */
 export function catalogueRows(frame: string): string[] {

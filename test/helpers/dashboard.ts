@@ -302,6 +302,18 @@ export function testCatalogue(): Catalogue {
 	]);
 }
 
+/** Sshd on port 22 of every IPv4 address, as listLocalSockets reports it. */
+export const sshdSocket: LocalSocket = {
+	protocol: 'tcp',
+	address: '0.0.0.0',
+	family: 4,
+	port: 22,
+	inode: 1,
+	uid: 0,
+	pid: 812,
+	process: 'sshd',
+};
+
 export type FakeWatch = {
 	readonly request: WatchRequest;
 	isStopped: boolean;
@@ -447,3 +459,5 @@ export function createFakeProbe(
 		},
 	};
 }
+
+export type FakeProbe = ReturnType<typeof createFakeProbe>;
