@@ -43,7 +43,6 @@ const transition = (
 	from: PortState | undefined,
 	to: PortState,
 	at: number,
-	downMs?: number,
 ): Transition => ({
 	port,
 	protocol: 'tcp',
@@ -51,9 +50,12 @@ const transition = (
 	from,
 	to,
 	at,
-	downMs,
 	result: result(port, to, at),
 });
+
+/** The watch reports `change`; a change flashes for 2 s. */
+const reported = (change: Transition) =>
+	({type: 'transition', transition: change, highlightMs: 2000}) as const;
 
 const snapshot = (results: ProbeResult[], host = 'localhost'): Snapshot => ({
 	host,
@@ -80,31 +82,25 @@ function apply(
 }
 
 test('a first answer is a row, not an event; a change is an event and a highlight', (t) => {
-	let state = apply(initialLiveState('localhost'), {
-		type: 'transition',
-		transition: transition(22, undefined, 'open', 1000),
-		highlightMs: 2000,
-	});
+	let state = apply(
+		initialLiveState('localhost'),
+		reported(transition(22, undefined, 'open', 1000)),
+	);
 	t.is(state.rows.get('22/tcp')?.state, 'open');
 	t.is(state.rows.get('22/tcp')?.since, 1000);
 	t.deepEqual(state.events, []);
 	t.is(state.highlights.size, 0);
 
-	state = apply(state, {
-		type: 'transition',
-		transition: transition(22, 'open', 'closed', 5000),
-		highlightMs: 2000,
-	});
+	state = apply(state, reported(transition(22, 'open', 'closed', 5000)));
 	t.is(state.rows.get('22/tcp')?.state, 'closed');
 	t.is(state.rows.get('22/tcp')?.since, 5000);
 	t.like(state.events[0], {port: 22, from: 'open', to: 'closed', at: 5000});
 	t.is(state.highlights.get('22/tcp'), 7000);
 
-	state = apply(state, {
-		type: 'transition',
-		transition: transition(22, 'closed', 'open', 9000, 4000),
-		highlightMs: 2000,
-	});
+	state = apply(
+		state,
+		reported({...transition(22, 'closed', 'open', 9000), downMs: 4000}),
+	);
 	t.like(state.events[1], {from: 'closed', to: 'open', downMs: 4000});
 
 	state = apply(state, {type: 'expire', now: 10_999});
@@ -116,11 +112,7 @@ test('a first answer is a row, not an event; a change is an event and a highligh
 test('an equal sweep returns the same state: nothing re-renders', (t) => {
 	const first = apply(
 		initialLiveState('localhost'),
-		{
-			type: 'transition',
-			transition: transition(22, undefined, 'open', 1000),
-			highlightMs: 2000,
-		},
+		reported(transition(22, undefined, 'open', 1000)),
 		{
 			type: 'snapshot',
 			snapshot: snapshot([result(22, 'open', 1000, {rttMs: 0.2})]),
@@ -148,47 +140,26 @@ test('an equal sweep returns the same state: nothing re-renders', (t) => {
 test('where the watch restarted, a port it reports afresh keeps its since, or makes the change it is', (t) => {
 	let state = apply(
 		initialLiveState('localhost'),
-		{
-			type: 'transition',
-			transition: transition(22, undefined, 'open', 1000),
-			highlightMs: 2000,
-		},
-		{
-			type: 'transition',
-			transition: transition(22, 'open', 'closed', 2000),
-			highlightMs: 2000,
-		},
+		reported(transition(22, undefined, 'open', 1000)),
+		reported(transition(22, 'open', 'closed', 2000)),
 	);
 	// The set of ports changed: the new watch has not seen 22/tcp before.
-	const same = apply(state, {
-		type: 'transition',
-		transition: transition(22, undefined, 'closed', 3000),
-		highlightMs: 2000,
-	});
+	const same = apply(
+		state,
+		reported(transition(22, undefined, 'closed', 3000)),
+	);
 	t.is(same.rows.get('22/tcp')?.since, 2000);
 	t.is(same.events.length, 1);
 
-	state = apply(state, {
-		type: 'transition',
-		transition: transition(22, undefined, 'open', 6500),
-		highlightMs: 2000,
-	});
+	state = apply(state, reported(transition(22, undefined, 'open', 6500)));
 	t.like(state.events.at(-1), {from: 'closed', to: 'open', downMs: 4500});
 });
 
 test('results of another host start afresh', (t) => {
 	const state = apply(
 		initialLiveState('localhost'),
-		{
-			type: 'transition',
-			transition: transition(22, undefined, 'open', 1000),
-			highlightMs: 2000,
-		},
-		{
-			type: 'transition',
-			transition: transition(22, 'open', 'closed', 2000),
-			highlightMs: 2000,
-		},
+		reported(transition(22, undefined, 'open', 1000)),
+		reported(transition(22, 'open', 'closed', 2000)),
 		{
 			type: 'snapshot',
 			snapshot: snapshot([result(80, 'open', 3000, {host: '::1'})], '::1'),

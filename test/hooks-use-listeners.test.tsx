@@ -8,19 +8,8 @@ import {
 	useListeners,
 	type UseListenersOptions,
 } from '../source/hooks/use-listeners.js';
-import type {LocalSocket} from '../source/probe/types.js';
+import {sshdSocket} from './helpers/dashboard.js';
 import {flush} from './helpers/ink.js';
-
-const sshd: LocalSocket = {
-	protocol: 'tcp',
-	address: '0.0.0.0',
-	family: 4,
-	port: 22,
-	inode: 1,
-	uid: 0,
-	pid: 812,
-	process: 'sshd',
-};
 
 function Sockets(props: UseListenersOptions & {readonly onRender: () => void}) {
 	const list = useListeners(props);
@@ -36,8 +25,9 @@ function Sockets(props: UseListenersOptions & {readonly onRender: () => void}) {
 	);
 }
 
-/** A listLocalSockets that answers only when the test says so. */
-function controlledList() {
+/** Fake setTimeout, and the hook on a listLocalSockets that answers only when the test says so. */
+function mountControlled() {
+	mock.timers.enable({apis: ['setTimeout']});
 	const calls: Array<{
 		resolve: (list: SocketList) => void;
 		signal?: AbortSignal;
@@ -48,21 +38,20 @@ function controlledList() {
 		new Promise((resolve) => {
 			calls.push({resolve, signal: options?.signal});
 		});
-	return {calls, listLocalSockets};
+	const instance = render(
+		<Sockets
+			listLocalSockets={listLocalSockets}
+			intervalMs={1000}
+			onRender={() => undefined}
+		/>,
+	);
+	return {calls, instance};
 }
 
 test.serial(
 	'polls on a setTimeout chain: the next read only after the last settled and the interval passed',
 	async (t) => {
-		mock.timers.enable({apis: ['setTimeout']});
-		const {calls, listLocalSockets} = controlledList();
-		const instance = render(
-			<Sockets
-				listLocalSockets={listLocalSockets}
-				intervalMs={1000}
-				onRender={() => undefined}
-			/>,
-		);
+		const {calls, instance} = mountControlled();
 		try {
 			await flush();
 			t.is(calls.length, 1, 'reads at once on mount');
@@ -72,7 +61,7 @@ test.serial(
 			await flush();
 			t.is(calls.length, 1, 'no overlapping reads');
 
-			calls[0]!.resolve({isAvailable: true, sockets: [sshd]});
+			calls[0]!.resolve({isAvailable: true, sockets: [sshdSocket]});
 			await flush();
 			t.is(instance.lastFrame(), '22 sshd');
 			mock.timers.tick(999);
@@ -95,15 +84,7 @@ test.serial(
 test.serial(
 	'unmount aborts the read under way and schedules nothing more',
 	async (t) => {
-		mock.timers.enable({apis: ['setTimeout']});
-		const {calls, listLocalSockets} = controlledList();
-		const instance = render(
-			<Sockets
-				listLocalSockets={listLocalSockets}
-				intervalMs={1000}
-				onRender={() => undefined}
-			/>,
-		);
+		const {calls, instance} = mountControlled();
 		try {
 			await flush();
 			calls[0]!.resolve({isAvailable: true, sockets: []});
@@ -113,7 +94,7 @@ test.serial(
 			t.is(calls.length, 2);
 			instance.unmount();
 			t.true(calls[1]!.signal?.aborted, 'the pending read is aborted');
-			calls[1]!.resolve({isAvailable: true, sockets: [sshd]});
+			calls[1]!.resolve({isAvailable: true, sockets: [sshdSocket]});
 			mock.timers.tick(10_000);
 			await flush();
 			t.is(calls.length, 2, 'no read after unmount');
@@ -132,7 +113,7 @@ test.serial(
 		const listLocalSockets: UseListenersOptions['listLocalSockets'] =
 			async () => {
 				reads++;
-				return {isAvailable: true, sockets: [{...sshd}]};
+				return {isAvailable: true, sockets: [{...sshdSocket}]};
 			};
 
 		const onRender = () => {

@@ -68,6 +68,13 @@ test.serial(
 				}}
 			/>,
 		);
+		/** The text once `ms` more have passed. */
+		const textAfter = async (ms: number) => {
+			mock.timers.tick(ms);
+			await flush();
+			return instance.lastFrame();
+		};
+
 		try {
 			await flush();
 			t.is(instance.lastFrame(), 'probing');
@@ -87,18 +94,10 @@ test.serial(
 			t.is(counter.renders, renders);
 
 			// The sweeps stop: live until the threshold, then once a second.
-			mock.timers.tick(6999);
-			await flush();
-			t.is(instance.lastFrame(), 'live');
-			mock.timers.tick(1);
-			await flush();
-			t.is(instance.lastFrame(), 'last sweep 7s ago');
-			mock.timers.tick(999);
-			await flush();
-			t.is(instance.lastFrame(), 'last sweep 7s ago');
-			mock.timers.tick(1);
-			await flush();
-			t.is(instance.lastFrame(), 'last sweep 8s ago');
+			t.is(await textAfter(6999), 'live');
+			t.is(await textAfter(1), 'last sweep 7s ago');
+			t.is(await textAfter(999), 'last sweep 7s ago');
+			t.is(await textAfter(1), 'last sweep 8s ago');
 			t.is(counter.renders, renders + 2, 'one render per change of the text');
 
 			clock.set('localhost', Date.now());

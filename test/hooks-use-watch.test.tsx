@@ -8,7 +8,7 @@ import {
 	type UseWatchOptions,
 } from '../source/hooks/use-watch.js';
 import type {PortPair, Snapshot} from '../source/probe/types.js';
-import {createFakeProbe} from './helpers/dashboard.js';
+import {createFakeProbe, type FakeProbe} from './helpers/dashboard.js';
 import {flush} from './helpers/ink.js';
 
 function Probe({watch, ...options}: UseWatchOptions) {
@@ -19,16 +19,20 @@ function Probe({watch, ...options}: UseWatchOptions) {
 const ssh: PortPair = {port: 22, protocol: 'tcp'};
 const dns: PortPair = {port: 53, protocol: 'udp'};
 
+/** A Probe on the fake's watch: localhost, ssh, every 2 s, unless `props` say otherwise. */
+const probeOn = (fake: FakeProbe, props: Partial<UseWatchOptions> = {}) => (
+	<Probe
+		watch={fake.service.watch}
+		host="localhost"
+		pairs={[ssh]}
+		intervalMs={2000}
+		{...props}
+	/>
+);
+
 test('starts one watch on mount with the host, the pairs and the interval', async (t) => {
 	const fake = createFakeProbe();
-	const instance = render(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh, dns]}
-			intervalMs={2000}
-		/>,
-	);
+	const instance = render(probeOn(fake, {pairs: [ssh, dns]}));
 	t.teardown(instance.unmount);
 	await flush();
 	t.is(fake.watches.length, 1);
@@ -41,63 +45,30 @@ test('starts one watch on mount with the host, the pairs and the interval', asyn
 test('restarts when the host, the set of pairs or the interval changes, and only then', async (t) => {
 	const fake = createFakeProbe();
 	const onSnapshot = () => undefined;
-	const instance = render(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh]}
-			intervalMs={2000}
-			onSnapshot={onSnapshot}
-		/>,
-	);
+	const instance = render(probeOn(fake, {onSnapshot}));
 	t.teardown(instance.unmount);
 	await flush();
 
 	// A new array with the same pairs and new callbacks: a re-render, not a restart.
 	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[{...ssh}]}
-			intervalMs={2000}
-			onSnapshot={() => undefined}
-		/>,
+		probeOn(fake, {pairs: [{...ssh}], onSnapshot: () => undefined}),
 	);
 	await flush();
 	t.is(fake.watches.length, 1);
 
-	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="::1"
-			pairs={[ssh]}
-			intervalMs={2000}
-		/>,
-	);
+	instance.rerender(probeOn(fake, {host: '::1'}));
 	await flush();
 	t.is(fake.watches.length, 2);
 	t.true(fake.watches[0]!.isStopped, 'the watch of the old host is stopped');
 	t.is(fake.watches[1]!.request.host, '::1');
 
-	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="::1"
-			pairs={[ssh, dns]}
-			intervalMs={2000}
-		/>,
-	);
+	instance.rerender(probeOn(fake, {host: '::1', pairs: [ssh, dns]}));
 	await flush();
 	t.is(fake.watches.length, 3);
 	t.true(fake.watches[1]!.isStopped);
 
 	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="::1"
-			pairs={[ssh, dns]}
-			intervalMs={500}
-		/>,
+		probeOn(fake, {host: '::1', pairs: [ssh, dns], intervalMs: 500}),
 	);
 	await flush();
 	t.is(fake.watches.length, 4);
@@ -109,27 +80,19 @@ test('the latest callback gets the results; a stopped watch reports nothing more
 	const fake = createFakeProbe();
 	const seen: string[] = [];
 	const instance = render(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh]}
-			intervalMs={2000}
-			onSnapshot={() => {
+		probeOn(fake, {
+			onSnapshot() {
 				seen.push('first');
-			}}
-		/>,
+			},
+		}),
 	);
 	await flush();
 	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh]}
-			intervalMs={2000}
-			onSnapshot={(snapshot: Snapshot) => {
+		probeOn(fake, {
+			onSnapshot(snapshot: Snapshot) {
 				seen.push(`second ${snapshot.results.length}`);
-			}}
-		/>,
+			},
+		}),
 	);
 	await flush();
 	fake.sweep([{...ssh, state: 'open'}]);
@@ -151,35 +114,13 @@ test('the latest callback gets the results; a stopped watch reports nothing more
 
 test('no pairs, or isActive false: no watch', async (t) => {
 	const fake = createFakeProbe();
-	const instance = render(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[]}
-			intervalMs={2000}
-		/>,
-	);
+	const instance = render(probeOn(fake, {pairs: []}));
 	t.teardown(instance.unmount);
 	await flush();
-	instance.rerender(
-		<Probe
-			isActive={false}
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh]}
-			intervalMs={2000}
-		/>,
-	);
+	instance.rerender(probeOn(fake, {isActive: false}));
 	await flush();
 	t.is(fake.watches.length, 0);
-	instance.rerender(
-		<Probe
-			watch={fake.service.watch}
-			host="localhost"
-			pairs={[ssh]}
-			intervalMs={2000}
-		/>,
-	);
+	instance.rerender(probeOn(fake));
 	await flush();
 	t.is(fake.watches.length, 1);
 });
