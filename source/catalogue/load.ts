@@ -184,7 +184,11 @@ const unique = (names: readonly string[], except: string) => [
 	),
 ];
 
-/** Puts `upper` over `lower` for the same port: its fields win, the names of both stay searchable. */
+/**
+ * Puts `upper` over `lower` for the same port: its fields win (a user entry's only those it
+ * names), the names of both stay searchable. Written out field by field: this runs for every
+ * registry port that /etc/services names too, and V8 spends microseconds on each object spread.
+ */
 function overlay(
 	lower: CatalogueEntry | undefined,
 	upper: CatalogueEntry,
@@ -194,35 +198,31 @@ function overlay(
 		return upper;
 	}
 
-	const merged = fieldsGiven
-		? {...lower, ...definedFields(upper, fieldsGiven)}
-		: upper;
+	// Without fieldsGiven every field of upper wins; with it, only the fields the file names.
+	const has = (field: keyof RawEntry) =>
+		!fieldsGiven || fieldsGiven[field] !== undefined;
+	const top = fieldsGiven ? lower : upper;
+	const endPort = has('endPort') ? upper.endPort : lower.endPort;
 	return {
-		...merged,
+		id: upper.id,
+		port: upper.port,
+		endPort,
+		protocol: upper.protocol,
+		service: upper.service,
+		longName: has('longName') ? upper.longName : top.longName,
 		aliases: unique(
-			[...merged.aliases, ...lower.aliases, lower.service],
-			merged.service,
+			[...upper.aliases, ...lower.aliases, lower.service],
+			upper.service,
 		),
+		daemons: has('daemons') ? upper.daemons : top.daemons,
+		launch: has('launch') ? upper.launch : top.launch,
+		verdict: has('verdict') ? upper.verdict : top.verdict,
+		remark: has('remark') ? upper.remark : top.remark,
+		pageClaim: has('pageClaim') ? upper.pageClaim : top.pageClaim,
+		source: upper.source,
+		isPrivileged: endPort < 1024,
+		isTls: has('tls') ? upper.isTls : top.isTls,
 	};
-}
-
-// A user entry changes only the fields it names; the rest of the curated entry stays.
-function definedFields(
-	entry: CatalogueEntry,
-	raw: RawEntry,
-): Partial<CatalogueEntry> {
-	const result: Record<string, unknown> = {
-		id: entry.id,
-		source: entry.source,
-		service: entry.service,
-	};
-	const mapping: Record<string, keyof CatalogueEntry> = {tls: 'isTls'};
-	for (const key of Object.keys(raw)) {
-		const target = mapping[key] ?? (key as keyof CatalogueEntry);
-		result[target] = entry[target];
-	}
-
-	return result;
 }
 
 export function buildCatalogue(

@@ -37,7 +37,15 @@ export async function loadHostAndPorts(
 	{input, flags}: TargetArguments,
 	usage: string,
 ): Promise<{catalogue: Catalogue; host: string; pairs: PortPair[]}> {
-	const catalogue = await loadCatalogue({userFile: flags.catalogue});
+	// IANA's 12,000 names cost most of a one-shot probe's start-up: the curated entries and
+	// /etc/services name the ports people probe, and the registry is read only for a name in
+	// PORTS that they do not know.
+	const load = async (withRegistry: boolean) =>
+		loadCatalogue({
+			userFile: flags.catalogue,
+			...(withRegistry ? {} : {registry: false}),
+		});
+	let catalogue = await load(false);
 	const [hostText, ...portTexts] = input;
 	if (hostText === undefined) {
 		throw new UsageError(`missing HOST; usage: ${usage}`);
@@ -47,11 +55,24 @@ export async function loadHostAndPorts(
 	const protocol =
 		flags.proto === undefined ? undefined : parseProtocolFilter(flags.proto);
 	if (portTexts.length > 0) {
-		return {
-			catalogue,
-			host,
-			pairs: parsePortSpec(portTexts.join(','), catalogue, {protocol}),
-		};
+		const spec = portTexts.join(',');
+		try {
+			return {
+				catalogue,
+				host,
+				pairs: parsePortSpec(spec, catalogue, {protocol}),
+			};
+		} catch (error) {
+			if (
+				!(error instanceof UsageError) ||
+				!error.message.includes('unknown service name')
+			) {
+				throw error;
+			}
+		}
+
+		catalogue = await load(true);
+		return {catalogue, host, pairs: parsePortSpec(spec, catalogue, {protocol})};
 	}
 
 	// Without PORTS: every port of the curated catalogue (a range counts port by port).
