@@ -12,6 +12,7 @@ import type {
 import {watch} from '../source/probe/watch.js';
 import {
 	catalogueEntry,
+	closedPort,
 	fullAcceptQueue,
 	httpServer,
 	listenTcp,
@@ -267,4 +268,38 @@ test('with onError, the loop goes on after a failure', async (t) => {
 	watcher.stop();
 	await watcher.done;
 	t.true(errors.every((error) => error.message === 'consumer failed'));
+});
+
+test('a port that turns open is reported before a silent service has been identified', async (t) => {
+	const port = await closedPort(t);
+	const transitions: Transition[] = [];
+	const snapshots: Snapshot[] = [];
+	const watcher = watch({
+		host: '127.0.0.1',
+		pairs: [{port, protocol: 'tcp'}],
+		intervalMs: 10,
+		// Identification would wait a minute for a greeting that never comes.
+		identifyBudgetMs: 60_000,
+		expect: () => catalogueEntry('ssh', port),
+		onSnapshot(next) {
+			snapshots.push(next);
+		},
+		onTransition(transition) {
+			transitions.push(transition);
+		},
+	});
+	t.teardown(watcher.stop);
+	await waitFor(() => snapshots.length > 0, 5000, 'the first snapshot');
+	// Accepts and says nothing, and keeps the connection open.
+	await listenTcp(t, {port, onConnection: () => undefined});
+	await waitFor(
+		() => transitions.some((transition) => transition.to === 'open'),
+		10_000,
+		'the transition to open',
+	);
+	const opened = transitions.find((transition) => transition.to === 'open')!;
+	t.is(opened.from, 'closed');
+	t.is(opened.result.answered, undefined);
+	watcher.stop();
+	await watcher.done;
 });

@@ -107,6 +107,11 @@ export type TransitionTracker = {
 	};
 	/** True unless the pair was open at the last snapshot: identify when a port turns open, once. */
 	shouldIdentify(pair: PortPair): boolean;
+	/**
+	 * Add what answered (found after the snapshot that saw the ports open) to the pairs that are
+	 * still open, and get `snapshot` back with it.
+	 */
+	identified(snapshot: Snapshot, results: readonly ProbeResult[]): Snapshot;
 	stateOf(pair: PortPair): PortState | undefined;
 };
 
@@ -119,6 +124,30 @@ export function createTransitionTracker(): TransitionTracker {
 			return {snapshot: next.snapshot, transitions: next.transitions};
 		},
 		shouldIdentify: (pair) => state.get(pairKey(pair))?.state !== 'open',
+		identified(snapshot, results) {
+			const next = new Map(state);
+			const found = new Map<string, ProbeResult>();
+			for (const result of results) {
+				const key = pairKey(result);
+				const before = next.get(key);
+				if (before?.state === 'open' && result.state === 'open') {
+					found.set(key, result);
+					next.set(key, {
+						state: 'open',
+						...(result.answered !== undefined && {answered: result.answered}),
+						...(result.mismatch !== undefined && {mismatch: result.mismatch}),
+					});
+				}
+			}
+
+			state = next;
+			return {
+				...snapshot,
+				results: snapshot.results.map((result) =>
+					carryIdentification(result, found.get(pairKey(result))),
+				),
+			};
+		},
 		stateOf: (pair) => state.get(pairKey(pair))?.state,
 	};
 }

@@ -23,7 +23,10 @@ export type Watcher = {
  * Sweep on an interval with a `setTimeout` chain: the next sweep is scheduled only after the
  * current one settles, so two never overlap. Each sweep has its own AbortController, aborted
  * by `stop()` (or by `signal`). What answers on a TCP port is found out once, when the port
- * turns open (the caller's `identify` can narrow it further); later snapshots carry it over.
+ * turns open (the caller's `identify` can narrow it further): in the first sweep, so the first
+ * snapshot is whole; later, in a second pass after the sweep's snapshot and transitions are
+ * out, since a silent service would otherwise hold the news that it is open for the whole
+ * identification budget. A second snapshot then carries what answered; later ones carry it over.
  */
 export function watch(options: WatchOptions): Watcher {
 	const {intervalMs, signal: outerSignal} = options;
@@ -34,6 +37,7 @@ export function watch(options: WatchOptions): Watcher {
 	const tracker = createTransitionTracker();
 	let isStopped = false;
 	let isRunning = false;
+	let hasSnapshot = false;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let controller: AbortController | undefined;
 	let resolveDone: () => void = () => undefined;
@@ -62,19 +66,40 @@ export function watch(options: WatchOptions): Watcher {
 		isRunning = true;
 		controller = new AbortController();
 		try {
+			const sweepOptions = {...options, signal: controller.signal};
+			// The first snapshot is a whole picture, identified in the same pass; after it, a
+			// port that turns open is news to deliver first.
+			const isFirst = !hasSnapshot;
 			const snapshot = await sweep({
-				...options,
-				signal: controller.signal,
+				...sweepOptions,
 				identify: (pair) =>
+					isFirst &&
 					pair.protocol === 'tcp' &&
-					tracker.shouldIdentify(pair) &&
 					(options.identify?.(pair) ?? true),
 			});
+			hasSnapshot = true;
 			if (!isStopped) {
 				const update = tracker.update(snapshot);
 				options.onSnapshot?.(update.snapshot);
 				for (const transition of update.transitions) {
 					options.onTransition?.(transition);
+				}
+
+				const opened = update.transitions
+					.filter(({to, protocol}) => to === 'open' && protocol === 'tcp')
+					.map(({port, protocol}) => ({port, protocol}))
+					.filter((pair) => options.identify?.(pair) ?? true);
+				if (!isFirst && opened.length > 0) {
+					const identification = await sweep({
+						...sweepOptions,
+						pairs: opened,
+						identify: () => true,
+					});
+					if (!isStopped) {
+						options.onSnapshot?.(
+							tracker.identified(update.snapshot, identification.results),
+						);
+					}
 				}
 			}
 		} catch (error: unknown) {
