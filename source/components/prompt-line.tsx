@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
-import {memo, type ReactNode} from 'react';
+import {memo} from 'react';
 import {applyEdits} from '../hooks/key-commands.js';
 
 export type PromptLineProps = {
@@ -19,50 +19,6 @@ export type PromptLineProps = {
 	readonly onTargetSubmit: (host: string) => void;
 };
 
-/** One line of the terminal, cut at its width. */
-function Line({
-	width,
-	children,
-}: {
-	readonly width: number;
-	readonly children: ReactNode;
-}) {
-	return (
-		<Box width={width} height={1} flexShrink={0} overflow="hidden">
-			{children}
-		</Box>
-	);
-}
-
-type InputProps = {
-	readonly label: string;
-	readonly value: string;
-	readonly placeholder: string;
-	readonly onChange: (value: string) => void;
-	readonly onSubmit: (value: string) => void;
-};
-
-/** A text input after its label; Enter inside a read of several keys (a paste) submits too. */
-function Input({label, value, placeholder, onChange, onSubmit}: InputProps) {
-	return (
-		<>
-			<Text bold>{label}</Text>
-			<TextInput
-				value={value}
-				placeholder={placeholder}
-				onChange={(text) => {
-					const edited = applyEdits(text);
-					onChange(edited.value);
-					if (edited.isSubmitted) {
-						onSubmit(edited.value);
-					}
-				}}
-				onSubmit={onSubmit}
-			/>
-		</>
-	);
-}
-
 /** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
 function PromptLineView({
 	width,
@@ -79,35 +35,51 @@ function PromptLineView({
 }: PromptLineProps) {
 	if (prompt === 'search') {
 		return (
-			<Line width={width}>
-				<Input
-					label="/ "
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Text bold>{'/ '}</Text>
+				<TextInput
 					value={query}
 					placeholder="port, name, daemon or word"
-					onChange={onQueryChange}
-					onSubmit={onQuerySubmit}
+					onChange={(text) => {
+						const edited = applyEdits(text);
+						onQueryChange(edited.value);
+						if (edited.isSubmitted) {
+							onQuerySubmit();
+						}
+					}}
+					onSubmit={() => {
+						onQuerySubmit();
+					}}
 				/>
-			</Line>
+			</Box>
 		);
 	}
 
 	if (prompt === 'target') {
 		return (
-			<Line width={width}>
-				<Input
-					label="host: "
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Text bold>{'host: '}</Text>
+				<TextInput
 					value={targetDraft}
 					placeholder="name or address"
-					onChange={onTargetChange}
-					onSubmit={onTargetSubmit}
+					onChange={(text) => {
+						const edited = applyEdits(text);
+						onTargetChange(edited.value);
+						if (edited.isSubmitted) {
+							onTargetSubmit(edited.value);
+						}
+					}}
+					onSubmit={(host) => {
+						onTargetSubmit(host);
+					}}
 				/>
-			</Line>
+			</Box>
 		);
 	}
 
 	if (message) {
 		return (
-			<Line width={width}>
+			<Box width={width} height={1} flexShrink={0} overflow="hidden">
 				<Text
 					wrap="truncate"
 					bold={isError}
@@ -115,12 +87,12 @@ function PromptLineView({
 				>
 					{message}
 				</Text>
-			</Line>
+			</Box>
 		);
 	}
 
 	return (
-		<Line width={width}>
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
 			{query ? (
 				<Text wrap="truncate">
 					<Text bold>{`/${query}`}</Text>
@@ -131,7 +103,7 @@ function PromptLineView({
 					/ to search the catalogue, : to change the host
 				</Text>
 			)}
-		</Line>
+		</Box>
 	);
 }
 
