@@ -262,25 +262,36 @@ export function buildCatalogue(
 	const entries = [...byId.values()].toSorted(
 		(a, b) =>
 			a.port - b.port ||
-			a.protocol.localeCompare(b.protocol) ||
+			// Plain order: localeCompare goes through ICU, which costs more than the whole sort.
+			(a.protocol === b.protocol ? 0 : a.protocol < b.protocol ? -1 : 1) ||
 			a.endPort - b.endPort,
 	);
 	const curated = entries.filter(
 		(entry) => sourceRank[entry.source] >= sourceRank.curated,
 	);
-	const names = new Map<string, CatalogueEntry[]>();
-	for (const entry of [
-		...curated,
-		...entries.filter((entry) => sourceRank[entry.source] < sourceRank.curated),
-	]) {
-		for (const name of new Set(
-			[entry.service, ...entry.aliases].map((name) => name.toLowerCase()),
-		)) {
-			const list = names.get(name) ?? [];
-			list.push(entry);
-			names.set(name, list);
+	// The name index serves byName alone (port names in `probe`, `wait`): built on first use.
+	let names: Map<string, CatalogueEntry[]> | undefined;
+	const nameIndex = () => {
+		if (!names) {
+			names = new Map();
+			for (const entry of [
+				...curated,
+				...entries.filter(
+					(entry) => sourceRank[entry.source] < sourceRank.curated,
+				),
+			]) {
+				for (const name of new Set(
+					[entry.service, ...entry.aliases].map((name) => name.toLowerCase()),
+				)) {
+					const list = names.get(name) ?? [];
+					list.push(entry);
+					names.set(name, list);
+				}
+			}
 		}
-	}
+
+		return names;
+	};
 
 	return {
 		entries,
@@ -302,7 +313,7 @@ export function buildCatalogue(
 
 			return range ?? single;
 		},
-		byName: (name) => [...(names.get(name.toLowerCase()) ?? [])],
+		byName: (name) => [...(nameIndex().get(name.toLowerCase()) ?? [])],
 	};
 }
 
