@@ -130,7 +130,11 @@ function readSgr(
 	}
 
 	let end = index + 2;
-	while (end < line.length && /[\d;]/v.test(line[end]!)) {
+	for (
+		let code = line.codePointAt(end) ?? 0;
+		(code >= 0x30 && code <= 0x39) || code === 0x3b;
+		code = line.codePointAt(end) ?? 0
+	) {
 		end++;
 	}
 
