@@ -353,10 +353,15 @@ const listener = {
 try {
 	await bundle();
 	await mkdir(path.join(inkPackage, 'bin'), {recursive: true});
-	await copyFile(
-		path.join(root, 'bin', 'portui.js'),
-		path.join(inkPackage, 'bin', 'portui.js'),
-	);
+	// The entry point as shipped, with the package.json that makes it CommonJS.
+	for (const file of ['portui.js', 'package.json']) {
+		// eslint-disable-next-line no-await-in-loop -- two small copies
+		await copyFile(
+			path.join(root, 'bin', file),
+			path.join(inkPackage, 'bin', file),
+		);
+	}
+
 	await bundle({
 		entryPoint: path.join(root, 'test', 'bench', 'ink-renderer.tsx'),
 		outfile: path.join(inkPackage, 'dist', 'cli.js'),
