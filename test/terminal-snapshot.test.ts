@@ -86,7 +86,7 @@ test('one plain line a port under a header, answers sanitized', (t) => {
 	);
 	t.is(
 		lines[0],
-		'# portui snapshot of localhost (127.0.0.1) at 2026-01-01T00:00:00.250Z: 1 open of 2 ports, 0.3s',
+		'# portui snapshot of localhost (127.0.0.1) at 2026-01-01T00:00:00.250Z: 1 open of 2 ports in 250ms',
 	);
 	t.true(lines[1]!.startsWith('# port'));
 	t.regex(lines[2]!, /^22\/tcp\s+open\s+ssh\s+0\.4ms SSH-2\.0-Evil/v);

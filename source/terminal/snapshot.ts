@@ -70,10 +70,12 @@ export function formatSnapshot(
 	const open = snapshot.results.filter(
 		(result) => result.state === 'open',
 	).length;
-	const seconds = ((snapshot.finishedAt - snapshot.startedAt) / 1000).toFixed(
-		1,
-	);
-	const header = `# portui snapshot of ${host} (${addresses(snapshot)}) at ${new Date(snapshot.finishedAt).toISOString()}: ${open} open of ${snapshot.results.length} ports, ${seconds}s`;
+	const elapsedMs = snapshot.finishedAt - snapshot.startedAt;
+	const took =
+		elapsedMs < 1000
+			? `${Math.round(elapsedMs)}ms`
+			: `${(elapsedMs / 1000).toFixed(1)}s`;
+	const header = `# portui snapshot of ${host} (${addresses(snapshot)}) at ${new Date(snapshot.finishedAt).toISOString()}: ${open} open of ${snapshot.results.length} ports in ${took}`;
 	const columns = `# ${'port'.padEnd(9)} ${'state'.padEnd(14)} ${'service'.padEnd(16)} ${'rtt'.padStart(8)} answered`;
 	const rows = snapshot.results
 		.toSorted((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol))
