@@ -193,7 +193,31 @@ async function measureDashboard(command, env, catalogue, listener) {
 	}
 }
 
-/** `watch -n1 ss -tln`: bytes idle and around one change of the listener. */
+/** Reads less than 200 ms apart make one refresh of the screen. */
+function refreshes(reads, from, to = Number.POSITIVE_INFINITY) {
+	const bursts = [];
+	for (const read of reads) {
+		if (read.at < from || read.at > to) {
+			continue;
+		}
+
+		const last = bursts.at(-1);
+		if (last && read.at - last.end < 200) {
+			last.end = read.at;
+			last.bytes += read.bytes;
+		} else {
+			bursts.push({start: read.at, end: read.at, bytes: read.bytes});
+		}
+	}
+
+	return bursts;
+}
+
+/**
+ * `watch -n1 ss -tln`: bytes while idle, and per change the bytes of the refresh that shows it
+ * less a refresh that shows nothing new (its clock). When the listener's line is below the
+ * screen's last row (ss lists every listener of the machine), watch writes nothing for it.
+ */
 async function measureWatch(listener) {
 	const session = new PtySession('watch', ['-n1', 'ss', '-tln'], {
 		columns: 80,
@@ -204,20 +228,24 @@ async function measureWatch(listener) {
 			description: 'watch drawn',
 		});
 		await delay(1500);
+		const idleStart = performance.now();
 		const idleBytes = await bytesOver(session, idleSeconds * 1000);
+		const idleRefresh = median(
+			refreshes(session.reads, idleStart).map((burst) => burst.bytes),
+		);
 		const perChange = [];
 		for (let index = 0; index < Math.min(changes, 4); index++) {
 			const isClosing = index % 2 === 0;
-			const before = session.bytesReceived;
+			const changedAt = performance.now();
 			// eslint-disable-next-line no-await-in-loop
 			await (isClosing ? listener.close() : listener.open());
+			// The first refresh that starts after the change shows it: ss runs again each second.
 			// eslint-disable-next-line no-await-in-loop
-			await delay(changeWindowMs);
-			perChange.push(
-				session.bytesReceived -
-					before -
-					(idleBytes / idleSeconds) * (changeWindowMs / 1000),
+			await delay(2500);
+			const shown = refreshes(session.reads, changedAt).find(
+				(burst) => burst.start > changedAt + 50,
 			);
+			perChange.push((shown?.bytes ?? idleRefresh) - idleRefresh);
 		}
 
 		return {idleBytes, perChange: median(perChange)};

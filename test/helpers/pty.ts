@@ -37,6 +37,8 @@ export class PtySession {
 	lastOutputAt = performance.now();
 	/** Bytes the process wrote, as the terminal received them. */
 	bytesReceived = 0;
+	/** Each read from the terminal: when, and how many bytes (benchmarks group them into refreshes). */
+	readonly reads: Array<{readonly at: number; readonly bytes: number}> = [];
 	readonly #process: pty.IPty;
 	readonly #waiters = new Set<() => void>();
 	#pendingWrites = 0;
@@ -74,6 +76,7 @@ export class PtySession {
 			this.output += data;
 			this.lastOutputAt = performance.now();
 			this.bytesReceived += Buffer.byteLength(data);
+			this.reads.push({at: this.lastOutputAt, bytes: Buffer.byteLength(data)});
 			this.#pendingWrites++;
 			this.terminal.write(data, () => {
 				this.#pendingWrites--;
