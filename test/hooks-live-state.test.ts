@@ -137,6 +137,37 @@ test('an equal sweep returns the same state: nothing re-renders', (t) => {
 	t.is(fourth.rows.get('22/tcp')?.since, 1000, 'since stays at the change');
 });
 
+test('loopback jitter on a busy host keeps the rtt shown; a doubling of 10 ms or more shows', (t) => {
+	const first = apply(
+		initialLiveState('localhost'),
+		reported(transition(22, undefined, 'open', 1000)),
+		{
+			type: 'snapshot',
+			snapshot: snapshot([result(22, 'open', 1000, {rttMs: 0.3})]),
+		},
+	);
+	const spike = apply(first, {
+		type: 'snapshot',
+		snapshot: snapshot([result(22, 'open', 2000, {rttMs: 7})]),
+	});
+	t.is(spike, first, 'a 7 ms spike from under 1 ms draws nothing');
+	const slower = apply(spike, {
+		type: 'snapshot',
+		snapshot: snapshot([result(22, 'open', 3000, {rttMs: 12})]),
+	});
+	t.is(slower.rows.get('22/tcp')?.rttMs, 12);
+	const wobble = apply(slower, {
+		type: 'snapshot',
+		snapshot: snapshot([result(22, 'open', 4000, {rttMs: 20})]),
+	});
+	t.is(wobble, slower, 'from 12 ms to 20 ms is less than double');
+	const doubled = apply(wobble, {
+		type: 'snapshot',
+		snapshot: snapshot([result(22, 'open', 5000, {rttMs: 25})]),
+	});
+	t.is(doubled.rows.get('22/tcp')?.rttMs, 25);
+});
+
 test('where the watch restarted, a port it reports afresh keeps its since, or makes the change it is', (t) => {
 	let state = apply(
 		initialLiveState('localhost'),

@@ -83,7 +83,11 @@ const describeAddresses = (result: ProbeResult) =>
 const rttStep = (ms: number) =>
 	ms < 1 ? -1 : ms < 1000 ? Math.round(ms) : 1000 + Math.round(ms / 100);
 
-/** Keeps the rtt on screen unless the new one reads differently and moved by more than half. */
+/**
+ * Keeps the rtt on screen unless the new one reads differently and at least doubled or halved,
+ * by 10 ms or more: loopback jitter on a busy host (<1 ms to 7 ms) redrew the pane every sweep,
+ * which is bytes over SSH and half the idle CPU; a real change of path still shows.
+ */
 function shownRtt(
 	previous: number | undefined,
 	next: number | undefined,
@@ -96,7 +100,7 @@ function shownRtt(
 		return previous;
 	}
 
-	return Math.abs(next - previous) > Math.max(1, previous * 0.5)
+	return Math.abs(next - previous) >= Math.max(10, Math.min(next, previous))
 		? next
 		: previous;
 }
