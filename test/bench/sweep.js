@@ -24,12 +24,13 @@ script installs it from Debian's packages when it can (root and apt-get), else p
 Prints a table, then one JSON line per row for the bench aggregator:
 {"bench":"sweep","name":...,"portui_ms":...,"anchor_ms":...,"anchor":"nmap -sT -Pn -n","ratio":...,"goal":"<= 1x nmap","ports":...,"runs":...}
 */
-import {execFile, spawnSync} from 'node:child_process';
+import {execFile} from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
 import {promisify} from 'node:util';
+import {findNmap, median} from './lib/common.js';
 
 /* eslint-disable n/file-extension-in-import -- tsx loads the TypeScript source */
 const {sweep, defaultConcurrency} = await import('../../source/probe/sweep.ts');
@@ -52,50 +53,6 @@ function option(name, fallback) {
 }
 
 const runs = Math.max(5, option('runs', 7));
-
-function median(values) {
-	const sorted = values.toSorted((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1
-		? sorted[middle]
-		: (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Nmap's path, installing it from Debian's packages if it is missing and we can; else the reason. */
-function findNmap() {
-	const probe = () =>
-		spawnSync('nmap', ['--version'], {stdio: 'ignore'}).status === 0;
-	if (probe()) {
-		return {isAvailable: true};
-	}
-
-	if (
-		process.getuid?.() !== 0 ||
-		spawnSync('apt-get', ['--version'], {stdio: 'ignore'}).status !== 0
-	) {
-		return {
-			isAvailable: false,
-			reason:
-				'nmap is not installed, and apt-get as root is not available to install it',
-		};
-	}
-
-	console.error('nmap is missing: installing it with apt-get install -y nmap');
-	const install = spawnSync('apt-get', ['install', '-y', 'nmap'], {
-		stdio: 'ignore',
-		timeout: 600_000,
-	});
-	if (install.status !== 0) {
-		return {
-			isAvailable: false,
-			reason: `apt-get install -y nmap failed (status ${install.status})`,
-		};
-	}
-
-	return probe()
-		? {isAvailable: true}
-		: {isAvailable: false, reason: 'nmap still not runnable after install'};
-}
 
 /** Curated TCP ports (ranges expanded), or undefined when the catalogue cannot be loaded. */
 async function curatedTcpPorts() {
