@@ -2,7 +2,7 @@ import {Buffer} from 'node:buffer';
 import {EventEmitter} from 'node:events';
 import test from 'ava';
 import xterm from '@xterm/headless';
-import {FrameStdout} from '../source/terminal/frame-stdout.js';
+import {FrameStdout, toAscii} from '../source/terminal/frame-stdout.js';
 
 /** A terminal stream that records what is written and feeds it to an emulator. */
 // Stands in for a tty stream, which is an EventEmitter.
@@ -213,4 +213,24 @@ test('counts the bytes it writes', (t) => {
 	const {terminal, frames} = setup();
 	frames.write('ä');
 	t.is(frames.bytesWritten, Buffer.byteLength(terminal.take()));
+});
+
+test('on a terminal that is not UTF-8 every cell is ASCII and keeps its width', async (t) => {
+	t.is(toAscii('ssh  secure  Encrypted rem…'), 'ssh  secure  Encrypted rem~');
+	t.is(toAscii('✓ sshd  名前'), '? sshd  ????');
+	t.is(toAscii('\u001B[7m> 22\u001B[27m'), '\u001B[7m> 22\u001B[27m');
+	const terminal = new FakeTerminal(40, 4);
+	const frames = new FrameStdout({
+		stdout: terminal as unknown as NodeJS.WriteStream,
+		minIntervalMs: 0,
+		isAscii: true,
+	});
+	frames.write(frameOf('┃ 22 tcp ssh ✓ sshd', 'remark cut here…'));
+	t.notRegex(terminal.writes.join(''), /\P{ASCII}/v);
+	t.deepEqual(await terminal.screen(), [
+		'? 22 tcp ssh ? sshd',
+		'remark cut here~',
+		'',
+		'',
+	]);
 });

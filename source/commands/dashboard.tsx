@@ -155,7 +155,10 @@ async function runInteractive(
 			}
 		},
 	});
-	const frames = new FrameStdout({stdout: streams.stdout});
+	const frames = new FrameStdout({
+		stdout: streams.stdout,
+		isAscii: settings.isAscii,
+	});
 	const view = (catalogue: Catalogue) => (
 		<App
 			catalogue={catalogue}

@@ -20,7 +20,18 @@ export type FrameStdoutOptions = {
 	readonly stdout: NodeJS.WriteStream;
 	/** Frames that arrive closer together than this are merged into the latest one. */
 	readonly minIntervalMs?: number;
+	/** A terminal that is not UTF-8: every character outside ASCII becomes ASCII of its width. */
+	readonly isAscii?: boolean;
 };
+
+/**
+ * Text for a terminal that is not UTF-8, cell for cell: the ellipsis that marks cut text is `~`,
+ * anything else outside ASCII `?` (`??` where it takes two cells), so the layout holds.
+ */
+export const toAscii = (text: string) =>
+	text.replaceAll(/\P{ASCII}/gv, (character) =>
+		character === '…' ? '~' : '?'.repeat(stringWidth(character)),
+	);
 
 /**
  * The stream Ink renders into. Ink runs with `debug: true`, so every write is one whole frame and
@@ -35,6 +46,7 @@ export type FrameStdoutOptions = {
 export class FrameStdout extends EventEmitter {
 	readonly #stdout: NodeJS.WriteStream;
 	readonly #minIntervalMs: number;
+	readonly #isAscii: boolean;
 	/** The rows on the screen now, as written. */
 	#screen: readonly string[] = [];
 	#isDirty = true;
@@ -50,6 +62,7 @@ export class FrameStdout extends EventEmitter {
 		super();
 		this.#stdout = options.stdout;
 		this.#minIntervalMs = options.minIntervalMs ?? 16;
+		this.#isAscii = options.isAscii ?? false;
 		this.#stdout.on('resize', this.#onResize);
 	}
 
@@ -112,7 +125,7 @@ export class FrameStdout extends EventEmitter {
 			return this.#write(text, done);
 		}
 
-		this.#pending = text;
+		this.#pending = this.#isAscii ? toAscii(text) : text;
 		if (done) {
 			this.#pendingCallbacks.push(done);
 		}
