@@ -1,5 +1,5 @@
 import {useInput} from 'ink';
-import type {Dispatch} from 'react';
+import {useLayoutEffect, useRef, type Dispatch} from 'react';
 import {
 	scrollTop,
 	type DashboardAction,
@@ -113,91 +113,119 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 		onKey,
 		onExit,
 	} = options;
+	const promptRef = useCurrentPrompt(state.prompt);
 
-	useInput(
-		(input, key) => {
-			onKey();
-			const {commands, prompt} = keyCommands(input, key);
-			let index = selectedIndex;
-			let {isHelpOpen} = state;
-			for (const command of commands) {
-				if (command === 'quit') {
-					onExit();
-					return;
-				}
+	useInput((input, key) => {
+		// Switched by the prompt set at layout time, not by isActive (see usePromptKeys).
+		if (promptRef.current !== 'none') {
+			return;
+		}
 
-				// The help takes only the keys that close it; the keys after those act as usual.
-				if (isHelpOpen) {
-					if (command === 'help' || command === 'escape') {
-						dispatch({type: 'close-help'});
-						isHelpOpen = false;
-					}
-
-					continue;
-				}
-
-				if (command === 'help') {
-					isHelpOpen = true;
-				}
-
-				const move = moves[command];
-				if (move && state.focus === 'events') {
-					dispatch({
-						type: 'scroll-events',
-						by: eventMoves[command]!(eventLines, eventCount),
-						count: eventCount,
-					});
-				} else if (move) {
-					index = Math.max(
-						0,
-						Math.min(rowIds.length - 1, move(index, page, rowIds.length)),
-					);
-				} else if (command === 'pin') {
-					onPin(index);
-				} else {
-					const action = actionOf(command, state);
-					if (action) {
-						dispatch(action);
-					}
-				}
+		onKey();
+		const {commands, prompt} = keyCommands(input, key);
+		let index = selectedIndex;
+		let {isHelpOpen} = state;
+		for (const command of commands) {
+			if (command === 'quit') {
+				onExit();
+				return;
 			}
 
-			if (index !== selectedIndex && rowIds.length > 0) {
+			// The help takes only the keys that close it; the keys after those act as usual.
+			if (isHelpOpen) {
+				if (command === 'help' || command === 'escape') {
+					dispatch({type: 'close-help'});
+					isHelpOpen = false;
+				}
+
+				continue;
+			}
+
+			if (command === 'help') {
+				isHelpOpen = true;
+			}
+
+			const move = moves[command];
+			if (move && state.focus === 'events') {
 				dispatch({
-					type: 'select',
-					id: rowIds[index],
-					top: scrollTop(index, top, page, rowIds.length),
+					type: 'scroll-events',
+					by: eventMoves[command]!(eventLines, eventCount),
+					count: eventCount,
 				});
+			} else if (move) {
+				index = Math.max(
+					0,
+					Math.min(rowIds.length - 1, move(index, page, rowIds.length)),
+				);
+			} else if (command === 'pin') {
+				onPin(index);
+			} else {
+				const action = actionOf(command, state);
+				if (action) {
+					dispatch(action);
+				}
 			}
+		}
 
-			if (prompt) {
-				openPrompt(prompt, dispatch, onTarget);
-			}
-		},
-		{isActive: state.prompt === 'none'},
-	);
+		if (index !== selectedIndex && rowIds.length > 0) {
+			dispatch({
+				type: 'select',
+				id: rowIds[index],
+				top: scrollTop(index, top, page, rowIds.length),
+			});
+		}
+
+		if (prompt) {
+			openPrompt(prompt, dispatch, onTarget);
+		}
+	});
+}
+
+/** The prompt as of the last commit, set before Ink's next input event can arrive. */
+function useCurrentPrompt(prompt: DashboardState['prompt']) {
+	const promptRef = useRef(prompt);
+	useLayoutEffect(() => {
+		promptRef.current = prompt;
+	}, [prompt]);
+	return promptRef;
 }
 
 export type UsePromptKeysOptions = {
-	readonly isActive: boolean;
-	readonly onEscape: () => void;
+	readonly prompt: DashboardState['prompt'];
+	readonly dispatch: Dispatch<DashboardAction>;
 	readonly onExit: () => void;
 };
 
-/** While a text input has the keys only Esc (leave it) and Ctrl-C (quit) mean anything else. */
+/**
+ * While a text input has the keys only Enter (keep the search), Esc (leave it) and Ctrl-C (quit)
+ * mean anything else. Listening from mount with the prompt in a ref set at layout time, rather
+ * than switching on with the prompt: a listener switched on in an effect misses a key that
+ * arrives between the frame that opened the prompt and that effect (an Enter right after a
+ * pasted search was lost that way on a busy machine).
+ */
 export function usePromptKeys({
-	isActive,
-	onEscape,
+	prompt,
+	dispatch,
 	onExit,
 }: UsePromptKeysOptions): void {
-	useInput(
-		(input, key) => {
-			if ((key.ctrl && input === 'c') || input.includes('\u0003')) {
-				onExit();
-			} else if (key.escape) {
-				onEscape();
-			}
-		},
-		{isActive},
-	);
+	const promptRef = useCurrentPrompt(prompt);
+	useInput((input, key) => {
+		const {current} = promptRef;
+		if (current === 'none') {
+			return;
+		}
+
+		if ((key.ctrl && input === 'c') || input.includes('\u0003')) {
+			onExit();
+		} else if (key.escape) {
+			dispatch(
+				current === 'search'
+					? {type: 'close-search', isKept: false}
+					: {type: 'close-target'},
+			);
+		} else if (key.return && current === 'search') {
+			// The text input submits too; closing a closed search changes nothing.
+			dispatch({type: 'close-search', isKept: true});
+		}
+	});
 }

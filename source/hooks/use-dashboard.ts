@@ -162,18 +162,7 @@ export function useDashboard({
 		onKey,
 		onExit,
 	});
-	const onPromptEscape = useCallback(() => {
-		dispatch(
-			state.prompt === 'search'
-				? {type: 'close-search', isKept: false}
-				: {type: 'close-target'},
-		);
-	}, [state.prompt]);
-	usePromptKeys({
-		isActive: state.prompt !== 'none',
-		onEscape: onPromptEscape,
-		onExit,
-	});
+	usePromptKeys({prompt: state.prompt, dispatch, onExit});
 
 	const onQueryChange = useCallback((query: string) => {
 		dispatch({type: 'set-query', query});
