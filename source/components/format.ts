@@ -76,21 +76,34 @@ export const stateLabel = (state: PortState) =>
 
 export const stateColor = (state: PortState) => states.get(state)?.color;
 
-/** Words wrapped at `width` cells; a word longer than the line is left for the cut. */
-function wrapWords(text: string, width: number): string[] {
+/**
+ * Words wrapped at `width` cells; a word longer than the line is left for the cut. Each word is
+ * measured once, and wrapping stops after `maxLines` lines: the rest would only be cut off.
+ */
+function wrapWords(text: string, width: number, maxLines: number): string[] {
 	const lines: string[] = [];
 	let current = '';
+	let currentWidth = 0;
 	for (const word of text.split(/\s+/v)) {
 		if (word === '') {
 			continue;
 		}
 
-		const candidate = current === '' ? word : `${current} ${word}`;
-		if (stringWidth(candidate) <= width || current === '') {
-			current = candidate;
+		const wordWidth = stringWidth(word);
+		if (current === '') {
+			current = word;
+			currentWidth = wordWidth;
+		} else if (currentWidth + 1 + wordWidth <= width) {
+			current += ` ${word}`;
+			currentWidth += 1 + wordWidth;
 		} else {
 			lines.push(current);
+			if (lines.length > maxLines) {
+				return lines;
+			}
+
 			current = word;
+			currentWidth = wordWidth;
 		}
 	}
 
@@ -112,11 +125,18 @@ export function layLines(
 	maxLines: number,
 	separator = ' | ',
 ): string[] {
-	const separate = segments.flatMap((segment) => wrapWords(segment, width));
+	const separate: string[] = [];
+	for (const segment of segments) {
+		separate.push(...wrapWords(segment, width, maxLines));
+		if (separate.length > maxLines) {
+			break;
+		}
+	}
+
 	const lines =
 		separate.length <= maxLines
 			? separate
-			: wrapWords(segments.join(separator), width);
+			: wrapWords(segments.join(separator), width, maxLines);
 	if (lines.length > maxLines) {
 		const last = lines[maxLines - 1]!;
 		lines.length = maxLines;
