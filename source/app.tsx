@@ -11,7 +11,7 @@ import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
 import {countText, messageText, targetNote} from './components/status-text.js';
-import {liveKey, type LiveEvent} from './hooks/live-state.js';
+import type {LiveEvent} from './hooks/live-state.js';
 import type {ProbeService} from './hooks/probe-service.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -19,6 +19,13 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 export type AppProps = {
 	/** The catalogue to list, search and probe (the launcher loads it; a fuller one may follow). */
 	readonly catalogue: Catalogue;
+	/**
+	 * Set while `catalogue` holds only the curated and user entries: called once a search finds
+	 * nothing there or `l` lists this machine's sockets, for IANA's registry and /etc/services
+	 * (some 11,000 entries, 10 MiB a dashboard need not hold until then). The launcher then
+	 * renders the app again with the full catalogue and without this callback.
+	 */
+	readonly onNeedsRegistry?: () => void;
 	/** The host watched first: a name or an address (`localhost` by default). */
 	readonly initialHost: string;
 	/** Time from the end of one sweep to the start of the next; `+` and `-` change it. */
@@ -52,7 +59,8 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 		target,
 		live,
 		isLiveCurrent,
-		liveRows,
+		entryLive,
+		highlighted,
 		isLocal,
 		sockets,
 		view,
@@ -132,12 +140,13 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						pinned={view.pinnedSet}
 						entries={view.visibleEntries}
 						selectedEntryId={selectedEntry?.id}
-						rows={liveRows}
-						highlights={live.state.highlights}
+						rows={entryLive}
+						highlighted={highlighted}
 						owners={owners}
 						listeners={view.visibleListeners}
 						selectedListenerId={selectedListener?.id}
 						sockets={sockets}
+						isWaitingForRegistry={dashboard.isWaitingForRegistry}
 					/>
 					<DetailStrip
 						width={layout.width}
@@ -148,13 +157,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						host={host}
 						isLocal={isLocal}
 						entry={selectedEntry}
-						row={
-							selectedEntry
-								? liveRows.get(
-										liveKey(selectedEntry.port, selectedEntry.protocol),
-									)
-								: undefined
-						}
+						row={selectedEntry ? entryLive.get(selectedEntry.id) : undefined}
 						owner={selectedEntry ? owners.get(selectedEntry.id) : undefined}
 						listener={selectedListener}
 					/>

@@ -1,7 +1,12 @@
 import test from 'ava';
-import {mountApp, selectedRow, waitForWatch} from './helpers/app.js';
+import {
+	mountApp,
+	selectedRow,
+	showsSearchLine,
+	waitForWatch,
+} from './helpers/app.js';
 import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
-import {flush} from './helpers/ink.js';
+import {flush, keys} from './helpers/ink.js';
 
 const liveCell = (frame: string, port: string) => {
 	const line = frame
@@ -203,3 +208,40 @@ test.serial('b rings the bell on a change', async (t) => {
 	await flush(10);
 	t.true(app.instance.frames.includes('\u0007'));
 });
+
+test.serial(
+	'a range is probed on all its ports: X11 reads open when display :5 listens, and its change is logged',
+	async (t) => {
+		const app = await mountApp(t);
+		await app.press('/', showsSearchLine, 'the search line');
+		await app.press('x11', (frame) => frame.includes('/ x11'), '"x11"');
+		await app.press(keys.enter, (frame) => frame.includes('/x11'), 'kept');
+		const pairs = await waitForWatch(
+			app,
+			(pairs) => pairs.includes('6000/tcp') && pairs.includes('6063/tcp'),
+		);
+		t.is(pairs.filter((pair) => /^60\d\d\/tcp$/v.test(pair)).length, 64);
+		const at = Date.now();
+		app.fake.sweep([], at);
+		await app.press(
+			'',
+			(frame) => liveCell(frame, '6000-6063')?.startsWith('closed') ?? false,
+			'x11 closed',
+		);
+		app.fake.sweep([{port: 6005, protocol: 'tcp', state: 'open'}], at + 1000);
+		const frame = await app.press(
+			'',
+			(frame) => liveCell(frame, '6000-6063')?.startsWith('open') ?? false,
+			'x11 open',
+		);
+		t.true(liveCell(frame, '6000-6063')?.endsWith('6005'), 'which port');
+		t.regex(frame, /6005\/tcp x11 {2}closed -> open/v);
+		const detail = await app.press(
+			keys.tab,
+			(frame) => frame.includes('6000-6063/tcp on localhost'),
+			'the live detail',
+		);
+		t.regex(detail, /6000-6063\/tcp on localhost: open \(1 open, 63 closed\)/v);
+		t.regex(detail, /open on: 6005/v);
+	},
+);

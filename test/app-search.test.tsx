@@ -1,6 +1,12 @@
 import test from 'ava';
-import {catalogueRows, mountApp, showsSearchLine} from './helpers/app.js';
-import {keys} from './helpers/ink.js';
+import {
+	catalogueRows,
+	type Mounted,
+	mountApp,
+	showsSearchLine,
+} from './helpers/app.js';
+import {curatedTestCatalogue, testCatalogue} from './helpers/dashboard.js';
+import {flush, keys} from './helpers/ink.js';
 
 const services = (frame: string) =>
 	catalogueRows(frame).map((row) => row.split(' ')[1]);
@@ -118,5 +124,55 @@ test.serial(
 			'the query cleared',
 		);
 		t.is(services(frame)[0], 'ftp');
+	},
+);
+
+test.serial(
+	'the registry loads when a search finds nothing curated or l lists the sockets, not before',
+	async (t) => {
+		let calls = 0;
+		let app: Mounted | undefined;
+		const onNeedsRegistry = () => {
+			calls++;
+		};
+
+		app = await mountApp(t, {
+			catalogue: curatedTestCatalogue(),
+			onNeedsRegistry,
+		});
+		await app.press('/', showsSearchLine, 'the search line');
+		let frame = await app.press(
+			'ssh',
+			(frame) => frame.includes('/ ssh') && services(frame).includes('ssh'),
+			'"ssh"',
+		);
+		await flush(20);
+		t.is(calls, 0, 'a curated match needs no registry');
+
+		frame = await app.press(
+			'x',
+			(frame) => frame.includes("searching IANA's registry"),
+			'"sshx" finds nothing curated',
+		);
+		await flush(20);
+		t.is(calls, 1);
+		app.rerender({catalogue: testCatalogue(), onNeedsRegistry: undefined});
+		await app.press(keys.escape, (frame) => frame.includes('28/28'), 'cleared');
+		await app.press('/', showsSearchLine, 'the search line again');
+		frame = await app.press(
+			'distinct',
+			(frame) => services(frame).includes('distinct'),
+			'a registry entry',
+		);
+		t.true(frame.includes('registry'), 'the header says where it came from');
+		t.is(calls, 1, 'asked once');
+
+		app = await mountApp(t, {
+			catalogue: curatedTestCatalogue(),
+			onNeedsRegistry,
+		});
+		await app.press('l', (frame) => frame.includes('sockets'), 'the sockets');
+		await flush(20);
+		t.is(calls, 2, 'l asks for it too');
 	},
 );

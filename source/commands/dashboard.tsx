@@ -92,7 +92,7 @@ export function parseDashboardArguments(
 	};
 }
 
-/** The first frame needs only the curated and user entries; IANA's registry and /etc/services follow. */
+/** The dashboard starts with the curated and user entries; IANA's registry and /etc/services load when needed. */
 const loadFirstCatalogue = async (settings: DashboardSettings) =>
 	loadCatalogue({
 		userFile: settings.userFile,
@@ -159,7 +159,26 @@ async function runInteractive(
 		stdout: streams.stdout,
 		isAscii: settings.isAscii,
 	});
-	const view = (catalogue: Catalogue) => (
+	/** IANA's registry and /etc/services, loaded the first time the dashboard asks (see App). */
+	let registry: Promise<void> | undefined;
+	const loadRegistry = () => {
+		registry ??= loadCatalogue({userFile: settings.userFile}).then(
+			(catalogue) => {
+				// A rerender after unmount would mount the dashboard again.
+				if (!isEnded) {
+					instance?.rerender(view(catalogue));
+				}
+			},
+			() => {
+				// Unreadable: the curated entries stay, and the search says nothing matches.
+				if (!isEnded) {
+					instance?.rerender(view(firstCatalogue));
+				}
+			},
+		);
+	};
+
+	const view = (catalogue: Catalogue, onNeedsRegistry?: () => void) => (
 		<App
 			catalogue={catalogue}
 			initialHost={settings.host}
@@ -167,6 +186,7 @@ async function runInteractive(
 			timeoutMs={settings.timeoutMs}
 			isAscii={settings.isAscii}
 			isColor={settings.isColor}
+			onNeedsRegistry={onNeedsRegistry}
 			onExit={() => {
 				end(0);
 			}}
@@ -174,7 +194,7 @@ async function runInteractive(
 	);
 
 	try {
-		instance = render(view(firstCatalogue), {
+		instance = render(view(firstCatalogue, loadRegistry), {
 			// Ink writes whole frames (debug mode) into FrameStdout, which writes only what changed.
 			stdout: frames as unknown as NodeJS.WriteStream,
 			stdin: streams.stdin,
@@ -189,25 +209,7 @@ async function runInteractive(
 			rendered.unmount();
 		}
 
-		// The first frame is on the screen; the big sources can take their time now.
-		const full = setImmediate(() => {
-			loadCatalogue({userFile: settings.userFile}).then(
-				(catalogue) => {
-					// A rerender after unmount would mount the dashboard again.
-					if (!isEnded) {
-						rendered.rerender(view(catalogue));
-					}
-				},
-				() => {
-					// The first catalogue already read the user's file; a failing registry leaves it as it is.
-				},
-			);
-		});
-		try {
-			await rendered.waitUntilExit();
-		} finally {
-			clearImmediate(full);
-		}
+		await rendered.waitUntilExit();
 	} finally {
 		frames.dispose();
 		session.restore();

@@ -67,7 +67,7 @@ export function liveDetail(
 	{entry, host, row, socket, isLocal, isExpected}: LiveDetailInput,
 	{width, lines, isAscii}: DetailOptions,
 ): string[] {
-	const key = `${entry.port}/${entry.protocol}`;
+	const key = entry.id;
 	if (!row) {
 		return layLines(
 			[`${key} on ${host}: not probed yet`],
@@ -90,7 +90,10 @@ export function liveDetail(
 		`addresses: ${row.addresses || 'none'}`,
 	];
 	if (row.answered) {
-		segments.push(`answered: ${row.answered}`);
+		// A range's row names its open ports first (`6000, 6010: X11`).
+		segments.push(
+			`${entry.endPort === entry.port ? 'answered' : 'open on'}: ${row.answered}`,
+		);
 	}
 
 	if (row.mismatch) {

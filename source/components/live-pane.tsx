@@ -1,6 +1,6 @@
 import {memo, useMemo} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
-import {liveKey, type LiveRow} from '../hooks/live-state.js';
+import type {LiveRow} from '../hooks/live-state.js';
 import type {LocalOwner} from '../hooks/local-target.js';
 import {formatClock, formatRtt, stateColor, stateLabel} from './format.js';
 import type {PaneFrame} from './pane.js';
@@ -122,10 +122,12 @@ const LiveLine = memo(LiveLineView);
 export type LivePaneProps = PaneFrame & {
 	/** The entries in view, lined up with the catalogue's rows. */
 	readonly entries: readonly CatalogueEntry[];
+	/** By entry id; a range's ports merged into one row. */
 	readonly rows: ReadonlyMap<string, LiveRow>;
 	/** Who holds each entry's port on this machine, by entry id (empty for another host). */
 	readonly owners: ReadonlyMap<string, LocalOwner>;
-	readonly highlights: ReadonlyMap<string, number>;
+	/** The ids of the entries that changed a moment ago. */
+	readonly highlighted: ReadonlySet<string>;
 	readonly selectedId: string | undefined;
 };
 
@@ -134,7 +136,7 @@ function LivePaneView({
 	entries,
 	rows,
 	owners,
-	highlights,
+	highlighted,
 	selectedId,
 	...pane
 }: LivePaneProps) {
@@ -154,8 +156,7 @@ function LivePaneView({
 			columns={layout.columns}
 			heading={heading}
 			rows={entries.map((entry) => {
-				const key = liveKey(entry.port, entry.protocol);
-				const row = rows.get(key);
+				const row = rows.get(entry.id);
 				return (
 					<LiveLine
 						key={entry.id}
@@ -164,7 +165,7 @@ function LivePaneView({
 						layout={layout}
 						isSelected={entry.id === selectedId}
 						isFocused={pane.isFocused}
-						isHighlighted={highlights.has(key)}
+						isHighlighted={highlighted.has(entry.id)}
 						isColor={pane.isColor}
 					/>
 				);

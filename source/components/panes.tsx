@@ -20,12 +20,16 @@ export type PanesProps = {
 	readonly pinned: ReadonlySet<string>;
 	readonly entries: readonly CatalogueEntry[];
 	readonly selectedEntryId: string | undefined;
+	/** The live rows by entry id. */
 	readonly rows: ReadonlyMap<string, LiveRow>;
-	readonly highlights: ReadonlyMap<string, number>;
+	/** The ids of the entries that changed a moment ago. */
+	readonly highlighted: ReadonlySet<string>;
 	readonly owners: ReadonlyMap<string, LocalOwner>;
 	readonly listeners: readonly ListenerItem[];
 	readonly selectedListenerId: string | undefined;
 	readonly sockets: SocketList | undefined;
+	/** Nothing curated matched and IANA's registry is on its way. */
+	readonly isWaitingForRegistry: boolean;
 };
 
 function listenersEmptyText(sockets: SocketList | undefined): string {
@@ -71,7 +75,9 @@ export function Panes(props: PanesProps) {
 				emptyText={
 					mode === 'watch'
 						? 'nothing pinned: Space pins the selected entry, w goes back'
-						: 'nothing matches: Esc clears the search'
+						: props.isWaitingForRegistry
+							? "searching IANA's registry and /etc/services ..."
+							: 'nothing matches: Esc clears the search'
 				}
 			/>
 			<LivePane
@@ -79,7 +85,7 @@ export function Panes(props: PanesProps) {
 				entries={props.entries}
 				rows={props.rows}
 				owners={props.owners}
-				highlights={props.highlights}
+				highlighted={props.highlighted}
 				selectedId={props.selectedEntryId}
 			/>
 		</Box>

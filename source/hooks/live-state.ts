@@ -105,6 +105,16 @@ function shownRtt(
 		: previous;
 }
 
+/** Whether two rows read the same on screen. */
+const sameRow = (a: LiveRow, b: LiveRow) =>
+	a.state === b.state &&
+	a.reason === b.reason &&
+	a.rttMs === b.rttMs &&
+	a.since === b.since &&
+	a.answered === b.answered &&
+	a.mismatch === b.mismatch &&
+	a.addresses === b.addresses;
+
 function rowFrom(
 	result: ProbeResult,
 	previous: LiveRow | undefined,
@@ -119,19 +129,7 @@ function rowFrom(
 		mismatch: result.mismatch,
 		addresses: describeAddresses(result),
 	};
-	if (
-		previous?.state === next.state &&
-		previous.reason === next.reason &&
-		previous.rttMs === next.rttMs &&
-		previous.since === next.since &&
-		previous.answered === next.answered &&
-		previous.mismatch === next.mismatch &&
-		previous.addresses === next.addresses
-	) {
-		return previous;
-	}
-
-	return next;
+	return previous && sameRow(previous, next) ? previous : next;
 }
 
 const familyLabel = (families: ReadonlySet<Family>) =>

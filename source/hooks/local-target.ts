@@ -5,6 +5,8 @@ import {
 	type LocalSocket,
 	type ResolvedTarget,
 } from '../probe/index.js';
+import {entryPorts} from './entry-rows.js';
+import {liveKey} from './live-state.js';
 
 const isLoopback = (address: string) =>
 	address === '::1' ||
@@ -38,7 +40,7 @@ export function localSocketsByPair(
 ): ReadonlyMap<string, LocalSocket> {
 	const byPair = new Map<string, LocalSocket>();
 	for (const socket of sockets) {
-		const key = `${socket.port}/${socket.protocol}`;
+		const key = liveKey(socket.port, socket.protocol);
 		const known = byPair.get(key);
 		if (!known || (!known.process && socket.process)) {
 			byPair.set(key, socket);
@@ -55,14 +57,22 @@ export type LocalOwner = {
 	readonly isExpected?: boolean;
 };
 
-/** The local owner of each entry's port, keyed by entry id. */
+/** The local owner of each entry's port (or range), keyed by entry id. */
 export function localOwners(
 	entries: readonly CatalogueEntry[],
 	byPair: ReadonlyMap<string, LocalSocket>,
 ): ReadonlyMap<string, LocalOwner> {
 	const owners = new Map<string, LocalOwner>();
 	for (const entry of entries) {
-		const socket = byPair.get(`${entry.port}/${entry.protocol}`);
+		// A range is held by the first of its ports that has a socket (X11: display :0 on 6000).
+		let socket: LocalSocket | undefined;
+		for (const port of entryPorts(entry)) {
+			socket = byPair.get(liveKey(port, entry.protocol));
+			if (socket) {
+				break;
+			}
+		}
+
 		if (socket) {
 			owners.set(entry.id, {
 				socket,

@@ -5,8 +5,10 @@ import type {CatalogueEntry} from '../catalogue/types.js';
 import {matchesDaemon} from '../probe/index.js';
 import {scrollTop, type DashboardState} from './dashboard-state.js';
 import {socketId, type ListenerItem} from './listener-items.js';
+import {entryPorts} from './entry-rows.js';
 import {liveKey} from './live-state.js';
 import type {SocketList} from './probe-service.js';
+import {parsePairs} from './use-watch.js';
 
 export type UseDashboardViewOptions = {
 	readonly catalogue: Catalogue;
@@ -173,15 +175,34 @@ export function useDashboardView({
 	};
 }
 
-/** The pairs to watch: the ports in view and every pinned one, as a stable key (`22/tcp,53/udp`). */
+/**
+ * The pairs to watch, as a stable key (`22/tcp,53/udp`): the ports of the entries in view and of
+ * every pinned one (a pin is kept as its entry's first port; `byPair` finds the entry, so a
+ * pinned range is watched whole).
+ */
 export function watchedKey(
 	visible: readonly CatalogueEntry[],
 	pinned: readonly string[],
+	byPair: Catalogue['byPair'],
 ): string {
-	const keys = new Set([
-		...visible.map((entry) => liveKey(entry.port, entry.protocol)),
-		...pinned,
-	]);
+	const keys = new Set<string>();
+	const add = (
+		entry: Pick<CatalogueEntry, 'port' | 'endPort' | 'protocol'>,
+	) => {
+		for (const port of entryPorts(entry)) {
+			keys.add(liveKey(port, entry.protocol));
+		}
+	};
+
+	for (const entry of visible) {
+		add(entry);
+	}
+
+	for (const pair of parsePairs(pinned.join(','))) {
+		const entry = byPair(pair.port, pair.protocol);
+		add(entry?.port === pair.port ? entry : {...pair, endPort: pair.port});
+	}
+
 	return [...keys]
 		.toSorted((a, b) => {
 			const [portA = '', protocolA = ''] = a.split('/');

@@ -1,10 +1,11 @@
-import {useCallback, useMemo, useReducer, useState} from 'react';
+import {useCallback, useEffect, useMemo, useReducer, useState} from 'react';
 import type {ProtocolFilter} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import type {Layout} from '../components/layout.js';
 import type {LocalSocket, PortPair, Protocol} from '../probe/index.js';
 import {dashboardReducer, initialDashboardState} from './dashboard-state.js';
 import {defaultProbeService} from './default-probe-service.js';
+import {entryRows, isEntryHighlighted} from './entry-rows.js';
 import {liveKey, type LiveRow} from './live-state.js';
 import {
 	isLocalTarget,
@@ -23,6 +24,7 @@ import {parsePairs, useWatch} from './use-watch.js';
 
 export type UseDashboardOptions = {
 	readonly catalogue: Catalogue;
+	readonly onNeedsRegistry?: () => void;
 	readonly initialHost: string;
 	readonly initialIntervalMs: number;
 	readonly initialProtocol?: ProtocolFilter;
@@ -44,6 +46,7 @@ const settleMs = 250;
  */
 export function useDashboard({
 	catalogue,
+	onNeedsRegistry,
 	initialHost,
 	initialIntervalMs,
 	initialProtocol = 'all',
@@ -80,6 +83,20 @@ export function useDashboard({
 		sockets,
 		page: layout.listRows,
 	});
+	// The registry loads when it would show: a search that finds nothing curated, or `l`.
+	const {mode} = state;
+	const isWaitingForRegistry =
+		onNeedsRegistry !== undefined &&
+		(mode === 'listeners' ||
+			(mode === 'catalogue' &&
+				view.entries.length === 0 &&
+				state.query.trim() !== ''));
+	useEffect(() => {
+		if (isWaitingForRegistry) {
+			onNeedsRegistry?.();
+		}
+	}, [isWaitingForRegistry, onNeedsRegistry]);
+
 	const owners = useMemo(
 		() =>
 			localOwners(
@@ -95,6 +112,7 @@ export function useDashboard({
 		watchedKey(
 			state.mode === 'listeners' ? [] : view.visibleEntries,
 			state.pinned,
+			catalogue.byPair,
 		),
 		settleMs,
 	);
@@ -115,7 +133,30 @@ export function useDashboard({
 		onError: live.onError,
 	});
 
-	const {mode} = state;
+	// What the live pane and the detail strip show: a range's ports as one row.
+	const {visibleEntries, selectedEntry} = view;
+	const shownEntries = useMemo(
+		() =>
+			selectedEntry && !visibleEntries.includes(selectedEntry)
+				? [...visibleEntries, selectedEntry]
+				: visibleEntries,
+		[visibleEntries, selectedEntry],
+	);
+	const entryLive = useMemo(
+		() => entryRows(shownEntries, liveRows),
+		[shownEntries, liveRows],
+	);
+	const {highlights} = live.state;
+	const highlighted = useMemo(
+		() =>
+			new Set(
+				shownEntries
+					.filter((entry) => isEntryHighlighted(entry, highlights))
+					.map((entry) => entry.id),
+			),
+		[shownEntries, highlights],
+	);
+
 	const {entries, listenerItems} = view;
 	const onPin = useCallback(
 		(index: number) => {
@@ -184,7 +225,9 @@ export function useDashboard({
 		target,
 		live,
 		isLiveCurrent,
-		liveRows,
+		entryLive,
+		highlighted,
+		isWaitingForRegistry,
 		isLocal,
 		sockets,
 		view,

@@ -302,6 +302,13 @@ export function testCatalogue(): Catalogue {
 	]);
 }
 
+/** The same curated entries without the registry: what the launcher hands the dashboard first. */
+export function curatedTestCatalogue(): Catalogue {
+	return buildCatalogue([
+		{entries: curated.map((raw) => toEntry(raw, 'curated')), raw: curated},
+	]);
+}
+
 /** Sshd on port 22 of every IPv4 address, as listLocalSockets reports it. */
 export const sshdSocket: LocalSocket = {
 	protocol: 'tcp',

@@ -1,0 +1,133 @@
+import test from 'ava';
+import {
+	entryPorts,
+	entryRows,
+	isEntryHighlighted,
+	maxRangePorts,
+} from '../source/hooks/entry-rows.js';
+import type {LiveRow} from '../source/hooks/live-state.js';
+import {localOwners} from '../source/hooks/local-target.js';
+import {watchedKey} from '../source/hooks/use-dashboard-view.js';
+import type {PortState} from '../source/probe/types.js';
+import {sshdSocket, testCatalogue} from './helpers/dashboard.js';
+
+const catalogue = testCatalogue();
+const entry = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => {
+	const found = catalogue.byPair(port, protocol);
+	if (!found) {
+		throw new Error(`no entry for ${port}/${protocol}`);
+	}
+
+	return found;
+};
+
+const x11 = entry(6000);
+const ssh = entry(22);
+
+const row = (state: PortState, since: number, answered?: string): LiveRow => ({
+	state,
+	reason: state === 'open' ? 'connected' : 'refused',
+	rttMs: 0.4,
+	since,
+	answered,
+	addresses: `127.0.0.1 ${state === 'open' ? 'open' : 'refused'}`,
+});
+
+test('a range is watched on every port, a single entry on its own; a huge range is capped', (t) => {
+	t.deepEqual(entryPorts(ssh), [22]);
+	const ports = entryPorts(x11);
+	t.is(ports.length, 64);
+	t.is(ports[0], 6000);
+	t.is(ports.at(-1), 6063);
+	const everything = entryPorts({port: 1, endPort: 65_535, protocol: 'tcp'});
+	t.is(everything.length, maxRangePorts);
+	t.is(everything.at(-1), maxRangePorts);
+});
+
+test('a range reads open when any of its ports is, and names the open ones', (t) => {
+	const rows = new Map<string, LiveRow>([
+		['6000/tcp', row('closed', 1000)],
+		['6001/tcp', row('open', 3000)],
+		['6002/tcp', row('closed', 1000)],
+		['6010/tcp', row('open', 2000, 'X11')],
+		['22/tcp', row('open', 500, 'SSH-2.0-OpenSSH_9.6')],
+	]);
+	const merged = entryRows([x11, ssh], rows);
+	const range = merged.get(x11.id);
+	t.is(range?.state, 'open');
+	t.is(range?.answered, '6001, 6010', 'the open ports, in order');
+	t.is(range?.reason, '2 open, 2 closed');
+	t.is(range?.since, 3000, 'the latest change of any of its ports');
+	t.is(range?.addresses, '6001: 127.0.0.1 open');
+	t.is(merged.get(ssh.id), rows.get('22/tcp'), 'a single port keeps its row');
+});
+
+test('a range with one identified open port says what answered; one with none open reads closed', (t) => {
+	const identified = entryRows(
+		[x11],
+		new Map([
+			['6003/tcp', row('open', 10, 'X11')],
+			['6004/tcp', row('closed', 10)],
+		]),
+	).get(x11.id);
+	t.is(identified?.answered, '6003: X11');
+
+	const many = entryRows(
+		[x11],
+		new Map(
+			[6000, 6001, 6002, 6003, 6004].map((port) => [
+				`${port}/tcp`,
+				row('open', port),
+			]),
+		),
+	).get(x11.id);
+	t.is(many?.answered, '6000, 6001, 6002 +2');
+
+	const closed = entryRows(
+		[x11],
+		new Map([
+			['6000/tcp', row('closed', 40)],
+			['6001/tcp', row('closed', 20)],
+		]),
+	).get(x11.id);
+	t.is(closed?.state, 'closed');
+	t.is(closed?.answered, undefined);
+	t.is(closed?.since, 40);
+	t.is(entryRows([x11], new Map()).get(x11.id), undefined, 'not probed yet');
+});
+
+test('a change on any port of a range highlights the range', (t) => {
+	const highlights = new Map([['6042/tcp', Date.now() + 2000]]);
+	t.true(isEntryHighlighted(x11, highlights));
+	t.false(isEntryHighlighted(ssh, highlights));
+	t.true(isEntryHighlighted(ssh, new Map([['22/tcp', 1]])));
+});
+
+test('the watch covers every port of a range in view or pinned, and a pinned pair outside the catalogue', (t) => {
+	const key = watchedKey([ssh], ['6000/tcp', '31337/udp'], catalogue.byPair);
+	const pairs = key.split(',');
+	t.true(pairs.includes('22/tcp'));
+	t.true(pairs.includes('6000/tcp'));
+	t.true(pairs.includes('6063/tcp'));
+	t.true(pairs.includes('31337/udp'));
+	t.is(pairs.length, 1 + 64 + 1);
+	t.is(
+		watchedKey([x11, ssh], [], catalogue.byPair),
+		watchedKey([ssh, x11], ['22/tcp'], catalogue.byPair),
+		'one stable key, whatever the order',
+	);
+});
+
+test('on this machine a range is held by the first of its ports that has a socket', (t) => {
+	const xorg = {...sshdSocket, port: 6001, process: 'Xorg', pid: 900};
+	const owners = localOwners(
+		[x11, ssh],
+		new Map([
+			['6001/tcp', xorg],
+			['22/tcp', sshdSocket],
+		]),
+	);
+	t.is(owners.get(x11.id)?.socket, xorg);
+	t.true(owners.get(x11.id)?.isExpected);
+	t.is(owners.get(ssh.id)?.socket, sshdSocket);
+});
