@@ -134,6 +134,69 @@ test('rows below the bottom are not written, so the screen never scrolls', async
 	t.deepEqual(await terminal.screen(), ['top', 'middle', 'bottom']);
 });
 
+const logLine = (index: number) =>
+	`06:12:${String(index).padStart(2, '0')}  39999/tcp benchprobe  open -> \u001B[31mclosed\u001B[39m  down 4.0s`;
+
+test('a log that gains a line at the bottom is scrolled, not written again, and the screen is right', async (t) => {
+	const {terminal, frames} = setup(60, 10);
+	const frame = (first: number) =>
+		frameOf(
+			'header',
+			'\u001B[42mpane\u001B[49m',
+			logLine(first),
+			logLine(first + 1),
+			logLine(first + 2),
+			'footer',
+		);
+	frames.write(frame(1));
+	terminal.take();
+	frames.write(frame(2));
+	const written = terminal.take();
+	t.true(written.includes('\u001B[3;5r'), 'the log rows are the region');
+	t.false(
+		written.includes('06:12:02'),
+		'the lines that moved are not sent again',
+	);
+	t.true(written.includes('06:12:04'), 'the new line is');
+	t.true(written.length < logLine(4).length * 2);
+	const plain = (index: number) =>
+		`06:12:${String(index).padStart(2, '0')}  39999/tcp benchprobe  open -> closed  down 4.0s`;
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(['header', 'pane', plain(2), plain(3), plain(4), 'footer'], 10),
+	);
+	t.true(
+		terminal.terminal.buffer.active.getLine(4)?.getCell(59)?.isBgDefault(),
+		'the row that came in has the default background',
+	);
+});
+
+test('rows that moved down are scrolled the other way; a lone unmoved row costs no scroll', async (t) => {
+	const {terminal, frames} = setup(60, 8);
+	const rows = ['a first row', 'b second row', 'c third row', 'd fourth row'];
+	frames.write(frameOf('top', ...rows, 'bottom'));
+	terminal.take();
+	frames.write(
+		frameOf('top', 'a new row at the top', ...rows.slice(0, 3), 'bottom'),
+	);
+	const written = terminal.take();
+	t.true(written.includes('\u001BM'), 'reverse index at the top of the region');
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(
+			['top', 'a new row at the top', ...rows.slice(0, 3), 'bottom'],
+			8,
+		),
+	);
+
+	frames.write(frameOf('top', 'x', 'b', 'c', 'd', 'bottom'));
+	frames.write(frameOf('top', 'y', 'b', 'c', 'd', 'bottom'));
+	t.false(
+		terminal.take().includes('r\u001B['),
+		'one changed row: no region set',
+	);
+});
+
 test('a resize redraws the whole next frame on a cleared screen', async (t) => {
 	const {terminal, frames} = setup(40, 10);
 	let resizes = 0;

@@ -2,6 +2,7 @@ import {Buffer} from 'node:buffer';
 import {EventEmitter} from 'node:events';
 import stringWidth from 'string-width';
 import {diffRow} from './row-diff.js';
+import {applyScroll, findScroll, scrollBytes} from './row-scroll.js';
 
 const esc = '\u001B[';
 /** Cursor home and erase the screen: the start of a full redraw. */
@@ -36,10 +37,11 @@ export const toAscii = (text: string) =>
 /**
  * The stream Ink renders into. Ink runs with `debug: true`, so every write is one whole frame and
  * no cursor movement; this class keeps what is on the screen and writes only the rows that changed,
- * each addressed absolutely (`ESC[row;1H`) on the alternate screen. That makes a one-port change
- * cost one or two rows of bytes, an unchanged frame cost nothing, and a resize a clean full redraw
- * (Ink 6.8's own incremental renderer moves the cursor relatively and leaves stale rows after a
- * resize). The dashboard sees it through `useStdout()`: size, `resize` events and `write`.
+ * each addressed absolutely (`ESC[row;1H`) on the alternate screen, and scrolls rows that only
+ * moved (see row-scroll.ts). That makes a one-port change cost one or two rows of bytes, an
+ * unchanged frame cost nothing, and a resize a clean full redraw (Ink 6.8's own incremental
+ * renderer moves the cursor relatively and leaves stale rows after a resize). The dashboard sees
+ * it through `useStdout()`: size, `resize` events and `write`.
  */
 // Ink and the dashboard subscribe with on/off('resize') as on a tty.WriteStream.
 // eslint-disable-next-line unicorn/prefer-event-target
@@ -191,12 +193,20 @@ export class FrameStdout extends EventEmitter {
 		// Rows past the bottom would scroll the screen and break every absolute address.
 		const next = frame.split('\n').slice(0, rows);
 		const isFull = this.#isDirty;
-		const previous = isFull ? [] : this.#screen;
+		let previous = isFull ? [] : this.#screen;
 		this.#isDirty = false;
 		this.#screen = next;
 
 		let output = '';
 		let changed = 0;
+		// Rows that only moved (the event log gaining a line) are scrolled, not written again.
+		const scroll = isFull ? undefined : findScroll(previous, next);
+		if (scroll) {
+			output += scrollBytes(scroll);
+			previous = applyScroll(previous, scroll);
+			changed++;
+		}
+
 		const count = Math.max(next.length, previous.length);
 		for (let index = 0; index < count; index++) {
 			const line = next[index] ?? '';
