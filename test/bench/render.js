@@ -12,14 +12,7 @@
 // Run: node --import tsx test/bench/render.js   (BENCH_QUICK=1 for a short run; BENCH_CHANGES,
 // BENCH_CPU_SECONDS, BENCH_RSS_SWEEPS to tune; BENCH_PARTS=bytes,cpu,rss picks the parts to run)
 import {once} from 'node:events';
-import {
-	copyFile,
-	mkdir,
-	mkdtemp,
-	readFile,
-	rm,
-	writeFile,
-} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import {cpus, tmpdir} from 'node:os';
 import path from 'node:path';
@@ -27,6 +20,7 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '../../scripts/build.js';
+import {bundleAsPackage} from './lib/common.js';
 
 const {PtySession} = await import(
 	new URL('../helpers/pty.ts', import.meta.url).href
@@ -356,6 +350,7 @@ async function measureRss(scratch) {
 		const totalMs = rssSweeps * 110;
 		const samples = [];
 		let tenthHeap;
+		let tenthRss;
 		const started = performance.now();
 		while (performance.now() - started < totalMs) {
 			// eslint-disable-next-line no-await-in-loop -- sampling is sequential
@@ -364,6 +359,7 @@ async function measureRss(scratch) {
 				tenthHeap === undefined &&
 				performance.now() - started >= totalMs / 10
 			) {
+				tenthRss = samples.at(-1);
 				// eslint-disable-next-line no-await-in-loop
 				tenthHeap = await heapNow();
 			}
@@ -394,6 +390,7 @@ async function measureRss(scratch) {
 			last: samples.at(-1),
 			max: Math.max(...samples),
 			withRegistry: Math.max(...registrySamples),
+			tenthRss: tenthRss ?? samples.at(-1),
 			tenthHeap: tenthHeap ?? lastHeap,
 			lastHeap,
 			minutes: (performance.now() - started) / 60_000,
@@ -457,20 +454,10 @@ try {
 	// Every part runs bin/portui.js, which runs this bundle.
 	await bundle();
 	if (parts.has('bytes')) {
-		await mkdir(path.join(inkPackage, 'bin'), {recursive: true});
-		// The entry point as shipped, with the package.json that makes it CommonJS.
-		for (const file of ['portui.js', 'package.json']) {
-			// eslint-disable-next-line no-await-in-loop -- two small copies
-			await copyFile(
-				path.join(root, 'bin', file),
-				path.join(inkPackage, 'bin', file),
-			);
-		}
-
-		await bundle({
-			entryPoint: path.join(root, 'test', 'bench', 'ink-renderer.tsx'),
-			outfile: path.join(inkPackage, 'dist', 'cli.js'),
-		});
+		await bundleAsPackage(
+			inkPackage,
+			path.join(root, 'test', 'bench', 'ink-renderer.tsx'),
+		);
 		const catalogue = path.join(scratch, 'catalogue.json');
 		await writeFile(
 			catalogue,
@@ -610,6 +597,16 @@ try {
 			anchorName: 'at the first frame',
 			goal: '<= 100 MiB',
 			ok: rss.max <= 100,
+		});
+		report({
+			name: 'RSS at the end of the sweeps vs a tenth in',
+			unit: 'MiB',
+			digits: 1,
+			portui: rss.last,
+			anchor: rss.tenthRss,
+			anchorName: 'a tenth in',
+			goal: 'reference',
+			ok: true,
 		});
 		report({
 			name: "RSS once a search has loaded IANA's registry, highest of 5 s",

@@ -4,12 +4,13 @@
 // started in the same pty the same number of times, interleaved so load on the machine hits
 // every variant alike. Medians; goal: portui at most 3x `node -e 0`.
 // Run: node --import tsx test/bench/startup.js   (BENCH_RUNS=15 by default)
-import {copyFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {cpus, tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '../../scripts/build.js';
+import {bundleAsPackage} from './lib/common.js';
 
 // TypeScript through tsx (see Run above); a static import would lose its extension to the linter.
 const {PtySession} = await import(
@@ -65,20 +66,10 @@ async function timeOnce(variant, isWarmUp = false) {
 /** A directory shaped like the package (bin/portui.js, dist/cli.js) holding the minimal Ink app. */
 async function minimalInkPackage(scratch) {
 	const directory = path.join(scratch, 'minimal');
-	await mkdir(path.join(directory, 'bin'), {recursive: true});
-	// The entry point as shipped, with the package.json that makes it CommonJS.
-	for (const file of ['portui.js', 'package.json']) {
-		// eslint-disable-next-line no-await-in-loop -- two small copies
-		await copyFile(
-			path.join(root, 'bin', file),
-			path.join(directory, 'bin', file),
-		);
-	}
-
-	await bundle({
-		entryPoint: path.join(root, 'test', 'bench', 'minimal-ink.tsx'),
-		outfile: path.join(directory, 'dist', 'cli.js'),
-	});
+	await bundleAsPackage(
+		directory,
+		path.join(root, 'test', 'bench', 'minimal-ink.tsx'),
+	);
 	await writeFile(path.join(directory, 'package.json'), '{"type": "module"}');
 	// Unbundled: Node resolves and compiles Ink, React and their dependencies module by module.
 	const unbundled = path.join(

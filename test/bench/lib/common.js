@@ -3,9 +3,11 @@
 // aggregator, which runs the .js files directly in test/bench/, never starts it.
 import {spawnSync} from 'node:child_process';
 import {readdirSync, statSync} from 'node:fs';
+import {copyFile, mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
+import {bundle} from '../../../scripts/build.js';
 
 /** The repository's root directory. */
 export const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -131,6 +133,24 @@ export function ensureBuilt() {
 	return build.status === 0
 		? undefined
 		: `npm run build failed (status ${build.status})`;
+}
+
+/**
+ * A directory shaped like the package, for an app started the way portui is: bin/portui.js as
+ * shipped (with the package.json that makes it CommonJS) running `entryPoint`, bundled the way
+ * portui's bundle is, as dist/cli.js.
+ */
+export async function bundleAsPackage(directory, entryPoint) {
+	await mkdir(path.join(directory, 'bin'), {recursive: true});
+	for (const file of ['portui.js', 'package.json']) {
+		// eslint-disable-next-line no-await-in-loop -- two small copies
+		await copyFile(
+			path.join(root, 'bin', file),
+			path.join(directory, 'bin', file),
+		);
+	}
+
+	await bundle({entryPoint, outfile: path.join(directory, 'dist', 'cli.js')});
 }
 
 const round = (value, digits = 2) =>
