@@ -1,5 +1,5 @@
-import {randomBytes} from 'node:crypto';
 import net from 'node:net';
+import {randomBytes} from './random.js';
 
 /*
  * A TLS ClientHello written from RFC 8446 (4.1.2, 4.2) and RFC 5246, and a reader for the

@@ -241,22 +241,30 @@ export class FrameStdout extends EventEmitter {
 		line: string,
 		columns: number,
 	): string {
-		// Erase the rest of the row only when the text stops short of the margin: at the margin
-		// the cursor sits on the last cell and an erase there would remove it.
-		const erase = stringWidth(line) < columns ? `${esc}K` : '';
-		const whole = `${esc}${index + 1};1H${line}${erase}`;
-		const update = previous === '' ? undefined : diffRow(previous, line);
-		if (!update) {
-			return whole;
+		const at = `${esc}${index + 1};1H`;
+		// A blank row (after a clear, or one that held nothing) takes the text as it is.
+		if (previous === '') {
+			return `${at}${line}`;
 		}
 
-		if (update.text === '' && !update.isErasing) {
+		const update = diffRow(previous, line);
+		if (update?.text === '' && !update.isErasing) {
 			// Only the colour codes were spelled differently: nothing on the screen changes.
 			return '';
 		}
 
-		const cells = `${esc}${index + 1};${update.column + 1}H${update.text}${update.isErasing ? `${esc}K` : ''}`;
-		return cells.length < whole.length ? cells : whole;
+		const cells =
+			update &&
+			`${esc}${index + 1};${update.column + 1}H${update.text}${update.isErasing ? `${esc}K` : ''}`;
+		if (cells !== undefined && cells.length <= at.length + line.length) {
+			return cells;
+		}
+
+		// Erase the rest of the row only when the text stops short of the margin: at the margin
+		// the cursor sits on the last cell and an erase there would remove it.
+		const erase = stringWidth(line) < columns ? `${esc}K` : '';
+		const whole = `${at}${line}${erase}`;
+		return cells !== undefined && cells.length < whole.length ? cells : whole;
 	}
 
 	#write(text: string, callback?: WriteCallback): boolean {

@@ -1,6 +1,6 @@
 /* eslint-disable no-bitwise -- RFC 1035 packs the header flags into bit fields */
 import {Buffer} from 'node:buffer';
-import {randomInt} from 'node:crypto';
+import {randomInt} from '../random.js';
 import {definePayload, type Bytes} from './payload.js';
 
 // RFC 1035 §4.1.1 header fields.

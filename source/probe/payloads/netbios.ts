@@ -1,6 +1,6 @@
 /* eslint-disable no-bitwise -- RFC 1002 packs header flags and name flags into bit fields */
 import {Buffer} from 'node:buffer';
-import {randomInt} from 'node:crypto';
+import {randomInt} from '../random.js';
 import {sanitize} from '../sanitize.js';
 import {responseFlags} from './dns.js';
 import {definePayload, type Bytes} from './payload.js';

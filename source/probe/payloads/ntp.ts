@@ -1,6 +1,6 @@
 /* eslint-disable no-bitwise -- RFC 5905 packs leap indicator, version and mode into one byte */
 import {Buffer} from 'node:buffer';
-import {randomBytes} from 'node:crypto';
+import {randomBytes} from '../random.js';
 import {definePayload, type Bytes} from './payload.js';
 
 // RFC 5905 §7.3: a 48-byte header without extension fields or MAC.

@@ -1,5 +1,5 @@
 import {Buffer} from 'node:buffer';
-import {randomInt} from 'node:crypto';
+import {randomInt} from '../random.js';
 import {definePayload, type Bytes} from './payload.js';
 
 // RFC 5531 §9 (ONC RPC v2 messages, XDR big-endian 32-bit words) and RFC 1833 §3 (portmapper).

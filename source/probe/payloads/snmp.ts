@@ -1,6 +1,6 @@
 /* eslint-disable no-bitwise -- BER lengths and integers are bit-packed (X.690 §8.1.3, §8.3) */
 import {Buffer} from 'node:buffer';
-import {randomInt} from 'node:crypto';
+import {randomInt} from '../random.js';
 import {sanitize} from '../sanitize.js';
 import {definePayload, type Bytes} from './payload.js';
 
