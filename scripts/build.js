@@ -179,6 +179,45 @@ const lighterStart = {
 	},
 };
 
+/**
+ * String-width, slice-ansi and ansi-tokenize each make an Intl.Segmenter when they load; the first
+ * one costs ICU's break rules, some 15 ms, although text that is all ASCII never needs one. Made
+ * on first use, a script that prints plain ASCII through a pipe (`portui probe | grep`) skips it.
+ * Every use of the segmenter must be a `.segment(` call, or the build stops.
+ */
+const segmenterModules =
+	/[\\/](string-width[\\/]index|slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/;
+const lazySegmenters = {
+	name: 'lazy-segmenters',
+	setup(builder) {
+		builder.onLoad({filter: segmenterModules}, async ({path: file}) => {
+			const source = await readFile(file, 'utf8');
+			const declaration = /^const (\w+) = new Intl\.Segmenter\((.*)\);$/m.exec(
+				source,
+			);
+			const name = declaration?.[1];
+			// Counted in the code without the declaration and the comments, which may name it too.
+			const code = source
+				.replace(declaration?.[0] ?? '', '')
+				.replaceAll(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+			const count = (pattern) => code.split(new RegExp(pattern)).length - 1;
+			const uses = name ? count(String.raw`\b${name}\b`) : 0;
+			if (
+				!declaration ||
+				uses === 0 ||
+				uses !== count(String.raw`\b${name}\.segment\(`)
+			) {
+				throw new Error(
+					`${file} changed: check how it makes and uses its Intl.Segmenter`,
+				);
+			}
+
+			const lazy = `let ${name}Made;\nconst ${name} = {segment: (text) => (${name}Made ??= new Intl.Segmenter(${declaration[2]})).segment(text)};`;
+			return {contents: source.replace(declaration[0], lazy), loader: 'js'};
+		});
+	},
+};
+
 /* eslint-enable require-unicode-regexp */
 
 /**
@@ -212,6 +251,7 @@ export async function bundle({
 			withoutDevtools,
 			synchronousYoga,
 			lighterStart,
+			lazySegmenters,
 		],
 		logLevel: 'warning',
 		// PORTUI_METAFILE=file.json: what each input costs in the bundle, for start-up work.

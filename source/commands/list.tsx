@@ -1,13 +1,11 @@
 import process from 'node:process';
-import {renderToString} from 'ink';
 import {parseArguments, parseProtocolFilter} from '../args.js';
 import {loadCatalogue} from '../catalogue/load.js';
 import {searchCatalogue} from '../catalogue/search.js';
 import {entryToJson, portLabel, verdictColor} from '../catalogue/format.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
-import {FittedTable} from '../components/fitted-table.js';
-import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
-import {isColorWanted} from '../text/color.js';
+import type {ColumnSpec} from '../text/fit.js';
+import {printTable} from './print-table.js';
 
 const help = `
 	Usage
@@ -98,27 +96,13 @@ export async function list(argv: readonly string[]): Promise<number> {
 		process.stderr.write(
 			`portui: nothing in the catalogue matches "${query}"\n`,
 		);
-	} else if (process.stdout.isTTY) {
-		const width = process.stdout.columns || 80;
-		const table = (
-			<FittedTable
-				columns={columns}
-				rows={entries.map((entry) => toRow(entry))}
-				width={width}
-				isColor={isColorWanted()}
-				colorOf={(key, value) =>
-					key === 'verdict' ? verdictColor(value) : undefined
-				}
-			/>
-		);
-		process.stdout.write(renderToString(table, {columns: width}) + '\n');
 	} else {
-		process.stdout.write(
-			formatPlainTable(
-				columns,
-				entries.map((entry) => toRow(entry)),
-			),
-		);
+		await printTable({
+			columns,
+			rows: entries.map((entry) => toRow(entry)),
+			colorOf: (key, value) =>
+				key === 'verdict' ? verdictColor(value) : undefined,
+		});
 	}
 
 	return entries.length > 0 ? 0 : 1;

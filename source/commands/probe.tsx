@@ -1,16 +1,13 @@
 import process from 'node:process';
-import {renderToString} from 'ink';
 import {parseArguments} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
-import {FittedTable} from '../components/fitted-table.js';
 import {
 	sweep,
 	sanitize,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
-import {isColorWanted} from '../text/color.js';
-import {type ColumnSpec, formatPlainTable} from '../text/fit.js';
+import type {ColumnSpec} from '../text/fit.js';
 import {
 	familyLabel,
 	formatRtt,
@@ -20,6 +17,7 @@ import {
 	stateColor,
 	targetToJson,
 } from './results.js';
+import {printTable} from './print-table.js';
 
 const usage =
 	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--json]';
@@ -101,27 +99,12 @@ function toRow(
 	};
 }
 
-function printTable(snapshot: Snapshot, catalogue: Catalogue) {
-	const rows = snapshot.results.map((result) => toRow(result, catalogue));
-	if (!process.stdout.isTTY) {
-		process.stdout.write(formatPlainTable(columns, rows));
-		return;
-	}
-
-	const width = process.stdout.columns || 80;
-	const isColor = isColorWanted();
-	const table = (
-		<FittedTable
-			columns={columns}
-			rows={rows}
-			width={width}
-			isColor={isColor}
-			colorOf={(key, value) =>
-				key === 'state' ? stateColor(value) : undefined
-			}
-		/>
-	);
-	process.stdout.write(renderToString(table, {columns: width}) + '\n');
+async function printSnapshotTable(snapshot: Snapshot, catalogue: Catalogue) {
+	await printTable({
+		columns,
+		rows: snapshot.results.map((result) => toRow(result, catalogue)),
+		colorOf: (key, value) => (key === 'state' ? stateColor(value) : undefined),
+	});
 }
 
 export function snapshotToJson(snapshot: Snapshot, catalogue: Catalogue) {
@@ -182,7 +165,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 				'\n',
 		);
 	} else if (snapshot.target.isResolved) {
-		printTable(snapshot, catalogue);
+		await printSnapshotTable(snapshot, catalogue);
 	}
 
 	if (!snapshot.target.isResolved) {
