@@ -218,6 +218,21 @@ test('a resize redraws the whole next frame on a cleared screen', async (t) => {
 	);
 });
 
+test('after a resize a frame still laid out for the old width does not spoil the next one', async (t) => {
+	const {terminal, frames} = setup(40, 6);
+	const row = (width: number) => `[${'-'.repeat(width - 2)}]`;
+	frames.write(frameOf('header', row(40), 'footer'));
+	terminal.resize(30, 6);
+	// Ink draws once more with the old layout before the app has read the new size.
+	frames.write(frameOf('header', row(40), 'footer'));
+	frames.write(frameOf('header', row(30), 'footer'));
+	t.deepEqual(
+		await terminal.screen(),
+		padScreen(['header', row(30), 'footer'], 6),
+		'the last column is there',
+	);
+});
+
 test('several changed rows go out as one synchronized update', (t) => {
 	const {terminal, frames} = setup();
 	frames.write(frameOf('a', 'b', 'c'));

@@ -11,6 +11,12 @@ const clearScreen = `${esc}H${esc}2J`;
 const beginSync = `${esc}?2026h`;
 const endSync = `${esc}?2026l`;
 const bell = '\u0007';
+/**
+ * How long after a resize every frame is drawn in full. Ink draws once more with the old layout
+ * before the app has read the new size; rows wider than the terminal end at its margin, so what
+ * the screen shows is not the frame, and a frame diffed against it lost its last column.
+ */
+const resizeSettleMs = 250;
 
 // Node passes null for success; xo's no-null rule does not reach into a declared signature.
 // eslint-disable-next-line @typescript-eslint/no-restricted-types
@@ -56,6 +62,7 @@ export class FrameStdout extends EventEmitter {
 	#pendingCallbacks: WriteCallback[] = [];
 	#timer: NodeJS.Timeout | undefined;
 	#lastPresentAt = Number.NEGATIVE_INFINITY;
+	#redrawUntil = Number.NEGATIVE_INFINITY;
 	#isDisposed = false;
 	/** Bytes written to the terminal through this stream, for the benchmarks. */
 	#bytesWritten = 0;
@@ -184,6 +191,7 @@ export class FrameStdout extends EventEmitter {
 	readonly #onResize = () => {
 		// Terminals differ in what they keep of the alternate screen on a resize: draw it all again.
 		this.#isDirty = true;
+		this.#redrawUntil = performance.now() + resizeSettleMs;
 		this.emit('resize');
 	};
 
@@ -192,7 +200,7 @@ export class FrameStdout extends EventEmitter {
 		const columns = this.#stdout.columns || 80;
 		// Rows past the bottom would scroll the screen and break every absolute address.
 		const next = frame.split('\n').slice(0, rows);
-		const isFull = this.#isDirty;
+		const isFull = this.#isDirty || performance.now() < this.#redrawUntil;
 		let previous = isFull ? [] : this.#screen;
 		this.#isDirty = false;
 		this.#screen = next;
