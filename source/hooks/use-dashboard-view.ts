@@ -8,7 +8,7 @@ import {socketId, type ListenerItem} from './listener-items.js';
 import {entryPorts} from './entry-rows.js';
 import {liveKey} from './live-state.js';
 import type {SocketList} from './probe-service.js';
-import {parsePairs} from './use-watch.js';
+import {parsePair} from './use-watch.js';
 
 export type UseDashboardViewOptions = {
 	readonly catalogue: Catalogue;
@@ -120,11 +120,8 @@ export function useDashboardView({
 	const watched = useMemo(() => {
 		const entries = pinned
 			.map((key) => {
-				const [port, protocol] = key.split('/');
-				return catalogue.byPair(
-					Number(port),
-					protocol === 'udp' ? 'udp' : 'tcp',
-				);
+				const {port, protocol} = parsePair(key);
+				return catalogue.byPair(port, protocol);
 			})
 			.filter((entry) => entry !== undefined);
 		return searchCatalogue(entries, {query, protocol, scope: 'all'});
@@ -198,17 +195,17 @@ export function watchedKey(
 		add(entry);
 	}
 
-	for (const pair of parsePairs(pinned.join(','))) {
+	for (const pair of pinned.map((key) => parsePair(key))) {
 		const entry = byPair(pair.port, pair.protocol);
 		add(entry?.port === pair.port ? entry : {...pair, endPort: pair.port});
 	}
 
 	return [...keys]
 		.toSorted((a, b) => {
-			const [portA = '', protocolA = ''] = a.split('/');
-			const [portB = '', protocolB = ''] = b.split('/');
+			const pairA = parsePair(a);
+			const pairB = parsePair(b);
 			return (
-				protocolA.localeCompare(protocolB) || Number(portA) - Number(portB)
+				pairA.protocol.localeCompare(pairB.protocol) || pairA.port - pairB.port
 			);
 		})
 		.join(',');

@@ -86,11 +86,7 @@ export function useDashboard({
 	// The registry loads when it would show: a search that finds nothing curated, or `l`.
 	const {mode} = state;
 	const isWaitingForRegistry =
-		onNeedsRegistry !== undefined &&
-		(mode === 'listeners' ||
-			(mode === 'catalogue' &&
-				view.entries.length === 0 &&
-				state.query.trim() !== ''));
+		onNeedsRegistry !== undefined && (mode === 'listeners' || view.isRegistry);
 	useEffect(() => {
 		if (isWaitingForRegistry) {
 			onNeedsRegistry?.();

@@ -1,5 +1,5 @@
 import {useEffect, useRef} from 'react';
-import type {CatalogueEntry, Protocol} from '../catalogue/types.js';
+import type {CatalogueEntry} from '../catalogue/types.js';
 import type {PortPair, Snapshot, Transition} from '../probe/types.js';
 import type {ProbeService} from './probe-service.js';
 
@@ -21,13 +21,14 @@ export type UseWatchOptions = {
 export const pairsKey = (pairs: readonly PortPair[]) =>
 	pairs.map((pair) => `${pair.port}/${pair.protocol}`).join(',');
 
+/** `22/tcp` (a key made by liveKey) as a pair. */
+export function parsePair(key: string): PortPair {
+	const [port, protocol] = key.split('/');
+	return {port: Number(port), protocol: protocol === 'udp' ? 'udp' : 'tcp'};
+}
+
 export const parsePairs = (key: string): PortPair[] =>
-	key === ''
-		? []
-		: key.split(',').map((item) => {
-				const [port, protocol] = item.split('/');
-				return {port: Number(port), protocol: protocol as Protocol};
-			});
+	key === '' ? [] : key.split(',').map((item) => parsePair(item));
 
 /**
  * Watches `pairs` on `host` through the probe service: started on mount, restarted when the host,
