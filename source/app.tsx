@@ -11,7 +11,6 @@ import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
 import {countText, messageText, targetNote} from './components/status-text.js';
-import type {LiveEvent} from './hooks/live-state.js';
 import type {ProbeService} from './hooks/probe-service.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -43,8 +42,6 @@ export type AppProps = {
 	/** The protocol filter to start with. */
 	readonly initialProtocol?: ProtocolFilter;
 };
-
-const noEvents: readonly LiveEvent[] = [];
 
 /**
  * The dashboard: the catalogue beside the live probe of the ports in view, the selected entry in
@@ -92,7 +89,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 			<Header
 				width={layout.width}
 				host={host}
-				targetNote={targetNote(target, isLiveCurrent ? live.state : undefined)}
+				targetNote={targetNote(target)}
 				protocol={state.protocol}
 				count={countText({
 					mode,
@@ -105,6 +102,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					hasSockets: sockets?.isAvailable ?? false,
 				})}
 				intervalMs={state.intervalMs}
+				isIdle={dashboard.isIdle}
 				isBellOn={state.isBellOn}
 				clock={live.clock}
 				isColor={isColor}
@@ -162,7 +160,8 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						listener={selectedListener}
 					/>
 					<EventLog
-						events={isLiveCurrent ? live.state.events : noEvents}
+						events={live.state.events}
+						isHostShown={live.state.hosts.length > 1}
 						height={layout.eventLines}
 						back={state.eventsBack}
 						isFocused={state.focus === 'events'}

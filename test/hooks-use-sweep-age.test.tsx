@@ -6,7 +6,7 @@ import {render} from 'ink-testing-library';
 import {
 	createSweepClock,
 	type SweepClock,
-} from '../source/hooks/sweep-clock.js';
+} from '../source/state/sweep-clock.js';
 import {
 	describeSweepAge,
 	staleAfterMs,
@@ -27,28 +27,60 @@ function Age({
 }
 
 test('the label: probing, live while on time, then the age of a late sweep in whole units', (t) => {
-	t.like(describeSweepAge(undefined, 'localhost', 2000, 0), {label: 'probing'});
-	t.like(describeSweepAge({host: 'other', at: 0}, 'localhost', 2000, 0), {
-		label: 'probing',
-	});
 	t.like(
-		describeSweepAge({host: 'localhost', at: 0}, 'localhost', 2000, 6999),
+		describeSweepAge(undefined, {host: 'localhost', intervalMs: 2000, now: 0}),
+		{label: 'probing'},
+	);
+	t.like(
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 60_000, isIdle: true},
+		),
+		{label: 'nothing to probe', isStale: false},
+		'nothing watched: nothing is late',
+	);
+	t.like(
+		describeSweepAge(
+			{host: 'other', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 0},
+		),
+		{
+			label: 'probing',
+		},
+	);
+	t.like(
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 6999},
+		),
 		{label: 'live', nextChangeInMs: 1},
 	);
 	t.like(
-		describeSweepAge({host: 'localhost', at: 0}, 'localhost', 2000, 7000),
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 7000},
+		),
 		{label: 'last sweep 7s ago', isStale: true, nextChangeInMs: 1000},
 	);
 	t.like(
-		describeSweepAge({host: 'localhost', at: 0}, 'localhost', 2000, 7400),
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 7400},
+		),
 		{label: 'last sweep 7s ago', nextChangeInMs: 600},
 	);
 	t.like(
-		describeSweepAge({host: 'localhost', at: 0}, 'localhost', 2000, 125_000),
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 125_000},
+		),
 		{label: 'last sweep 2m ago', nextChangeInMs: 55_000},
 	);
 	t.like(
-		describeSweepAge({host: 'localhost', at: 0}, 'localhost', 2000, 7_200_000),
+		describeSweepAge(
+			{host: 'localhost', at: 0},
+			{host: 'localhost', intervalMs: 2000, now: 7_200_000},
+		),
 		{label: 'last sweep 2h ago'},
 	);
 	t.is(staleAfterMs(500), 4000);

@@ -108,15 +108,21 @@ test('diffResults: first sight, changes only, and the downtime of a return to op
 	t.is(back.results[0]!.answered, undefined);
 });
 
-test('the tracker asks to identify a port only when it turns open', (t) => {
+test('the tracker asks to identify a port once per open period', (t) => {
 	const tracker = createTransitionTracker();
 	const pair = {port: 22, protocol: 'tcp' as const};
 	t.true(tracker.shouldIdentify(pair));
-	tracker.update(snapshot(1, result(22, 'open', 1)));
+	const first = tracker.update(snapshot(1, result(22, 'open', 1)));
+	t.true(tracker.shouldIdentify(pair), 'open, not yet identified');
+	tracker.identified(first.snapshot, [result(22, 'open', 1)]);
+	t.false(tracker.shouldIdentify(pair), 'tried once, even if nothing answered');
+	tracker.update(snapshot(2, result(22, 'open', 2)));
 	t.false(tracker.shouldIdentify(pair));
-	t.is(tracker.stateOf(pair), 'open');
-	tracker.update(snapshot(2, result(22, 'closed', 2)));
+	t.is(tracker.history(pair)?.state, 'open');
+	tracker.update(snapshot(3, result(22, 'closed', 3)));
 	t.true(tracker.shouldIdentify(pair));
+	tracker.update(snapshot(4, result(22, 'open', 4)));
+	t.true(tracker.shouldIdentify(pair), 'a new open period');
 });
 
 test('watch: open, closed after close(), open again on the same port, with the downtime', async (t) => {

@@ -8,6 +8,7 @@ import {
 } from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {
+	openAddresses,
 	sanitize,
 	type AddressProbe,
 	type PortPair,
@@ -147,11 +148,23 @@ export function targetToJson(target: ResolvedTarget) {
 			};
 }
 
+/**
+ * A change as one NDJSON object. `scope` is `port` for a change of the port's state, `family`
+ * when one address stopped or started answering while the port's state stayed (then `address`
+ * and `family` name it, `from`/`to` are its states and `stillOpen` the addresses still open).
+ * `previousTime` is the observation before: the change happened after it, by `time`.
+ */
 export function transitionToJson(transition: Transition, catalogue: Catalogue) {
 	const {result} = transition;
+	const isFamily = transition.address !== undefined;
 	return {
 		type: 'transition',
+		scope: isFamily ? 'family' : 'port',
 		time: new Date(transition.at).toISOString(),
+		previousTime:
+			transition.previousAt === undefined
+				? null
+				: new Date(transition.previousAt).toISOString(),
 		host: transition.host,
 		port: transition.port,
 		protocol: transition.protocol,
@@ -164,8 +177,10 @@ export function transitionToJson(transition: Transition, catalogue: Catalogue) {
 		code: result.code ?? null,
 		rttMs: result.rttMs ?? null,
 		answered: clean(result.answered),
-		address: result.address,
-		family: result.family,
+		address: transition.address ?? result.address,
+		family: transition.family ?? result.family,
+		...(isFamily && {stillOpen: openAddresses(result.addresses)}),
+		addresses: result.addresses.map((probe) => addressToJson(probe)),
 	};
 }
 

@@ -1,7 +1,9 @@
 import process from 'node:process';
 import {parseArguments, parseCount, parseDuration} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
+import {changeText} from '../text/change.js';
 import {
+	openAddresses,
 	watch as watchTarget,
 	sanitize,
 	type ProbeResult,
@@ -35,9 +37,12 @@ const help = `
 
 	Options
 	  --json        NDJSON on stdout, one object a line, flushed per line:
-	                {"type":"snapshot",...} first, then {"type":"transition","time",
-	                "port","protocol","from","to","downMs",...}; {"type":"target",...}
-	                when the host stops or starts resolving
+	                {"type":"snapshot",...} first, then {"type":"transition",
+	                "scope":"port"|"family","time","previousTime","port","protocol",
+	                "from","to","downMs",...}; {"type":"target",...} when the host
+	                stops or starts resolving. A "family" transition is one address
+	                that stopped or started answering ("address":"::1") while the
+	                port's state stayed
 	  --interval    time between sweeps, 100ms to 1h (default 2s)
 	  --count       stop after N changes
 	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
@@ -119,7 +124,15 @@ function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 				transition.downMs === undefined
 					? ''
 					: ` after ${formatDowntime(transition.downMs)} down`;
-			return `${time(transition.at)}  ${transition.host}  ${label(transition)}  ${transition.from ?? '-'} -> ${transition.to} ${detail(transition.result)}${down}`;
+			const change = changeText({
+				from: transition.from ?? transition.to,
+				to: transition.to,
+				...(transition.address !== undefined && {
+					address: transition.address,
+					stillOpen: openAddresses(transition.result.addresses),
+				}),
+			});
+			return `${time(transition.at)}  ${transition.host}  ${label(transition)}  ${change} ${detail(transition.result)}${down}`;
 		},
 		target: unresolved,
 	};

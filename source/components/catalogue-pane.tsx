@@ -2,7 +2,7 @@ import {memo, useMemo} from 'react';
 import stringWidth from 'string-width';
 import {portLabel, verdictColor} from '../catalogue/format.js';
 import type {CatalogueEntry, Verdict} from '../catalogue/types.js';
-import {liveKey} from '../hooks/live-state.js';
+import {liveKey} from '../state/live-state.js';
 import type {PaneFrame} from './pane.js';
 import {markCell, privilegedStyle, selectionStyle} from './row-marks.js';
 import {TablePane} from './table-pane.js';

@@ -1,10 +1,10 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
-import type {Focus, Mode} from '../hooks/dashboard-state.js';
-import type {ListenerItem} from '../hooks/listener-items.js';
-import type {LiveRow} from '../hooks/live-state.js';
-import type {LocalOwner} from '../hooks/local-target.js';
+import type {Focus, Mode} from '../state/dashboard-state.js';
+import type {ListenerItem} from '../state/listener-items.js';
+import type {LiveRow} from '../state/live-state.js';
+import type {LocalOwner} from '../state/local-target.js';
 import {
 	entryDetail,
 	liveDetail,

@@ -1,5 +1,5 @@
 import type {CatalogueEntry} from '../catalogue/types.js';
-import type {LiveRow} from '../hooks/live-state.js';
+import type {LiveRow} from '../state/live-state.js';
 import type {LocalSocket} from '../probe/types.js';
 import {formatClock, formatRtt, layLines} from './format.js';
 
@@ -82,8 +82,11 @@ export function liveDetail(
 	const segments = [
 		[
 			`${key} on ${host}: ${row.state} (${row.reason})`,
+			row.unconfirmed ? `last probe read ${row.unconfirmed}, confirming` : '',
 			rtt ? `rtt ${rtt}` : '',
-			`since ${formatClock(row.since)}`,
+			row.isSinceObserved
+				? `since ${row.changedAfter === undefined ? '' : `${formatClock(row.changedAfter)}-`}${formatClock(row.since)}`
+				: `seen since ${formatClock(row.since)}`,
 		]
 			.filter(Boolean)
 			.join(separator),
@@ -113,7 +116,7 @@ function localOwnerText(
 	isExpected: boolean | undefined,
 ): string {
 	if (!socket) {
-		return 'no socket on this machine';
+		return 'no socket here takes what answered';
 	}
 
 	if (!socket.process) {

@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import type {LiveEvent} from '../hooks/live-state.js';
+import type {LiveEvent} from '../state/live-state.js';
 import type {PortState} from '../probe/types.js';
+import {changeParts} from '../text/change.js';
 import {formatClock, formatDuration, stateColor} from './format.js';
 
 export type EventLogProps = {
@@ -12,6 +13,8 @@ export type EventLogProps = {
 	readonly back: number;
 	readonly isFocused: boolean;
 	readonly isColor: boolean;
+	/** Whether more than one host was watched this session: then each line names its host. */
+	readonly isHostShown: boolean;
 	/** The service name of a port, for the reader: `ssh`. */
 	readonly nameOf: (
 		port: number,
@@ -36,6 +39,7 @@ function EventLogView({
 	back,
 	isFocused,
 	isColor,
+	isHostShown,
 	nameOf,
 }: EventLogProps) {
 	if (events.length === 0) {
@@ -63,12 +67,13 @@ function EventLogView({
 			{shown.map((event, index) => {
 				const name = nameOf(event.port, event.protocol);
 				const isCursor = isFocused && start + index === cursor;
+				const {before, after} = changeParts(event);
 				return (
 					<Text key={event.id} wrap="truncate" inverse={isCursor}>
-						{`${formatClock(event.at)}  ${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
-						{event.from}
-						{' -> '}
+						{`${formatClock(event.at)}  ${isHostShown ? `${event.host}  ` : ''}${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
+						{before}
 						<State state={event.to} isColor={isColor} />
+						{after}
 						{event.downMs === undefined
 							? ''
 							: `  down ${formatDuration(event.downMs)}`}

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import type {Focus, Mode, Prompt} from '../hooks/dashboard-state.js';
+import type {Focus, Mode, Prompt} from '../state/dashboard-state.js';
 
 export type FooterProps = {
 	readonly width: number;

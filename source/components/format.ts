@@ -145,3 +145,32 @@ export function layLines(
 
 	return lines.map((line) => fitText(line, width).trimEnd());
 }
+
+/**
+ * How long a state has lasted, coarse enough to tick rarely: in `narrow` cells `12s`, `4m`, `2h`,
+ * `3d`; else `12s`, `4m05s`, `2h03m`, `3d04h`. With the ms until the text changes.
+ */
+export function formatAge(
+	ms: number,
+	isNarrow: boolean,
+): {readonly text: string; readonly nextChangeInMs: number} {
+	const age = Math.max(0, ms);
+	const step = (unit: number) => unit - (age % unit);
+	if (age < 60_000 || (isNarrow && age < 100_000)) {
+		return {text: `${Math.floor(age / 1000)}s`, nextChangeInMs: step(1000)};
+	}
+
+	if (age < 3_600_000) {
+		return isNarrow
+			? {text: `${Math.floor(age / 60_000)}m`, nextChangeInMs: step(60_000)}
+			: {text: formatDuration(age), nextChangeInMs: step(1000)};
+	}
+
+	const unit = isNarrow ? (age < 86_400_000 ? 3_600_000 : 86_400_000) : 60_000;
+	return {
+		text: isNarrow
+			? `${Math.floor(age / unit)}${unit === 3_600_000 ? 'h' : 'd'}`
+			: formatDuration(age),
+		nextChangeInMs: step(unit),
+	};
+}

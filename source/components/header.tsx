@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ProtocolFilter} from '../args.js';
-import type {SweepClock} from '../hooks/sweep-clock.js';
+import type {SweepClock} from '../state/sweep-clock.js';
 import {useSweepAge} from '../hooks/use-sweep-age.js';
 import {formatInterval} from './format.js';
 
@@ -14,6 +14,8 @@ export type HeaderProps = {
 	/** `12/125`, `3 pinned`, `14 sockets`. */
 	readonly count: string;
 	readonly intervalMs: number;
+	/** Nothing is watched: no sweep is due. */
+	readonly isIdle: boolean;
 	readonly isBellOn: boolean;
 	readonly clock: SweepClock;
 	readonly isColor: boolean;
@@ -21,17 +23,24 @@ export type HeaderProps = {
 
 type SweepAgeProps = Pick<
 	HeaderProps,
-	'clock' | 'host' | 'intervalMs' | 'isColor'
+	'clock' | 'host' | 'intervalMs' | 'isIdle' | 'isColor'
 >;
 
 /** The only part of the screen that follows the clock: it re-renders when its text changes. */
-function SweepAgeView({clock, host, intervalMs, isColor}: SweepAgeProps) {
-	const {label, isStale} = useSweepAge({clock, host, intervalMs});
+function SweepAgeView({
+	clock,
+	host,
+	intervalMs,
+	isIdle,
+	isColor,
+}: SweepAgeProps) {
+	const {label, isStale} = useSweepAge({clock, host, intervalMs, isIdle});
 	return (
 		<Text
 			wrap="truncate"
 			bold={isStale}
-			color={isColor ? (isStale ? 'yellow' : 'green') : undefined}
+			dimColor={isIdle}
+			color={isColor && !isIdle ? (isStale ? 'yellow' : 'green') : undefined}
 		>
 			{label}
 		</Text>
@@ -48,6 +57,7 @@ function HeaderView({
 	protocol,
 	count,
 	intervalMs,
+	isIdle,
 	isBellOn,
 	clock,
 	isColor,
@@ -69,6 +79,7 @@ function HeaderView({
 					clock={clock}
 					host={host}
 					intervalMs={intervalMs}
+					isIdle={isIdle}
 					isColor={isColor}
 				/>
 				{isBellOn ? <Text>{'  bell'}</Text> : undefined}

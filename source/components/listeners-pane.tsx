@@ -1,6 +1,6 @@
 import {memo, useMemo} from 'react';
-import {ownerLabel, type ListenerItem} from '../hooks/listener-items.js';
-import {liveKey} from '../hooks/live-state.js';
+import {ownerLabel, type ListenerItem} from '../state/listener-items.js';
+import {liveKey} from '../state/live-state.js';
 import type {PaneFrame} from './pane.js';
 import {
 	expectedMark,

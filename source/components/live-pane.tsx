@@ -1,8 +1,14 @@
-import {memo, useMemo} from 'react';
+import {memo, useEffect, useMemo, useState} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
-import type {LiveRow} from '../hooks/live-state.js';
-import type {LocalOwner} from '../hooks/local-target.js';
-import {formatClock, formatRtt, stateColor, stateLabel} from './format.js';
+import type {LiveRow} from '../state/live-state.js';
+import type {LocalOwner} from '../state/local-target.js';
+import {
+	formatAge,
+	formatClock,
+	formatRtt,
+	stateColor,
+	stateLabel,
+} from './format.js';
 import type {PaneFrame} from './pane.js';
 import {expectedMark, selectionStyle} from './row-marks.js';
 import {TablePane} from './table-pane.js';
@@ -15,11 +21,11 @@ type LiveLayout = {
 	readonly hasSeconds: boolean;
 };
 
-/** State first, then what answered; the time of the change and the rtt when there is room. */
+/** State first, then what answered; how long the state has lasted and the rtt when there is room. */
 export function liveColumns(innerWidth: number): LiveLayout {
 	let rest = innerWidth - 10 - 8;
-	const hasSince = rest >= 7;
-	rest -= hasSince ? 7 : 0;
+	const hasSince = rest >= 8;
+	rest -= hasSince ? 8 : 0;
 	const hasRtt = rest >= 7;
 	rest -= hasRtt ? 7 : 0;
 	const hasSeconds = hasSince && rest >= 3;
@@ -30,7 +36,7 @@ export function liveColumns(innerWidth: number): LiveLayout {
 	}
 
 	if (hasSince) {
-		columns.push({width: hasSeconds ? 8 : 5});
+		columns.push({width: hasSeconds ? 9 : 6});
 	}
 
 	columns.push({width: 6 + Math.max(0, rest)});
@@ -62,8 +68,70 @@ export function whoOf(
 	);
 }
 
+/**
+ * The since cell: how long a state the watch saw begin has lasted (`12s`, `4m`), ticking; a state
+ * that was already so when the watch first looked reads `>=` the time of that look (`≥21:35`),
+ * since how long it lasted before is not known.
+ */
+export function sinceCell(
+	row: LiveRow,
+	now: number,
+	layout: Pick<LiveLayout, 'hasSeconds'>,
+	isAscii: boolean,
+): {readonly text: string; readonly nextChangeInMs?: number} {
+	if (!row.isSinceObserved) {
+		return {
+			text: `${isAscii ? '>' : '≥'}${formatClock(row.since, layout.hasSeconds)}`,
+		};
+	}
+
+	return formatAge(now - row.since, !layout.hasSeconds);
+}
+
+/** The state cell: `open`, and where the target has both families, which of them answer (`open 4`). */
+export const stateCell = (row: LiveRow) =>
+	row.families === ''
+		? stateLabel(row.state)
+		: `${stateLabel(row.state)} ${row.families}`;
+
+/** Now, re-read whenever one of `rows`' ages changes its text: one timer for the pane, none while no age shows. */
+function useAgeClock(
+	rows: readonly LiveRow[],
+	layout: LiveLayout,
+	isAscii: boolean,
+): number {
+	const [now, setNow] = useState(() => Date.now());
+	useEffect(() => {
+		if (!layout.hasSince) {
+			return;
+		}
+
+		let next = Infinity;
+		const current = Date.now();
+		for (const row of rows) {
+			const wait = sinceCell(row, current, layout, isAscii).nextChangeInMs;
+			if (wait !== undefined) {
+				next = Math.min(next, wait);
+			}
+		}
+
+		if (next === Infinity) {
+			return;
+		}
+
+		const timer = setTimeout(() => {
+			setNow(Date.now());
+		}, next + 5);
+		return () => {
+			clearTimeout(timer);
+		};
+	}, [rows, layout, isAscii, now]);
+	return now;
+}
+
 type LiveLineProps = {
 	readonly row: LiveRow | undefined;
+	readonly since: string;
 	readonly who: string;
 	readonly layout: LiveLayout;
 	readonly isSelected: boolean;
@@ -74,6 +142,7 @@ type LiveLineProps = {
 
 function LiveLineView({
 	row,
+	since,
 	who,
 	layout,
 	isSelected,
@@ -82,18 +151,19 @@ function LiveLineView({
 	isColor,
 }: LiveLineProps) {
 	const cells = useMemo(() => {
-		const values = [row ? stateLabel(row.state) : '-'];
+		// No row: the running watch has not observed this port yet. Pending, never an older value.
+		const values = [row ? stateCell(row) : '…'];
 		if (layout.hasRtt) {
 			values.push(formatRtt(row?.rttMs));
 		}
 
 		if (layout.hasSince) {
-			values.push(row ? formatClock(row.since, layout.hasSeconds) : '');
+			values.push(since);
 		}
 
 		values.push(who);
 		return values;
-	}, [row, who, layout]);
+	}, [row, since, who, layout]);
 	// A change shows for a moment on the state itself, in reverse: the eye goes there, and it
 	// costs a few bytes where a highlighted row would repaint the whole line twice.
 	const cellStyles = useMemo<CellStyle[]>(
@@ -141,6 +211,14 @@ function LivePaneView({
 	...pane
 }: LivePaneProps) {
 	const layout = useMemo(() => liveColumns(pane.width - 2), [pane.width]);
+	const shownRows = useMemo(
+		() =>
+			entries
+				.map((entry) => rows.get(entry.id))
+				.filter((row): row is LiveRow => row !== undefined),
+		[entries, rows],
+	);
+	const now = useAgeClock(shownRows, layout, pane.isAscii);
 	const heading = useMemo(
 		() => [
 			'state',
@@ -161,6 +239,7 @@ function LivePaneView({
 					<LiveLine
 						key={entry.id}
 						row={row}
+						since={row ? sinceCell(row, now, layout, pane.isAscii).text : ''}
 						who={whoOf(row, owners.get(entry.id), pane.isAscii)}
 						layout={layout}
 						isSelected={entry.id === selectedId}

@@ -1,9 +1,9 @@
 import {Box} from 'ink';
 import type {CatalogueEntry} from '../catalogue/types.js';
-import type {Focus, Mode} from '../hooks/dashboard-state.js';
-import type {ListenerItem} from '../hooks/listener-items.js';
-import type {LiveRow} from '../hooks/live-state.js';
-import type {LocalOwner} from '../hooks/local-target.js';
+import type {Focus, Mode} from '../state/dashboard-state.js';
+import type {ListenerItem} from '../state/listener-items.js';
+import type {LiveRow} from '../state/live-state.js';
+import type {LocalOwner} from '../state/local-target.js';
 import type {SocketList} from '../hooks/probe-service.js';
 import {CataloguePane} from './catalogue-pane.js';
 import type {Layout} from './layout.js';

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
 import {memo} from 'react';
-import {applyEdits} from '../hooks/key-commands.js';
+import {applyEdits} from '../state/key-commands.js';
 
 export type PromptLineProps = {
 	readonly width: number;

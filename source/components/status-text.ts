@@ -1,22 +1,13 @@
-import type {Mode} from '../hooks/dashboard-state.js';
-import type {LiveState} from '../hooks/live-state.js';
+import type {Mode} from '../state/dashboard-state.js';
 import type {Target} from '../hooks/use-target.js';
 
-/** Which address family answers; before any answer, where the host resolves. */
-export function targetNote(
-	target: Pick<Target, 'resolved'>,
-	live: Pick<LiveState, 'answering' | 'rows'> | undefined,
-): string {
+/**
+ * Where the host resolves (which families answer is each row's own: a header that said `IPv4
+ * answers` hid an IPv6 address that answered on some ports and not others).
+ */
+export function targetNote(target: Pick<Target, 'resolved'>): string {
 	if (target.resolved && !target.resolved.isResolved) {
 		return 'does not resolve';
-	}
-
-	if (live?.answering) {
-		return `${live.answering} ${live.answering.includes('+') ? 'answer' : 'answers'}`;
-	}
-
-	if (live && live.rows.size > 0) {
-		return 'no answer';
 	}
 
 	if (target.resolved?.isResolved) {

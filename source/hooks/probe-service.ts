@@ -22,6 +22,8 @@ export type WatchRequest = {
 export type WatchHandle = {
 	readonly stop: () => void;
 	readonly done: Promise<void>;
+	/** Watch these pairs from now on: the ones that stay keep their history, new ones are swept at once. */
+	readonly setPairs: (pairs: readonly PortPair[]) => void;
 };
 
 export type SocketList = {

@@ -4,8 +4,12 @@ import {
 	scrollTop,
 	type DashboardAction,
 	type DashboardState,
-} from './dashboard-state.js';
-import {keyCommands, type Command, type KeyCommands} from './key-commands.js';
+} from '../state/dashboard-state.js';
+import {
+	keyCommands,
+	type Command,
+	type KeyCommands,
+} from '../state/key-commands.js';
 
 export type UseDashboardKeysOptions = {
 	readonly state: DashboardState;

@@ -3,10 +3,10 @@ import type {Catalogue} from '../catalogue/load.js';
 import {searchCatalogue} from '../catalogue/search.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import {matchesDaemon} from '../probe/index.js';
-import {scrollTop, type DashboardState} from './dashboard-state.js';
-import {socketId, type ListenerItem} from './listener-items.js';
-import {entryPorts} from './entry-rows.js';
-import {liveKey} from './live-state.js';
+import {scrollTop, type DashboardState} from '../state/dashboard-state.js';
+import {socketId, type ListenerItem} from '../state/listener-items.js';
+import {entryPorts} from '../state/entry-rows.js';
+import {liveKey} from '../state/live-state.js';
 import type {SocketList} from './probe-service.js';
 import {parsePair} from './use-watch.js';
 

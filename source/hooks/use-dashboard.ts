@@ -1,17 +1,29 @@
-import {useCallback, useEffect, useMemo, useReducer, useState} from 'react';
+import {
+	useCallback,
+	useEffect,
+	useMemo,
+	useReducer,
+	useRef,
+	useState,
+} from 'react';
 import type {ProtocolFilter} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import type {Layout} from '../components/layout.js';
-import type {LocalSocket, PortPair, Protocol} from '../probe/index.js';
-import {dashboardReducer, initialDashboardState} from './dashboard-state.js';
-import {defaultProbeService} from './default-probe-service.js';
-import {entryRows, isEntryHighlighted} from './entry-rows.js';
-import {liveKey, type LiveRow} from './live-state.js';
 import {
-	isLocalTarget,
-	localOwners,
-	localSocketsByPair,
-} from './local-target.js';
+	isNoisyChange,
+	type LocalSocket,
+	type PortPair,
+	type Protocol,
+	type Transition,
+} from '../probe/index.js';
+import {
+	dashboardReducer,
+	initialDashboardState,
+} from '../state/dashboard-state.js';
+import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
+import {liveKey, type LiveRow} from '../state/live-state.js';
+import {isLocalTarget, localOwners} from '../state/local-target.js';
+import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
 import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
@@ -35,7 +47,7 @@ export type UseDashboardOptions = {
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
-const noSockets: ReadonlyMap<string, LocalSocket> = new Map();
+const noSockets: readonly LocalSocket[] = [];
 /** How long the ports in view must stay put before the watch restarts on them. */
 const settleMs = 250;
 
@@ -64,7 +76,21 @@ export function useDashboard({
 	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
 	const {host} = target;
 	const ring = useBell(state.isBellOn);
-	const live = useLive({host, onChange: ring});
+	// Set below, once the watched pairs are known; the bell asks it at the time of a change.
+	const isBellPair = useRef<(key: string) => boolean>(() => false);
+	const onChange = useCallback(
+		(transition: Transition) => {
+			if (
+				transition.from !== undefined &&
+				!isNoisyChange(transition.from, transition.to) &&
+				isBellPair.current(liveKey(transition.port, transition.protocol))
+			) {
+				ring();
+			}
+		},
+		[ring],
+	);
+	const live = useLive({host, onChange});
 	const isLiveCurrent = live.state.host === host;
 	const liveRows = isLiveCurrent ? live.state.rows : emptyRows;
 
@@ -97,11 +123,10 @@ export function useDashboard({
 		() =>
 			localOwners(
 				view.visibleEntries,
-				isLocal && sockets?.isAvailable
-					? localSocketsByPair(sockets.sockets)
-					: noSockets,
+				isLocal && sockets?.isAvailable ? sockets.sockets : noSockets,
+				liveRows,
 			),
-		[view.visibleEntries, isLocal, sockets],
+		[view.visibleEntries, isLocal, sockets, liveRows],
 	);
 
 	const watched = useSettledValue(
@@ -113,6 +138,12 @@ export function useDashboard({
 		settleMs,
 	);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
+	const {pinned} = state;
+	useEffect(() => {
+		// The help's promise: the pinned ports ring, or the ports in view when none is pinned.
+		const keys = new Set(pinned.length > 0 ? pinned : watched.split(','));
+		isBellPair.current = (key) => keys.has(key);
+	}, [pinned, watched]);
 	const expect = useCallback(
 		(pair: PortPair) => catalogue.byPair(pair.port, pair.protocol),
 		[catalogue],
@@ -124,6 +155,7 @@ export function useDashboard({
 		intervalMs: state.intervalMs,
 		timeoutMs,
 		expect,
+		onWatching: live.onWatching,
 		onSnapshot: live.onSnapshot,
 		onTransition: live.onTransition,
 		onError: live.onError,
@@ -225,6 +257,7 @@ export function useDashboard({
 		highlighted,
 		isWaitingForRegistry,
 		isLocal,
+		isIdle: pairs.length === 0,
 		sockets,
 		view,
 		owners,

@@ -5,8 +5,8 @@ import {
 	liveReducer,
 	type LiveAction,
 	type LiveState,
-} from './live-state.js';
-import {createSweepClock, type SweepClock} from './sweep-clock.js';
+} from '../state/live-state.js';
+import {createSweepClock, type SweepClock} from '../state/sweep-clock.js';
 
 export type UseLiveOptions = {
 	readonly host: string;
@@ -19,6 +19,11 @@ export type UseLiveOptions = {
 export type Live = {
 	readonly state: LiveState;
 	readonly clock: SweepClock;
+	readonly onWatching: (
+		host: string,
+		keys: readonly string[],
+		isRestart: boolean,
+	) => void;
 	readonly onSnapshot: (snapshot: Snapshot) => void;
 	readonly onTransition: (transition: Transition) => void;
 	readonly onError: (error: unknown) => void;
@@ -49,6 +54,13 @@ export function useLive({
 			});
 		}
 	}, []);
+
+	const onWatching = useCallback(
+		(host: string, keys: readonly string[], isRestart: boolean) => {
+			enqueue({type: 'watching', host, keys, isRestart});
+		},
+		[enqueue],
+	);
 
 	const onSnapshot = useCallback(
 		(snapshot: Snapshot) => {
@@ -97,5 +109,5 @@ export function useLive({
 		};
 	}, [highlights]);
 
-	return {state, clock, onSnapshot, onTransition, onError};
+	return {state, clock, onWatching, onSnapshot, onTransition, onError};
 }

@@ -1,10 +1,12 @@
 import {useEffect, useRef, useState} from 'react';
-import type {SweepClock} from './sweep-clock.js';
+import type {SweepClock} from '../state/sweep-clock.js';
 
 export type UseSweepAgeOptions = {
 	readonly clock: SweepClock;
 	readonly host: string;
 	readonly intervalMs: number;
+	/** Nothing is watched (no match, the socket list): no sweep is due, so none is late. */
+	readonly isIdle?: boolean;
 	readonly isActive?: boolean;
 };
 
@@ -26,10 +28,22 @@ const units = [
  */
 export function describeSweepAge(
 	last: {readonly host: string; readonly at: number} | undefined,
-	host: string,
-	intervalMs: number,
-	now: number,
+	{
+		host,
+		intervalMs,
+		now,
+		isIdle = false,
+	}: {
+		readonly host: string;
+		readonly intervalMs: number;
+		readonly now: number;
+		readonly isIdle?: boolean;
+	},
 ): SweepAge & {readonly nextChangeInMs?: number} {
+	if (isIdle) {
+		return {label: 'nothing to probe', isStale: false};
+	}
+
 	if (last?.host !== host) {
 		return {label: 'probing', isStale: false};
 	}
@@ -54,10 +68,11 @@ export function useSweepAge({
 	clock,
 	host,
 	intervalMs,
+	isIdle = false,
 	isActive = true,
 }: UseSweepAgeOptions): SweepAge {
 	const [age, setAge] = useState<SweepAge>(() =>
-		describeSweepAge(clock.get(), host, intervalMs, Date.now()),
+		describeSweepAge(clock.get(), {host, intervalMs, now: Date.now(), isIdle}),
 	);
 	// Compared before setting: an equal state set from outside React still costs a render.
 	const shown = useRef(age.label);
@@ -70,12 +85,12 @@ export function useSweepAge({
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const update = () => {
 			clearTimeout(timer);
-			const {label, isStale, nextChangeInMs} = describeSweepAge(
-				clock.get(),
+			const {label, isStale, nextChangeInMs} = describeSweepAge(clock.get(), {
 				host,
 				intervalMs,
-				Date.now(),
-			);
+				now: Date.now(),
+				isIdle,
+			});
 			if (label !== shown.current) {
 				shown.current = label;
 				setAge({label, isStale});
@@ -92,7 +107,7 @@ export function useSweepAge({
 			unsubscribe();
 			clearTimeout(timer);
 		};
-	}, [clock, host, intervalMs, isActive]);
+	}, [clock, host, intervalMs, isIdle, isActive]);
 
 	return age;
 }

@@ -1,7 +1,7 @@
 import {useEffect, useRef} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {PortPair, Snapshot, Transition} from '../probe/types.js';
-import type {ProbeService} from './probe-service.js';
+import type {ProbeService, WatchHandle} from './probe-service.js';
 
 export type UseWatchOptions = {
 	readonly watch: ProbeService['watch'];
@@ -12,6 +12,15 @@ export type UseWatchOptions = {
 	/** False pauses the watch without unmounting. */
 	readonly isActive?: boolean;
 	readonly expect?: (pair: PortPair) => CatalogueEntry | undefined;
+	/**
+	 * The pairs the running watch observes, keyed `22/tcp`: on a (re)start (`isRestart`, nothing
+	 * observed yet) and whenever the set changes.
+	 */
+	readonly onWatching?: (
+		host: string,
+		keys: readonly string[],
+		isRestart: boolean,
+	) => void;
 	readonly onSnapshot?: (snapshot: Snapshot) => void;
 	readonly onTransition?: (transition: Transition) => void;
 	readonly onError?: (error: unknown) => void;
@@ -31,27 +40,34 @@ export const parsePairs = (key: string): PortPair[] =>
 	key === '' ? [] : key.split(',').map((item) => parsePair(item));
 
 /**
- * Watches `pairs` on `host` through the probe service: started on mount, restarted when the host,
- * the set of pairs or the interval changes, stopped on unmount. The service's own setTimeout chain
- * keeps sweeps from overlapping; this hook adds that a stopped watch reports nothing more, and
- * that new callbacks (a re-render) do not restart it.
+ * Watches `pairs` on `host` through the probe service: started on mount, restarted when the host
+ * or the interval changes, stopped on unmount. A change of the pairs (a scroll, a search) does not
+ * restart it: the watch is told the new set, keeps the history of the pairs that stay and sweeps
+ * the new ones at once, so a row that stayed in view keeps one continuous watch. The service's own
+ * setTimeout chain keeps sweeps from overlapping; this hook adds that a stopped watch reports
+ * nothing more, and that new callbacks (a re-render) do not restart it.
  */
 export function useWatch(options: UseWatchOptions): void {
 	const {watch, host, intervalMs, timeoutMs, isActive = true} = options;
 	const key = pairsKey(options.pairs);
+	const hasPairs = key !== '';
 	const callbacks = useRef(options);
+	const keyRef = useRef(key);
+	const handleRef = useRef<WatchHandle | undefined>(undefined);
 
 	useEffect(() => {
 		callbacks.current = options;
+		keyRef.current = key;
 	});
 
 	useEffect(() => {
-		const pairs = parsePairs(key);
-		if (!isActive || pairs.length === 0) {
+		if (!isActive || !hasPairs) {
 			return;
 		}
 
 		let isStopped = false;
+		const pairs = parsePairs(keyRef.current);
+		callbacks.current.onWatching?.(host, keyRef.current.split(','), true);
 		const handle = watch({
 			host,
 			pairs,
@@ -74,6 +90,7 @@ export function useWatch(options: UseWatchOptions): void {
 				}
 			},
 		});
+		handleRef.current = handle;
 
 		handle.done.catch((error: unknown) => {
 			if (!isStopped) {
@@ -83,7 +100,16 @@ export function useWatch(options: UseWatchOptions): void {
 
 		return () => {
 			isStopped = true;
+			handleRef.current = undefined;
 			handle.stop();
 		};
-	}, [watch, host, key, intervalMs, timeoutMs, isActive]);
+	}, [watch, host, intervalMs, timeoutMs, isActive, hasPairs]);
+
+	useEffect(() => {
+		const handle = handleRef.current;
+		if (handle && key !== '') {
+			callbacks.current.onWatching?.(host, key.split(','), false);
+			handle.setPairs(parsePairs(key));
+		}
+	}, [host, key]);
 }

@@ -49,12 +49,16 @@ export {
 export {
 	createTransitionTracker,
 	diffResults,
+	isNoisyChange,
+	openAddresses,
 	pairKey,
+	retainPairs,
 	type PairHistory,
 	type TrackerState,
 	type TransitionTracker,
 } from './transitions.js';
 export {watch, type WatchOptions, type Watcher} from './watch.js';
+export {coversAddress, coveringSockets, isLocalTarget} from './local.js';
 export {
 	createListenerScanner,
 	listLocalSockets,

@@ -56,16 +56,45 @@ export type ProbeResult = PortPair &
 		readonly mismatch?: string;
 		/** Epoch ms when this answer was taken. */
 		readonly at: number;
+		/**
+		 * Set by a watch: epoch ms of the first observation of the current state by this watch,
+		 * with `isSinceObserved` true when the watch saw the state begin (the observation before
+		 * it read otherwise), false when the state was already so at the watch's first look.
+		 */
+		readonly since?: number;
+		readonly isSinceObserved?: boolean;
+		/** With `isSinceObserved`: the observation before `since`, so the state began after it. */
+		readonly changedAfter?: number;
+		/**
+		 * Set by a watch while a UDP answer is unconfirmed: the last probe read this state (a lost
+		 * reply reads open|filtered), and `state` keeps the confirmed one until the next probe agrees.
+		 */
+		readonly unconfirmed?: PortState;
 	};
 
+/**
+ * A change between two consecutive observations of one pair by one continuous watch. `from` is
+ * undefined for the watch's first observation of a pair (a first sight, not a change).
+ */
 export type Transition = PortPair & {
 	readonly host: string;
 	readonly from: PortState | undefined;
 	readonly to: PortState;
-	/** Epoch ms. */
+	/** Epoch ms of the observation that saw the change. */
 	readonly at: number;
-	/** On a return to open: how long it was not open, in ms. */
+	/** Epoch ms of the observation before it: the change happened after this and by `at`. */
+	readonly previousAt?: number;
+	/**
+	 * On a return to open within one continuous watch that saw the port open, then not open:
+	 * from the first observation not open to this one, in ms.
+	 */
 	readonly downMs?: number;
+	/**
+	 * Set when one address family changed while the port's state did not (`::1` stopped
+	 * answering while 127.0.0.1 still does): `from` and `to` are that address's states.
+	 */
+	readonly address?: string;
+	readonly family?: Family;
 	readonly result: ProbeResult;
 };
 

@@ -9,13 +9,17 @@ import type {
 	SocketList,
 	WatchRequest,
 } from '../../source/hooks/probe-service.js';
+import {
+	createTransitionTracker,
+	type TransitionTracker,
+} from '../../source/probe/transitions.js';
 import type {
+	AddressProbe,
 	LocalSocket,
+	PortPair,
 	PortState,
 	ProbeResult,
 	ResolvedTarget,
-	Snapshot,
-	Transition,
 } from '../../source/probe/types.js';
 
 const curated: RawEntry[] = [
@@ -322,8 +326,11 @@ export const sshdSocket: LocalSocket = {
 };
 
 export type FakeWatch = {
-	readonly request: WatchRequest;
+	request: WatchRequest;
 	isStopped: boolean;
+	/** Every set of pairs it was given after it started. */
+	readonly pairSets: Array<readonly PortPair[]>;
+	readonly tracker: TransitionTracker;
 };
 
 export type FakeAnswer = {
@@ -332,12 +339,17 @@ export type FakeAnswer = {
 	readonly state: PortState;
 	readonly answered?: string;
 	readonly rttMs?: number;
+	/** The state on ::1 too, for a target with both families. */
+	readonly v6?: PortState;
 };
 
+const reasonOf = (state: PortState) =>
+	state === 'open' ? 'connected' : state === 'closed' ? 'refused' : 'timeout';
+
 /**
- * A probe service whose answers the test decides. Its watch keeps the contract of the real one:
- * transitions (`from: undefined` on a first answer, `downMs` on a return to open) before the
- * snapshot of the same sweep.
+ * A probe service whose answers the test decides. Its watch is the real one but for the sockets:
+ * every sweep goes through the real transition tracker, snapshot first and then its transitions;
+ * `setPairs` keeps the history of the pairs that stay, as the real watch does.
  */
 export function createFakeProbe(
 	options: {
@@ -356,17 +368,26 @@ export function createFakeProbe(
 	};
 	let sockets: SocketList = options.sockets ?? {isAvailable: true, sockets: []};
 	let socketReads = 0;
-	const states = new Map<string, {state: PortState; leftOpenAt?: number}>();
 
 	const service: ProbeService = {
 		watch(request) {
-			const watch: FakeWatch = {request, isStopped: false};
+			const watch: FakeWatch = {
+				request,
+				isStopped: false,
+				pairSets: [],
+				tracker: createTransitionTracker(),
+			};
 			watches.push(watch);
 			return {
 				stop() {
 					watch.isStopped = true;
 				},
 				done: Promise.resolve(),
+				setPairs(pairs) {
+					watch.pairSets.push(pairs);
+					watch.tracker.retain(pairs);
+					watch.request = {...watch.request, pairs};
+				},
 			};
 		},
 		async resolveTarget(host) {
@@ -399,58 +420,47 @@ export function createFakeProbe(
 				(item) => item.port === pair.port && item.protocol === pair.protocol,
 			);
 			const state = answer?.state ?? 'closed';
-			const reason = state === 'open' ? 'connected' : 'refused';
+			const addresses: AddressProbe[] = [
+				{
+					address: '127.0.0.1',
+					family: 4,
+					state,
+					reason: reasonOf(state),
+					rttMs: answer?.rttMs ?? 0.3,
+				},
+			];
+			if (answer?.v6) {
+				addresses.push({
+					address: '::1',
+					family: 6,
+					state: answer.v6,
+					reason: reasonOf(answer.v6),
+					rttMs: answer.rttMs ?? 0.3,
+				});
+			}
+
+			const best =
+				addresses.find((probe) => probe.state === 'open') ?? addresses[0]!;
 			return {
 				...pair,
 				host,
-				address: '127.0.0.1',
-				family: 4,
-				state,
-				reason,
-				rttMs: answer?.rttMs ?? 0.3,
-				answered: answer?.answered,
-				addresses: [
-					{address: '127.0.0.1', family: 4, state, reason, rttMs: 0.3},
-				],
+				...best,
+				...(answer?.answered !== undefined && {answered: answer.answered}),
+				addresses,
 				at,
 			};
 		});
-		for (const result of results) {
-			const key = `${host} ${result.port}/${result.protocol}`;
-			const previous = states.get(key);
-			if (previous?.state === result.state) {
-				continue;
-			}
-
-			const leftOpenAt =
-				result.state === 'open'
-					? undefined
-					: (previous?.leftOpenAt ?? (previous ? at : undefined));
-			states.set(key, {state: result.state, leftOpenAt});
-			const transition: Transition = {
-				port: result.port,
-				protocol: result.protocol,
-				host,
-				from: previous?.state,
-				to: result.state,
-				at,
-				downMs:
-					result.state === 'open' && previous?.leftOpenAt !== undefined
-						? at - previous.leftOpenAt
-						: undefined,
-				result,
-			};
-			watch.request.onTransition?.(transition);
-		}
-
-		const snapshot: Snapshot = {
+		const update = watch.tracker.update({
 			host,
 			target: targets[host] ?? {host, isResolved: false, error: 'unknown'},
 			startedAt: at,
 			finishedAt: at,
 			results,
-		};
-		watch.request.onSnapshot?.(snapshot);
+		});
+		watch.request.onSnapshot?.(update.snapshot);
+		for (const transition of update.transitions) {
+			watch.request.onTransition?.(transition);
+		}
 	}
 
 	return {

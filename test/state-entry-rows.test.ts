@@ -4,9 +4,9 @@ import {
 	entryRows,
 	isEntryHighlighted,
 	maxRangePorts,
-} from '../source/hooks/entry-rows.js';
-import type {LiveRow} from '../source/hooks/live-state.js';
-import {localOwners} from '../source/hooks/local-target.js';
+} from '../source/state/entry-rows.js';
+import type {LiveRow} from '../source/state/live-state.js';
+import {localOwners} from '../source/state/local-target.js';
 import {watchedKey} from '../source/hooks/use-dashboard-view.js';
 import type {PortState} from '../source/probe/types.js';
 import {sshdSocket, testCatalogue} from './helpers/dashboard.js';
@@ -24,13 +24,22 @@ const entry = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => {
 const x11 = entry(6000);
 const ssh = entry(22);
 
-const row = (state: PortState, since: number, answered?: string): LiveRow => ({
+const row = (
+	state: PortState,
+	since: number,
+	answered?: string,
+	address = '127.0.0.1',
+): LiveRow => ({
 	state,
 	reason: state === 'open' ? 'connected' : 'refused',
 	rttMs: 0.4,
 	since,
+	isSinceObserved: true,
 	answered,
-	addresses: `127.0.0.1 ${state === 'open' ? 'open' : 'refused'}`,
+	addresses: `${address} ${state === 'open' ? 'open' : 'refused'}`,
+	openAddresses:
+		state === 'open' ? [{address, family: address.includes(':') ? 6 : 4}] : [],
+	families: '',
 });
 
 test('a range is watched on every port, a single entry on its own; a huge range is capped', (t) => {
@@ -118,16 +127,61 @@ test('the watch covers every port of a range in view or pinned, and a pinned pai
 	);
 });
 
-test('on this machine a range is held by the first of its ports that has a socket', (t) => {
+test('on this machine a range is held by the first of its open ports that has a socket', (t) => {
 	const xorg = {...sshdSocket, port: 6001, process: 'Xorg', pid: 900};
 	const owners = localOwners(
 		[x11, ssh],
+		[xorg, sshdSocket],
 		new Map([
-			['6001/tcp', xorg],
-			['22/tcp', sshdSocket],
+			['6001/tcp', row('open', 1)],
+			['22/tcp', row('open', 1)],
 		]),
 	);
 	t.is(owners.get(x11.id)?.socket, xorg);
 	t.true(owners.get(x11.id)?.isExpected);
 	t.is(owners.get(ssh.id)?.socket, sshdSocket);
+});
+
+test('an owner is shown only for a socket whose address takes what answered; a closed port has none', (t) => {
+	const owner = (
+		socket: {address: string; family: 4 | 6},
+		probed: LiveRow | undefined,
+	) =>
+		localOwners(
+			[ssh],
+			[{...sshdSocket, ...socket}],
+			probed ? new Map([['22/tcp', probed]]) : new Map(),
+		).get(ssh.id)?.socket.process;
+	t.is(
+		owner(
+			{address: '0.0.0.0', family: 4},
+			row('open', 1, undefined, '127.0.0.5'),
+		),
+		'sshd',
+	);
+	t.is(owner({address: '127.0.0.1', family: 4}, row('open', 1)), 'sshd');
+	t.is(
+		owner({address: '::', family: 6}, row('open', 1, undefined, '::1')),
+		'sshd',
+	);
+	t.is(
+		owner({address: '127.0.0.1', family: 4}, row('open', 1, undefined, '::1')),
+		undefined,
+		'127.0.0.1 does not take ::1',
+	);
+	t.is(
+		owner({address: '0.0.0.0', family: 4}, row('open', 1, undefined, '::1')),
+		undefined,
+		'an IPv4-only daemon does not hold ::1',
+	);
+	t.is(
+		owner({address: '0.0.0.0', family: 4}, row('closed', 1)),
+		undefined,
+		'closed',
+	);
+	t.is(
+		owner({address: '0.0.0.0', family: 4}, undefined),
+		undefined,
+		'not probed yet',
+	);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type {Key} from 'ink';
-import {applyEdits, keyCommands} from '../source/hooks/key-commands.js';
+import {applyEdits, keyCommands} from '../source/state/key-commands.js';
 
 const none: Key = {
 	upArrow: false,

@@ -67,18 +67,28 @@ function rangeRow(
 
 	const open = found.filter(({row}) => row.state === 'open');
 	const answer = best.row.answered ? `: ${best.row.answered}` : '';
+	// The latest change of any of its ports: when the range last read differently.
+	let latest = best.row;
+	for (const {row} of found) {
+		if (row.since > latest.since) {
+			latest = row;
+		}
+	}
+
 	return {
 		state: best.row.state,
 		reason: counts.map(({state, count}) => `${count} ${state}`).join(', '),
 		rttMs: best.row.rttMs,
-		// The latest change of any of its ports: when the range last read differently.
-		since: Math.max(...found.map(({row}) => row.since)),
+		since: latest.since,
+		isSinceObserved: latest.isSinceObserved,
 		answered:
 			open.length > 0
 				? `${portList(open.map(({port}) => port))}${answer}`
 				: best.row.answered,
 		mismatch: best.row.mismatch && `${best.port}: ${best.row.mismatch}`,
 		addresses: `${best.port}: ${best.row.addresses}`,
+		openAddresses: best.row.openAddresses,
+		families: best.row.families,
 	};
 }
 

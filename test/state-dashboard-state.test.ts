@@ -4,7 +4,7 @@ import {
 	initialDashboardState,
 	scrollTop,
 	stepInterval,
-} from '../source/hooks/dashboard-state.js';
+} from '../source/state/dashboard-state.js';
 
 const initial = initialDashboardState({intervalMs: 2000});
 

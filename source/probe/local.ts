@@ -1,0 +1,83 @@
+import {networkInterfaces} from 'node:os';
+import type {ProcNetSocket} from './proc-net.js';
+import type {Family, ResolvedTarget} from './types.js';
+
+const isLoopback = (address: string) =>
+	address === '::1' ||
+	address.startsWith('127.') ||
+	address.toLowerCase().startsWith('::ffff:127.');
+
+/**
+ * Whether every address of the target is this machine: then its socket tables tell who holds
+ * each port, and whether anything listens. Loopback, or an address of one of its interfaces.
+ */
+export function isLocalTarget(target: ResolvedTarget | undefined): boolean {
+	if (!target?.isResolved || target.addresses.length === 0) {
+		return false;
+	}
+
+	const own = new Set<string>();
+	for (const addresses of Object.values(networkInterfaces())) {
+		for (const {address} of addresses ?? []) {
+			own.add(address.toLowerCase());
+		}
+	}
+
+	return target.addresses.every(
+		({address}) => isLoopback(address) || own.has(address.toLowerCase()),
+	);
+}
+
+type Bound = {readonly address: string; readonly family: Family};
+
+/**
+ * Whether a socket bound to `bound` takes connections to `probed`: the same address; 0.0.0.0 for
+ * any IPv4 address; `::` for any IPv6 address and for IPv4 too, unless the socket is IPv6-only
+ * (which /proc does not show: a connect settles it); a v4-mapped bind for its IPv4 address.
+ * 127.0.0.1 does not take ::1, nor ::1 127.0.0.1.
+ */
+export function coversAddress(bound: Bound, probed: Bound): boolean {
+	if (bound.address === probed.address) {
+		return true;
+	}
+
+	if (bound.family === 4) {
+		return bound.address === '0.0.0.0' && probed.family === 4;
+	}
+
+	if (bound.address === '::') {
+		return true;
+	}
+
+	return (
+		probed.family === 4 &&
+		bound.address.toLowerCase() === `::ffff:${probed.address}`
+	);
+}
+
+/** The listening sockets of `protocol`/`port` that take connections to `probed`. */
+export function coveringSockets<T extends Bound & {readonly port: number}>(
+	sockets: readonly T[],
+	port: number,
+	probed: Bound,
+): T[] {
+	return sockets.filter(
+		(socket) => socket.port === port && coversAddress(socket, probed),
+	);
+}
+
+/** The inodes of the TCP listeners that take `port` on `probed`, as one comparable key ('' for none). */
+export function listenerKey(
+	sockets: readonly ProcNetSocket[],
+	port: number,
+	probed: Bound,
+): string {
+	return coveringSockets(
+		sockets.filter((socket) => socket.protocol === 'tcp'),
+		port,
+		probed,
+	)
+		.map((socket) => socket.inode)
+		.toSorted((a, b) => a - b)
+		.join(',');
+}
