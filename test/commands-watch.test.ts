@@ -8,7 +8,7 @@ import {
 	stackLine,
 	startCli,
 } from './helpers/cli.js';
-import {listenTcp} from './helpers/probe-servers.js';
+import {hasLoopbackIpv6, listenTcp} from './helpers/probe-servers.js';
 
 test.before(async () => {
 	await ensureBuilt();
@@ -23,6 +23,58 @@ const parseLines = (stdout: string): Line[] =>
 		.map((line) => JSON.parse(line) as Line);
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/v;
+
+(hasLoopbackIpv6() ? test : test.skip)(
+	'localhost: ::1 going down while 127.0.0.1 stays open is a family transition, in --json and in text',
+	async (t) => {
+		const v4 = await listenTcp(t, {host: '127.0.0.1'});
+		const v6 = await listenTcp(t, {host: '::1', port: v4.port});
+		const json = startCli([
+			'watch',
+			'localhost',
+			String(v4.port),
+			'--json',
+			'--interval',
+			'100ms',
+		]);
+		const text = startCli([
+			'watch',
+			'localhost',
+			String(v4.port),
+			'--interval',
+			'100ms',
+		]);
+		t.teardown(() => {
+			json.child.kill('SIGKILL');
+			text.child.kill('SIGKILL');
+		});
+		await json.waitForLine((line) => line.includes('"snapshot"'));
+		await text.waitForLine((line) => line.includes(`${v4.port}/tcp`));
+		await v6.close();
+		const family = JSON.parse(
+			await json.waitForLine((line) => line.includes('"transition"')),
+		) as Line;
+		t.like(family, {
+			type: 'transition',
+			scope: 'family',
+			port: v4.port,
+			address: '::1',
+			family: 6,
+			from: 'open',
+			to: 'closed',
+			stillOpen: ['127.0.0.1'],
+		});
+		t.regex(family.previousTime as string, isoTime);
+		t.like(
+			(family.addresses as Line[]).find((item) => item.address === '127.0.0.1'),
+			{
+				state: 'open',
+			},
+		);
+		const line = await text.waitForLine((line) => line.includes('->'));
+		t.regex(line, /::1 open -> closed \(127\.0\.0\.1 still open\)/v);
+	},
+);
 
 test('--json: a snapshot, then a line per transition, with the downtime on return', async (t) => {
 	const server = await listenTcp(t);

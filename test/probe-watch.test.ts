@@ -14,6 +14,7 @@ import {
 	catalogueEntry,
 	closedPort,
 	fullAcceptQueue,
+	hasLoopbackIpv6,
 	httpServer,
 	listenTcp,
 	openFdCount,
@@ -309,3 +310,127 @@ test('a port that turns open is reported before a silent service has been identi
 	watcher.stop();
 	await watcher.done;
 });
+
+/** Waits for `count` more snapshots than `snapshots` has now. */
+const sweepsLater = async (snapshots: readonly Snapshot[], count: number) => {
+	const target = snapshots.length + count;
+	await waitFor(() => snapshots.length >= target, 10_000, `${count} sweeps`);
+};
+
+test.serial(
+	'a watch of this machine connects to identify once per open period, not every sweep',
+	async (t) => {
+		const count = async (readSocketTables?: false) => {
+			let accepted = 0;
+			const listener = await listenTcp(t, {
+				onConnection(socket) {
+					accepted++;
+					socket.end('SSH-2.0-counting\r\n');
+				},
+			});
+			const snapshots: Snapshot[] = [];
+			const transitions: Transition[] = [];
+			const watcher = watch({
+				host: '127.0.0.1',
+				pairs: [{port: listener.port, protocol: 'tcp'}],
+				intervalMs: 10,
+				...(readSocketTables === false && {readSocketTables}),
+				onSnapshot(next) {
+					snapshots.push(next);
+				},
+				onTransition(transition) {
+					transitions.push(transition);
+				},
+			});
+			t.teardown(watcher.stop);
+			await sweepsLater(snapshots, 20);
+			const steady = accepted;
+			const last = snapshots.at(-1)!.results[0]!;
+			// A restart between sweeps: a new listening socket on the same port is a change to confirm.
+			await listener.close();
+			await waitFor(
+				() => transitions.some((change) => change.to === 'closed'),
+				5000,
+				'closed',
+			);
+			const reopened = await listenTcp(t, {
+				port: listener.port,
+				onConnection(socket) {
+					accepted++;
+					socket.end('SSH-2.0-counting\r\n');
+				},
+			});
+			await waitFor(
+				() => transitions.filter((change) => change.to === 'open').length === 2,
+				5000,
+				'open again',
+			);
+			await sweepsLater(snapshots, 20);
+			watcher.stop();
+			await watcher.done;
+			await reopened.close();
+			return {steady, total: accepted, last, transitions};
+		};
+
+		const local = await count();
+		t.is(local.steady, 1, 'one connection (identification) over 20 sweeps');
+		t.is(
+			local.total,
+			3,
+			'and, for the next open period, one to confirm the change and one to identify',
+		);
+		t.like(local.last, {state: 'open', answered: 'SSH-2.0-counting'});
+		t.deepEqual(
+			local.transitions.map((change) => [change.from, change.to]),
+			[
+				[undefined, 'open'],
+				['open', 'closed'],
+				['closed', 'open'],
+			],
+		);
+		// Without the socket tables every sweep connects: the count above is not a given.
+		const connecting = await count(false);
+		t.true(connecting.steady >= 20, `${connecting.steady} connections`);
+	},
+);
+
+(hasLoopbackIpv6() ? test.serial : test.skip)(
+	'one family of localhost going down is a transition naming it; the port stays open',
+	async (t) => {
+		const v4 = await listenTcp(t, {host: '127.0.0.1'});
+		const v6 = await listenTcp(t, {host: '::1', port: v4.port});
+
+		const transitions: Transition[] = [];
+		const snapshots: Snapshot[] = [];
+		const watcher = watch({
+			host: 'localhost',
+			pairs: [{port: v4.port, protocol: 'tcp'}],
+			intervalMs: 20,
+			identify: () => false,
+			onSnapshot(next) {
+				snapshots.push(next);
+			},
+			onTransition(transition) {
+				transitions.push(transition);
+			},
+		});
+		t.teardown(watcher.stop);
+		await sweepsLater(snapshots, 2);
+		await v6.close();
+		await waitFor(() => transitions.length === 2, 5000, '::1 closed');
+		const restored = await listenTcp(t, {host: '::1', port: v4.port});
+		await waitFor(() => transitions.length === 3, 5000, '::1 open again');
+		watcher.stop();
+		await watcher.done;
+		await restored.close();
+		t.like(transitions[1], {
+			from: 'open',
+			to: 'closed',
+			address: '::1',
+			family: 6,
+			result: {state: 'open', address: '127.0.0.1'},
+		});
+		t.like(transitions[2], {from: 'closed', to: 'open', address: '::1'});
+		t.true(transitions[1]!.previousAt! < transitions[1]!.at);
+	},
+);

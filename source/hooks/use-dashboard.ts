@@ -1,6 +1,7 @@
 import {
 	useCallback,
 	useEffect,
+	useLayoutEffect,
 	useMemo,
 	useReducer,
 	useRef,
@@ -139,7 +140,8 @@ export function useDashboard({
 	);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
 	const {pinned} = state;
-	useEffect(() => {
+	// In the commit, not after it: a change that arrives right after a pin must ring by the new rule.
+	useLayoutEffect(() => {
 		// The help's promise: the pinned ports ring, or the ports in view when none is pinned.
 		const keys = new Set(pinned.length > 0 ? pinned : watched.split(','));
 		isBellPair.current = (key) => keys.has(key);

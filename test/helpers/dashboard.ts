@@ -339,7 +339,7 @@ export type FakeAnswer = {
 	readonly state: PortState;
 	readonly answered?: string;
 	readonly rttMs?: number;
-	/** The state on ::1 too, for a target with both families. */
+	/** The state on the target's IPv6 addresses, where it differs from `state`. */
 	readonly v6?: PortState;
 };
 
@@ -420,25 +420,21 @@ export function createFakeProbe(
 				(item) => item.port === pair.port && item.protocol === pair.protocol,
 			);
 			const state = answer?.state ?? 'closed';
-			const addresses: AddressProbe[] = [
-				{
-					address: '127.0.0.1',
-					family: 4,
-					state,
-					reason: reasonOf(state),
+			const target = targets[host];
+			const probed = target?.isResolved
+				? target.addresses
+				: [{address: '127.0.0.1', family: 4 as const}];
+			// The answer's state on every address; `v6`, where given, on the IPv6 ones.
+			const addresses: AddressProbe[] = probed.map(({address, family}) => {
+				const addressState = family === 6 && answer?.v6 ? answer.v6 : state;
+				return {
+					address,
+					family,
+					state: addressState,
+					reason: reasonOf(addressState),
 					rttMs: answer?.rttMs ?? 0.3,
-				},
-			];
-			if (answer?.v6) {
-				addresses.push({
-					address: '::1',
-					family: 6,
-					state: answer.v6,
-					reason: reasonOf(answer.v6),
-					rttMs: answer.rttMs ?? 0.3,
-				});
-			}
-
+				};
+			});
 			const best =
 				addresses.find((probe) => probe.state === 'open') ?? addresses[0]!;
 			return {

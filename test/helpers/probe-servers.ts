@@ -2,6 +2,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {readdirSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import {networkInterfaces} from 'node:os';
 import process from 'node:process';
 import type {ExecutionContext} from 'ava';
 import type {CatalogueEntry} from '../../source/catalogue/types.js';
@@ -138,6 +139,12 @@ export async function countingListener(
 		},
 	};
 }
+
+/** Whether ::1 is up here (a kernel or container without IPv6 has no such address). */
+export const hasLoopbackIpv6 = () =>
+	Object.values(networkInterfaces()).some((addresses) =>
+		addresses?.some(({address}) => address === '::1'),
+	);
 
 export const openFdCount = () => readdirSync('/proc/self/fd').length;
 
