@@ -2,7 +2,7 @@ import test from 'ava';
 import {formatClock} from '../source/components/format.js';
 import {mountApp, waitForWatch} from './helpers/app.js';
 import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
-import {flush, keys} from './helpers/ink.js';
+import {flush, keys, waitForFrame} from './helpers/ink.js';
 
 /*
 What the live pane says is only what the running watch observed (issue 10): each test here
@@ -318,3 +318,42 @@ test.serial(
 );
 
 const fake = (app: Awaited<ReturnType<typeof mountApp>>) => app.fake;
+
+test.serial(
+	'the l view logs a listener that goes away and one that appears',
+	async (t) => {
+		const ftp = {
+			...sshdSocket,
+			port: 21,
+			inode: 7,
+			pid: 900,
+			process: 'vsftpd',
+		};
+		const fake = createFakeProbe({
+			sockets: {isAvailable: true, sockets: [sshdSocket, ftp]},
+		});
+		const app = await mountApp(t, {fake});
+		await app.press(
+			'l',
+			(frame) => frame.includes('2 sockets'),
+			'the listeners view',
+		);
+		fake.setSockets([sshdSocket]);
+		let frame = await waitForFrame(
+			app.instance,
+			(frame) => frame.includes('listener gone'),
+			{message: 'vsftpd gone', timeoutMs: 6000},
+		);
+		t.regex(
+			frame,
+			/21\/tcp ftp {2}listener gone tcp 0\.0\.0\.0:21 vsftpd 900/v,
+		);
+		fake.setSockets([sshdSocket, {...ftp, inode: 8, pid: 901}]);
+		frame = await waitForFrame(
+			app.instance,
+			(frame) => frame.includes('new listener'),
+			{message: 'vsftpd back', timeoutMs: 6000},
+		);
+		t.regex(frame, /new listener tcp 0\.0\.0\.0:21 vsftpd 901/v);
+	},
+);

@@ -67,10 +67,21 @@ function EventLogView({
 			{shown.map((event, index) => {
 				const name = nameOf(event.port, event.protocol);
 				const isCursor = isFocused && start + index === cursor;
+				const head = `${formatClock(event.at)}  ${isHostShown ? `${event.host}  ` : ''}${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `;
+				if (event.kind === 'listener') {
+					return (
+						<Text key={event.id} wrap="truncate" inverse={isCursor}>
+							{head}
+							{event.hasAppeared ? 'new listener ' : 'listener gone '}
+							{`${event.socket}${event.owner ? ` ${event.owner}` : ''}`}
+						</Text>
+					);
+				}
+
 				const {before, after} = changeParts(event);
 				return (
 					<Text key={event.id} wrap="truncate" inverse={isCursor}>
-						{`${formatClock(event.at)}  ${isHostShown ? `${event.host}  ` : ''}${event.port}/${event.protocol}${name ? ` ${name}` : ''}  `}
+						{head}
 						{before}
 						<State state={event.to} isColor={isColor} />
 						{after}

@@ -24,6 +24,7 @@ import {
 import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
+import {listenerChanges} from '../state/listener-items.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
@@ -104,6 +105,24 @@ export function useDashboard({
 		intervalMs: Math.max(1000, state.intervalMs),
 		isActive: state.mode === 'listeners' || isLocal,
 	});
+	// The `l` view logs listeners that appear and go, between two reads it showed.
+	const shownSockets = useRef<readonly LocalSocket[] | undefined>(undefined);
+	const {onListeners} = live;
+	useEffect(() => {
+		if (state.mode !== 'listeners' || !sockets?.isAvailable) {
+			shownSockets.current = undefined;
+			return;
+		}
+
+		const previous = shownSockets.current;
+		shownSockets.current = sockets.sockets;
+		if (previous) {
+			const changes = listenerChanges(previous, sockets.sockets);
+			if (changes.length > 0) {
+				onListeners(changes);
+			}
+		}
+	}, [state.mode, sockets, onListeners]);
 	const view = useDashboardView({
 		catalogue,
 		state,

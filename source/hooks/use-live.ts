@@ -6,6 +6,11 @@ import {
 	type LiveAction,
 	type LiveState,
 } from '../state/live-state.js';
+import {
+	ownerLabel,
+	socketId,
+	type ListenerChange,
+} from '../state/listener-items.js';
 import {createSweepClock, type SweepClock} from '../state/sweep-clock.js';
 
 export type UseLiveOptions = {
@@ -27,6 +32,8 @@ export type Live = {
 	readonly onSnapshot: (snapshot: Snapshot) => void;
 	readonly onTransition: (transition: Transition) => void;
 	readonly onError: (error: unknown) => void;
+	/** Listening sockets of this machine that appeared or went away. */
+	readonly onListeners: (changes: readonly ListenerChange[]) => void;
 };
 
 /**
@@ -91,6 +98,23 @@ export function useLive({
 		[host, enqueue],
 	);
 
+	const onListeners = useCallback(
+		(changes: readonly ListenerChange[]) => {
+			enqueue({
+				type: 'listeners',
+				at: Date.now(),
+				changes: changes.map(({socket, hasAppeared}) => ({
+					port: socket.port,
+					protocol: socket.protocol,
+					socket: socketId(socket),
+					owner: ownerLabel(socket),
+					hasAppeared,
+				})),
+			});
+		},
+		[enqueue],
+	);
+
 	const {highlights} = state;
 	useEffect(() => {
 		if (highlights.size === 0) {
@@ -109,5 +133,13 @@ export function useLive({
 		};
 	}, [highlights]);
 
-	return {state, clock, onWatching, onSnapshot, onTransition, onError};
+	return {
+		state,
+		clock,
+		onWatching,
+		onSnapshot,
+		onTransition,
+		onError,
+		onListeners,
+	};
 }

@@ -20,3 +20,30 @@ export const ownerLabel = (socket: LocalSocket) =>
 		: socket.ownerHidden
 			? '(hidden)'
 			: '';
+
+/** A listening socket that appeared or went away between two reads of the socket tables. */
+export type ListenerChange = {
+	readonly socket: LocalSocket;
+	readonly hasAppeared: boolean;
+};
+
+/**
+ * What changed between two consecutive reads of this machine's sockets: a socket is the same one
+ * while its inode is (a restarted daemon's new socket on the same port is one gone, one new).
+ */
+export function listenerChanges(
+	previous: readonly LocalSocket[],
+	next: readonly LocalSocket[],
+): ListenerChange[] {
+	const key = (socket: LocalSocket) => `${socketId(socket)} ${socket.inode}`;
+	const before = new Set(previous.map((socket) => key(socket)));
+	const after = new Set(next.map((socket) => key(socket)));
+	return [
+		...previous
+			.filter((socket) => !after.has(key(socket)))
+			.map((socket) => ({socket, hasAppeared: false})),
+		...next
+			.filter((socket) => !before.has(key(socket)))
+			.map((socket) => ({socket, hasAppeared: true})),
+	];
+}

@@ -45,7 +45,25 @@ export type LiveRow = {
 	readonly unconfirmed?: PortState;
 };
 
-export type LiveEvent = {
+export type LiveEvent = PortEvent | ListenerEvent;
+
+/** A listening socket of this machine that appeared or went away, seen in the `l` view. */
+export type ListenerEvent = {
+	readonly kind: 'listener';
+	readonly id: number;
+	readonly host: string;
+	readonly at: number;
+	readonly port: number;
+	readonly protocol: Protocol;
+	/** `tcp 0.0.0.0:22`. */
+	readonly socket: string;
+	/** `sshd 812`, or '' where the owner is not known. */
+	readonly owner: string;
+	readonly hasAppeared: boolean;
+};
+
+export type PortEvent = {
+	readonly kind: 'port';
 	readonly id: number;
 	readonly host: string;
 	/** Epoch ms of the observation that saw the change. */
@@ -90,6 +108,13 @@ export type LiveAction =
 			readonly type: 'transition';
 			readonly transition: Transition;
 			readonly highlightMs: number;
+	  }
+	| {
+			readonly type: 'listeners';
+			readonly at: number;
+			readonly changes: ReadonlyArray<
+				Omit<ListenerEvent, 'kind' | 'id' | 'host' | 'at'>
+			>;
 	  }
 	| {readonly type: 'expire'; readonly now: number}
 	| {readonly type: 'batch'; readonly actions: readonly LiveAction[]}
@@ -291,8 +316,8 @@ function transition(
 		return;
 	}
 
-	draft.events ??= [...draft.base.events];
 	const event: LiveEvent = {
+		kind: 'port',
 		id: draft.nextEventId++,
 		host: transition.host,
 		at: transition.at,
@@ -311,17 +336,22 @@ function transition(
 				.map((probe) => probe.address),
 		}),
 	};
-	// In time order: a change confirmed a sweep late dates from the sweep that first saw it.
+	addEvent(draft, event);
+	draftHighlights(draft).set(
+		liveKey(transition.port, transition.protocol),
+		transition.at + highlightMs,
+	);
+}
+
+/** In time order: a change confirmed a sweep late dates from the sweep that first saw it. */
+function addEvent(draft: Draft, event: LiveEvent): void {
+	draft.events ??= [...draft.base.events];
 	let index = draft.events.length;
 	while (index > 0 && draft.events[index - 1]!.at > event.at) {
 		index--;
 	}
 
 	draft.events.splice(index, 0, event);
-	draftHighlights(draft).set(
-		liveKey(transition.port, transition.protocol),
-		transition.at + highlightMs,
-	);
 }
 
 function apply(draft: Draft, action: LiveAction): void {
@@ -338,6 +368,20 @@ function apply(draft: Draft, action: LiveAction): void {
 
 		case 'transition': {
 			transition(draft, action);
+			break;
+		}
+
+		case 'listeners': {
+			for (const change of action.changes) {
+				addEvent(draft, {
+					kind: 'listener',
+					id: draft.nextEventId++,
+					host: 'this machine',
+					at: action.at,
+					...change,
+				});
+			}
+
 			break;
 		}
 
