@@ -70,9 +70,10 @@ function HeaderView({
 				<Text bold color={isColor ? 'cyan' : undefined}>
 					{host}
 				</Text>
+				{/* Idle, no interval is running: saying `every 2s` beside it would contradict it. */}
 				{width >= 80
-					? ` (${targetNote})  proto ${protocol}  ${count}  every ${formatInterval(intervalMs)}  `
-					: ` (${targetNote})  ${protocol}  ${count}  ${formatInterval(intervalMs)}  `}
+					? ` (${targetNote})  proto ${protocol}  ${count}  ${isIdle ? '' : `every ${formatInterval(intervalMs)}  `}`
+					: ` (${targetNote})  ${protocol}  ${count}  ${isIdle ? '' : `${formatInterval(intervalMs)}  `}`}
 			</Text>
 			<Box flexShrink={0}>
 				<SweepAge

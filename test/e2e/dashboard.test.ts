@@ -209,6 +209,47 @@ test.serial(
 );
 
 test.serial(
+	'a listener started while its row is out of view: back in view, no change or downtime is invented',
+	async (t) => {
+		// A free port: listened on, then closed, so the row first reads closed.
+		const probe = await listen();
+		const port = portOf(probe);
+		await close(probe);
+		const session = await startDashboard(t, port);
+		await findTestEntry(session);
+		await session.waitFor((s) => /\bclosed\b/v.test(paneRow(s)), {
+			description: 'the test port closed in the pane',
+		});
+
+		// Out of view: UDP only, so the watch stops observing the test port (TCP).
+		session.write('u');
+		await session.waitFor((s) => paneRow(s) === '', {
+			description: 'the test entry out of view',
+		});
+		// The watch follows the view once it settles (250 ms): only then is the port unwatched.
+		await session.waitForQuiet(600, {timeoutMs: 5000}).catch(() => undefined);
+		const server = await listen(port);
+		t.teardown(async () => close(server));
+		await session.waitForQuiet(600, {timeoutMs: 5000}).catch(() => undefined);
+
+		session.write('a');
+		await session.waitFor((s) => /\bopen\b/v.test(paneRow(s)), {
+			description: 'the test port back in view, open',
+		});
+		await session.waitForQuiet(600, {timeoutMs: 5000}).catch(() => undefined);
+		const events = session.lines.filter((line) =>
+			/^\d\d:\d\d:\d\d {2}/v.test(line),
+		);
+		t.deepEqual(events, [], 'nothing was seen changing: no event');
+		t.regex(
+			paneRow(session),
+			/open +[\u2265>]\d\d:\d\d/v,
+			'seen since the first look',
+		);
+	},
+);
+
+test.serial(
 	'resizing to 120x40 and to 60x20 reflows the layout with no stale rows',
 	async (t) => {
 		const server = await listen();
