@@ -102,6 +102,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					hasSockets: sockets?.isAvailable ?? false,
 				})}
 				intervalMs={state.intervalMs}
+				cadence={live.cadence}
 				isIdle={dashboard.isIdle}
 				isBellOn={state.isBellOn}
 				clock={live.clock}

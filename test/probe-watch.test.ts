@@ -1,3 +1,4 @@
+import {createSocket} from 'node:dgram';
 import test from 'ava';
 import {
 	createTransitionTracker,
@@ -432,5 +433,67 @@ test.serial(
 		});
 		t.like(transitions[2], {from: 'closed', to: 'open', address: '::1'});
 		t.true(transitions[1]!.previousAt! < transitions[1]!.at);
+	},
+);
+
+test.serial(
+	'streaming: each pair goes out as it is answered, and TCP does not wait for a slow UDP sweep',
+	async (t) => {
+		const tcp = await listenTcp(t);
+		// A bound UDP socket that never answers: each probe waits for its whole timeout.
+		const silent = createSocket('udp4');
+		await new Promise<void>((resolve) => {
+			silent.bind(0, '127.0.0.1', resolve);
+		});
+		t.teardown(() => {
+			silent.close();
+		});
+		const udpPort = silent.address().port;
+		const firstSeen = new Map<string, number>();
+		const cadences: Array<[string, number]> = [];
+		const startedAt = Date.now();
+		const watcher = watch({
+			host: '127.0.0.1',
+			pairs: [
+				{port: udpPort, protocol: 'udp'},
+				{port: tcp.port, protocol: 'tcp'},
+			],
+			intervalMs: 50,
+			timeoutMs: 400,
+			identify: () => false,
+			isStreaming: true,
+			onSnapshot(snapshot) {
+				for (const result of snapshot.results) {
+					const key = `${result.port}/${result.protocol}`;
+					if (!firstSeen.has(key)) {
+						firstSeen.set(key, Date.now() - startedAt);
+					}
+				}
+			},
+			onCadence(lane, ms) {
+				cadences.push([lane, ms]);
+			},
+		});
+		t.teardown(watcher.stop);
+		await waitFor(
+			() => cadences.some(([lane]) => lane === 'udp'),
+			15_000,
+			'two UDP sweeps',
+		);
+		watcher.stop();
+		await watcher.done;
+		const tcpAt = firstSeen.get(`${tcp.port}/tcp`)!;
+		const udpAt = firstSeen.get(`${udpPort}/udp`)!;
+		t.true(tcpAt < udpAt, `TCP at ${tcpAt} ms, UDP at ${udpAt} ms`);
+		const tcpSweeps = cadences.filter(([lane]) => lane === 'tcp');
+		const udpSweeps = cadences.filter(([lane]) => lane === 'udp');
+		t.true(
+			tcpSweeps.length > udpSweeps.length * 2,
+			`tcp ${tcpSweeps.length} sweeps, udp ${udpSweeps.length}`,
+		);
+		t.true(
+			udpSweeps[0]![1] >= 400,
+			'the UDP lane goes at the pace of its silence',
+		);
 	},
 );

@@ -14,6 +14,8 @@ export type HeaderProps = {
 	/** `12/125`, `3 pinned`, `14 sockets`. */
 	readonly count: string;
 	readonly intervalMs: number;
+	/** A protocol's cadence where it is not the interval: `{udp: '24s'}`. */
+	readonly cadence: Readonly<Partial<Record<'tcp' | 'udp', string>>>;
 	/** Nothing is watched: no sweep is due. */
 	readonly isIdle: boolean;
 	readonly isBellOn: boolean;
@@ -57,11 +59,16 @@ function HeaderView({
 	protocol,
 	count,
 	intervalMs,
+	cadence,
 	isIdle,
 	isBellOn,
 	clock,
 	isColor,
 }: HeaderProps) {
+	const every =
+		cadence.tcp === undefined && cadence.udp === undefined
+			? formatInterval(intervalMs)
+			: `tcp ${cadence.tcp ?? formatInterval(intervalMs)} · udp ${cadence.udp ?? formatInterval(intervalMs)}`;
 	return (
 		<Box width={width} height={1} flexShrink={0} overflow="hidden">
 			<Text wrap="truncate">
@@ -72,8 +79,8 @@ function HeaderView({
 				</Text>
 				{/* Idle, no interval is running: saying `every 2s` beside it would contradict it. */}
 				{width >= 80
-					? ` (${targetNote})  proto ${protocol}  ${count}  ${isIdle ? '' : `every ${formatInterval(intervalMs)}  `}`
-					: ` (${targetNote})  ${protocol}  ${count}  ${isIdle ? '' : `${formatInterval(intervalMs)}  `}`}
+					? ` (${targetNote})  proto ${protocol}  ${count}  ${isIdle ? '' : `every ${every}  `}`
+					: ` (${targetNote})  ${protocol}  ${count}  ${isIdle ? '' : `${every}  `}`}
 			</Text>
 			<Box flexShrink={0}>
 				<SweepAge

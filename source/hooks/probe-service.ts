@@ -17,6 +17,10 @@ export type WatchRequest = {
 	readonly onSnapshot?: (snapshot: Snapshot) => void;
 	readonly onTransition?: (transition: Transition) => void;
 	readonly onError?: (error: unknown) => void;
+	/** Each pair as soon as it is answered, TCP and UDP on schedules of their own. */
+	readonly isStreaming?: boolean;
+	/** How long a whole sweep of a lane took, start to start. */
+	readonly onCadence?: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
 };
 
 export type WatchHandle = {

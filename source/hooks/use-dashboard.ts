@@ -92,7 +92,7 @@ export function useDashboard({
 		},
 		[ring],
 	);
-	const live = useLive({host, onChange});
+	const live = useLive({host, intervalMs: state.intervalMs, onChange});
 	const isLiveCurrent = live.state.host === host;
 	const liveRows = isLiveCurrent ? live.state.rows : emptyRows;
 
@@ -180,6 +180,7 @@ export function useDashboard({
 		onSnapshot: live.onSnapshot,
 		onTransition: live.onTransition,
 		onError: live.onError,
+		onCadence: live.onCadence,
 	});
 
 	// What the live pane and the detail strip show: a range's ports as one row.

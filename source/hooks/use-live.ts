@@ -1,4 +1,12 @@
-import {useCallback, useEffect, useMemo, useReducer, useRef} from 'react';
+import {
+	useCallback,
+	useEffect,
+	useMemo,
+	useReducer,
+	useRef,
+	useState,
+} from 'react';
+import {formatCadence} from '../text/cadence.js';
 import type {Snapshot, Transition} from '../probe/types.js';
 import {
 	initialLiveState,
@@ -15,6 +23,8 @@ import {createSweepClock, type SweepClock} from '../state/sweep-clock.js';
 
 export type UseLiveOptions = {
 	readonly host: string;
+	/** The interval asked for: a lane's cadence shows only where it differs. */
+	readonly intervalMs: number;
 	/** How long a changed row stays highlighted. */
 	readonly highlightMs?: number;
 	/** Called for every change of state (not for a first answer), e.g. to ring the bell. */
@@ -32,6 +42,12 @@ export type Live = {
 	readonly onSnapshot: (snapshot: Snapshot) => void;
 	readonly onTransition: (transition: Transition) => void;
 	readonly onError: (error: unknown) => void;
+	/**
+	 * The cadence of each protocol's sweeps where it is not the interval (a UDP sweep of a remote
+	 * host goes at the pace its ICMP rate limit allows): `{udp: '24s'}`.
+	 */
+	readonly cadence: Readonly<Partial<Record<'tcp' | 'udp', string>>>;
+	readonly onCadence: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
 	/** Listening sockets of this machine that appeared or went away. */
 	readonly onListeners: (changes: readonly ListenerChange[]) => void;
 };
@@ -42,9 +58,27 @@ export type Live = {
  */
 export function useLive({
 	host,
+	intervalMs,
 	highlightMs = 2000,
 	onChange,
 }: UseLiveOptions): Live {
+	const [cadence, setCadence] = useState<
+		Readonly<Partial<Record<'tcp' | 'udp', string>>>
+	>({});
+	const onCadence = useCallback(
+		(lane: 'tcp' | 'udp' | 'all', ms: number) => {
+			if (lane === 'all') {
+				return;
+			}
+
+			const text = formatCadence(ms);
+			const shown = text === formatCadence(intervalMs) ? undefined : text;
+			setCadence((previous) =>
+				previous[lane] === shown ? previous : {...previous, [lane]: shown},
+			);
+		},
+		[intervalMs],
+	);
 	const [state, dispatch] = useReducer(liveReducer, host, initialLiveState);
 	const clock = useMemo(() => createSweepClock(), []);
 	const queue = useRef<LiveAction[]>([]);
@@ -141,5 +175,7 @@ export function useLive({
 		onTransition,
 		onError,
 		onListeners,
+		cadence,
+		onCadence,
 	};
 }

@@ -24,6 +24,7 @@ export type UseWatchOptions = {
 	readonly onSnapshot?: (snapshot: Snapshot) => void;
 	readonly onTransition?: (transition: Transition) => void;
 	readonly onError?: (error: unknown) => void;
+	readonly onCadence?: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
 };
 
 /** `22/tcp,53/udp`: one string, so the effect restarts when the set changes, not the array. */
@@ -74,6 +75,12 @@ export function useWatch(options: UseWatchOptions): void {
 			intervalMs,
 			timeoutMs,
 			expect: (pair) => callbacks.current.expect?.(pair),
+			isStreaming: true,
+			onCadence(lane, ms) {
+				if (!isStopped) {
+					callbacks.current.onCadence?.(lane, ms);
+				}
+			},
 			onSnapshot(snapshot) {
 				if (!isStopped) {
 					callbacks.current.onSnapshot?.(snapshot);

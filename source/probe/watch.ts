@@ -28,7 +28,18 @@ export type WatchOptions = SweepOptions & {
 	 * `false`: connect to every port on every sweep.
 	 */
 	readonly readSocketTables?: false | (() => readonly ProcNetSocket[] | string);
+	/**
+	 * Deliver each pair as soon as it is answered (`onSnapshot` with the pairs answered since the
+	 * last call), and sweep TCP and UDP on schedules of their own: a UDP sweep of a remote host
+	 * goes at the pace its ICMP rate limit allows, and must not hold TCP's news. Without it, one
+	 * snapshot a sweep of every pair.
+	 */
+	readonly isStreaming?: boolean;
+	/** How long a whole sweep of a lane took from start to start (`tcp`, `udp`, or `all` without streaming). */
+	readonly onCadence?: (lane: Lane, ms: number) => void;
 };
+
+export type Lane = 'tcp' | 'udp' | 'all';
 
 export type Watcher = {
 	/** Settles once stopped and nothing is in flight (every socket closed). */
@@ -74,33 +85,14 @@ export function watch(options: WatchOptions): Watcher {
 	const tracker = createTransitionTracker();
 	/** Per `22/tcp 127.0.0.1`: the listener inodes when a connect last found it open. */
 	const listeners = new Map<string, string>();
-	let {pairs} = options;
-	let keys = new Set(pairs.map((pair) => pairKey(pair)));
-	let added: PortPair[] = [];
+	let keys = new Set(options.pairs.map((pair) => pairKey(pair)));
 	let isStopped = false;
-	let isRunning = false;
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	let controller: AbortController | undefined;
 	let resolveDone: () => void = () => undefined;
 	let rejectDone: (error: Error) => void = () => undefined;
 	const done = new Promise<void>((resolve, reject) => {
 		resolveDone = resolve;
 		rejectDone = reject;
 	});
-
-	const stop = () => {
-		if (isStopped) {
-			return;
-		}
-
-		isStopped = true;
-		clearTimeout(timer);
-		outerSignal?.removeEventListener('abort', stop);
-		controller?.abort();
-		if (!isRunning) {
-			resolveDone();
-		}
-	};
 
 	const now = options.now ?? Date.now;
 	const wantsIdentify = (pair: PortPair) =>
@@ -177,21 +169,80 @@ export function watch(options: WatchOptions): Watcher {
 		}
 	};
 
+	/** Through the tracker and out: the snapshot as shown, and its transitions. */
+	const deliver = (
+		snapshot: Snapshot,
+		identifiedInPass: readonly ProbeResult[],
+	): Snapshot => {
+		const results = snapshot.results.filter((result) =>
+			keys.has(pairKey(result)),
+		);
+		const update = tracker.update({...snapshot, results});
+		const shown =
+			identifiedInPass.length > 0
+				? tracker.identified(update.snapshot, identifiedInPass)
+				: update.snapshot;
+		options.onSnapshot?.(shown);
+		for (const transition of update.transitions) {
+			options.onTransition?.(transition);
+		}
+
+		return shown;
+	};
+
+	/** Without streaming: one snapshot of the whole sweep, in the order the pairs were given. */
+	const whole = (
+		swept: readonly PortPair[],
+		sweepResult: {
+			readonly startedAt: number;
+			readonly target: ResolvedTarget;
+			readonly results: readonly ProbeResult[];
+			readonly local: LocalView | undefined;
+			readonly firstSights: ReadonlySet<string>;
+		},
+	): readonly ProbeResult[] => {
+		const {local, firstSights} = sweepResult;
+		const byKey = new Map(
+			sweepResult.results.map((result) => [pairKey(result), result]),
+		);
+		const results = swept
+			.map((pair) => byKey.get(pairKey(pair)))
+			.filter((result) => result !== undefined);
+		if (local) {
+			remember(results, local);
+		}
+
+		return deliver(
+			{
+				host: options.host,
+				target: sweepResult.target,
+				startedAt: sweepResult.startedAt,
+				finishedAt: now(),
+				results,
+			},
+			results.filter(
+				(result) => firstSights.has(pairKey(result)) && result.state === 'open',
+			),
+		).results;
+	};
+
+	/**
+	 * One sweep of `swept`: the pairs the socket tables settle, and a probe of the rest, through
+	 * the tracker (as they are answered, when streaming). Gives every result as shown.
+	 */
 	const observe = async (
 		swept: readonly PortPair[],
 		signal: AbortSignal,
-	): Promise<{
-		snapshot: Snapshot;
-		identifiedInPass: ProbeResult[];
-	}> => {
+	): Promise<readonly ProbeResult[]> => {
 		const startedAt = now();
 		const local = await readLocal(signal);
-		const settled = new Map<string, ProbeResult>();
+		const shown: ProbeResult[] = [];
+		const settled: ProbeResult[] = [];
 		const toProbe: PortPair[] = [];
 		for (const pair of swept) {
 			const result = local && fromTables(pair, local);
 			if (result) {
-				settled.set(pairKey(pair), result);
+				settled.push(result);
 			} else {
 				toProbe.push(pair);
 			}
@@ -202,6 +253,47 @@ export function watch(options: WatchOptions): Watcher {
 				.filter((pair) => !tracker.history(pair) && wantsIdentify(pair))
 				.map((pair) => pairKey(pair)),
 		);
+		let target: ResolvedTarget | undefined = local?.target;
+		let pending: ProbeResult[] = [];
+		let flushTimer: ReturnType<typeof setImmediate> | undefined;
+		const flush = () => {
+			flushTimer = undefined;
+			if (pending.length === 0 || isStopped || signal.aborted) {
+				return;
+			}
+
+			const results = pending;
+			pending = [];
+			if (local) {
+				remember(results, local);
+			}
+
+			const snapshot = deliver(
+				{
+					host: options.host,
+					target: target ?? {
+						host: options.host,
+						isResolved: true,
+						addresses: [],
+					},
+					startedAt,
+					finishedAt: now(),
+					results,
+				},
+				results.filter(
+					(result) =>
+						firstSights.has(pairKey(result)) && result.state === 'open',
+				),
+			);
+			shown.push(...snapshot.results);
+		};
+
+		// Streaming: what the tables settled goes out now, each probed pair as it is answered.
+		if (options.isStreaming && settled.length > 0) {
+			pending = settled;
+			flush();
+		}
+
 		const probed =
 			toProbe.length > 0 || !local
 				? await sweep({
@@ -209,122 +301,208 @@ export function watch(options: WatchOptions): Watcher {
 						pairs: toProbe,
 						signal,
 						identify: (pair) => firstSights.has(pairKey(pair)),
+						...(options.isStreaming && {
+							onResult(result: ProbeResult) {
+								pending.push(result);
+								flushTimer ??= setImmediate(flush);
+							},
+						}),
 					})
 				: undefined;
-		if (local && probed) {
-			remember(probed.results, local);
+		clearImmediate(flushTimer);
+		target = probed?.target ?? target;
+		if (!target) {
+			return shown;
 		}
 
-		for (const result of probed?.results ?? []) {
-			settled.set(pairKey(result), result);
-		}
-
-		const results = swept
-			.map((pair) => settled.get(pairKey(pair)))
-			.filter(
-				(result): result is ProbeResult =>
-					result !== undefined && keys.has(pairKey(result)),
-			);
-		return {
-			snapshot: {
-				host: options.host,
-				target: probed?.target ?? local!.target,
+		if (!options.isStreaming) {
+			return whole(swept, {
 				startedAt,
-				finishedAt: now(),
-				results,
+				target,
+				results: [...settled, ...(probed?.results ?? [])],
+				local,
+				firstSights,
+			});
+		}
+
+		flush();
+		if (probed && !probed.target.isResolved) {
+			// An unresolvable host has no results: the snapshot says so.
+			deliver(probed, []);
+		}
+
+		return shown;
+	};
+
+	/** What answers on the pairs that turned open (news first: this comes after). */
+	const identifyOpened = async (
+		shown: readonly ProbeResult[],
+		signal: AbortSignal,
+	) => {
+		const opened = shown
+			.filter(
+				(result) =>
+					result.state === 'open' &&
+					wantsIdentify(result) &&
+					tracker.shouldIdentify(result),
+			)
+			.map(({port, protocol}) => ({port, protocol}));
+		if (opened.length === 0) {
+			return;
+		}
+
+		const identification = await sweep({
+			...options,
+			pairs: opened,
+			signal,
+			identify: () => true,
+		});
+		if (!isStopped) {
+			options.onSnapshot?.(
+				tracker.identified(
+					{
+						...identification,
+						results: shown.filter((result) =>
+							opened.some((pair) => pairKey(pair) === pairKey(result)),
+						),
+					},
+					identification.results,
+				),
+			);
+		}
+	};
+
+	const fail = (error: unknown) => {
+		const failure = error instanceof Error ? error : new Error(String(error));
+		if (options.onError) {
+			options.onError(failure);
+		} else {
+			stop();
+			rejectDone(failure);
+		}
+	};
+
+	/** A setTimeout chain over some of the pairs: one for all, or one per protocol when streaming. */
+	const createLane = (lane: Lane) => {
+		const ofLane = (pairs: readonly PortPair[]) =>
+			lane === 'all' ? pairs : pairs.filter((pair) => pair.protocol === lane);
+		let pairs = ofLane(options.pairs);
+		let added: PortPair[] = [];
+		let isRunning = false;
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		let controller: AbortController | undefined;
+		let lastFullStart: number | undefined;
+		let resolveLane: () => void = () => undefined;
+		const laneDone = new Promise<void>((resolve) => {
+			resolveLane = resolve;
+		});
+
+		const run = async (swept: readonly PortPair[]) => {
+			timer = undefined;
+			isRunning = true;
+			controller = new AbortController();
+			const {signal} = controller;
+			const startedAt = now();
+			const isFull = swept === pairs;
+			try {
+				const shown = await observe(swept, signal);
+				if (!isStopped) {
+					await identifyOpened(shown, signal);
+				}
+
+				if (isFull && !isStopped) {
+					if (lastFullStart !== undefined) {
+						options.onCadence?.(lane, startedAt - lastFullStart);
+					}
+
+					lastFullStart = startedAt;
+				}
+			} catch (error: unknown) {
+				if (!isStopped) {
+					fail(error);
+				}
+			} finally {
+				isRunning = false;
+			}
+
+			if (isStopped) {
+				resolveLane();
+				return;
+			}
+
+			// Pairs added while this sweep ran are swept at once; then the whole set on the interval.
+			const catchUp = added.filter((pair) => keys.has(pairKey(pair)));
+			added = [];
+			schedule(
+				catchUp.length > 0 ? catchUp : pairs,
+				catchUp.length > 0 ? 0 : intervalMs,
+			);
+		};
+
+		const schedule = (swept: readonly PortPair[], delayMs: number) => {
+			timer = setTimeout(() => {
+				// The interval's sweep is of the set as it is then.
+				void run(swept === pairs || delayMs > 0 ? pairs : swept);
+			}, delayMs);
+		};
+
+		return {
+			laneDone,
+			start() {
+				void run(pairs);
 			},
-			identifiedInPass: results.filter(
-				(result) => firstSights.has(pairKey(result)) && result.state === 'open',
-			),
+			setPairs(next: readonly PortPair[]) {
+				const mine = ofLane(next);
+				const fresh = mine.filter(
+					(pair) => !pairs.some((known) => pairKey(known) === pairKey(pair)),
+				);
+				pairs = mine;
+				if (isStopped || fresh.length === 0) {
+					return;
+				}
+
+				if (isRunning) {
+					added.push(...fresh);
+				} else {
+					clearTimeout(timer);
+					void run(fresh);
+				}
+			},
+			stop() {
+				clearTimeout(timer);
+				controller?.abort();
+				if (!isRunning) {
+					resolveLane();
+				}
+			},
 		};
 	};
 
-	const run = async (swept: readonly PortPair[]) => {
-		timer = undefined;
-		isRunning = true;
-		controller = new AbortController();
-		const {signal} = controller;
-		try {
-			const {snapshot, identifiedInPass} = await observe(swept, signal);
-			if (!isStopped) {
-				const update = tracker.update(snapshot);
-				const shown =
-					identifiedInPass.length > 0
-						? tracker.identified(update.snapshot, identifiedInPass)
-						: update.snapshot;
-				options.onSnapshot?.(shown);
-				for (const transition of update.transitions) {
-					options.onTransition?.(transition);
-				}
+	const lanes = (
+		options.isStreaming ? (['tcp', 'udp'] as const) : (['all'] as const)
+	).map((lane) => createLane(lane));
 
-				const opened = shown.results
-					.filter(
-						(result) =>
-							result.state === 'open' &&
-							wantsIdentify(result) &&
-							tracker.shouldIdentify(result),
-					)
-					.map(({port, protocol}) => ({port, protocol}));
-				if (opened.length > 0) {
-					const identification = await sweep({
-						...options,
-						pairs: opened,
-						signal,
-						identify: () => true,
-					});
-					if (!isStopped) {
-						options.onSnapshot?.(
-							tracker.identified(shown, identification.results),
-						);
-					}
-				}
-			}
-		} catch (error: unknown) {
-			if (!isStopped) {
-				const failure =
-					error instanceof Error ? error : new Error(String(error));
-				if (options.onError) {
-					options.onError(failure);
-				} else {
-					stop();
-					rejectDone(failure);
-				}
-			}
-		} finally {
-			isRunning = false;
-		}
-
+	function stop() {
 		if (isStopped) {
-			resolveDone();
 			return;
 		}
 
-		// Pairs added while this sweep ran are swept at once; then the whole set on the interval.
-		const catchUp = added.filter((pair) => keys.has(pairKey(pair)));
-		added = [];
-		timer = setTimeout(
-			() => {
-				void run(catchUp.length > 0 ? catchUp : pairs);
-			},
-			catchUp.length > 0 ? 0 : intervalMs,
-		);
-	};
+		isStopped = true;
+		outerSignal?.removeEventListener('abort', stop);
+		for (const lane of lanes) {
+			lane.stop();
+		}
+	}
+
+	void Promise.all(lanes.map(async (lane) => lane.laneDone)).then(() => {
+		resolveDone();
+	});
 
 	const setPairs = (next: readonly PortPair[]) => {
-		const nextKeys = new Set(next.map((pair) => pairKey(pair)));
-		const fresh = next.filter((pair) => !keys.has(pairKey(pair)));
-		pairs = next;
-		keys = nextKeys;
+		keys = new Set(next.map((pair) => pairKey(pair)));
 		tracker.retain(next);
-		if (isStopped || fresh.length === 0) {
-			return;
-		}
-
-		if (isRunning) {
-			added.push(...fresh);
-		} else {
-			clearTimeout(timer);
-			void run(fresh);
+		for (const lane of lanes) {
+			lane.setPairs(next);
 		}
 	};
 
@@ -332,7 +510,9 @@ export function watch(options: WatchOptions): Watcher {
 		stop();
 	} else {
 		outerSignal?.addEventListener('abort', stop, {once: true});
-		void run(pairs);
+		for (const lane of lanes) {
+			lane.start();
+		}
 	}
 
 	return {stop, done, setPairs};
