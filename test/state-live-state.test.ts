@@ -17,6 +17,7 @@ import {
 	type LiveAction,
 	type LiveState,
 } from '../source/state/live-state.js';
+import {changeText} from '../source/text/change.js';
 
 /*
 The live state fed the way the dashboard feeds it: raw sweep results through the real transition
@@ -397,4 +398,22 @@ test('the event log keeps the latest events only', (t) => {
 
 	t.is(live.state.events.length, maxEvents);
 	t.is(live.state.events.at(-1)?.at, 1000 * (maxEvents + 10));
+});
+
+test('a family coming back names no others; one going down names those still open', (t) => {
+	const live = session();
+	live.start(['80/tcp']);
+	live.sweep(1000, {port: 80, state: 'open', v6: 'open'});
+	live.sweep(2000, {port: 80, state: 'open', v6: 'closed'});
+	live.sweep(3000, {port: 80, state: 'open', v6: 'open'});
+	t.deepEqual(
+		live.state.events.map((event) => event.kind === 'port' && event.stillOpen),
+		[['127.0.0.1'], ['127.0.0.1']],
+	);
+	t.deepEqual(
+		live.state.events.map((event) =>
+			event.kind === 'port' ? changeText(event) : '',
+		),
+		['::1 open -> closed (127.0.0.1 still open)', '::1 closed -> open'],
+	);
 });

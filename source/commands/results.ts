@@ -179,7 +179,9 @@ export function transitionToJson(transition: Transition, catalogue: Catalogue) {
 		answered: clean(result.answered),
 		address: transition.address ?? result.address,
 		family: transition.family ?? result.family,
-		...(isFamily && {stillOpen: openAddresses(result.addresses)}),
+		...(isFamily && {
+			stillOpen: openAddresses(result.addresses, transition.address),
+		}),
 		addresses: result.addresses.map((probe) => addressToJson(probe)),
 	};
 }

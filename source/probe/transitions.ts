@@ -365,8 +365,11 @@ export function createTransitionTracker(): TransitionTracker {
 	};
 }
 
-/** The addresses of a result that answer open, for a family transition's `(127.0.0.1 still open)`. */
-export const openAddresses = (addresses: readonly AddressProbe[]) =>
+/** The addresses of a result that answer open but `except`, for a family transition's `(127.0.0.1 still open)`. */
+export const openAddresses = (
+	addresses: readonly AddressProbe[],
+	except?: string,
+) =>
 	addresses
-		.filter((probe) => probe.state === 'open')
+		.filter((probe) => probe.state === 'open' && probe.address !== except)
 		.map((probe) => probe.address);

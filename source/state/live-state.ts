@@ -1,3 +1,4 @@
+import {openAddresses} from '../probe/transitions.js';
 import type {
 	AddressProbe,
 	Family,
@@ -331,9 +332,7 @@ function transition(
 		...(transition.downMs !== undefined && {downMs: transition.downMs}),
 		...(transition.address !== undefined && {
 			address: transition.address,
-			stillOpen: transition.result.addresses
-				.filter((probe) => probe.state === 'open')
-				.map((probe) => probe.address),
+			stillOpen: openAddresses(transition.result.addresses, transition.address),
 		}),
 	};
 	addEvent(draft, event);

@@ -19,11 +19,13 @@ export function changeParts(change: ChangeLike): {
 	readonly after: string;
 } {
 	const who = change.address === undefined ? '' : `${change.address} `;
+	// Only a family that stopped answering needs the others named: the port is still open.
+	const others = (change.stillOpen ?? []).filter(
+		(address) => address !== change.address,
+	);
 	const still =
-		change.address !== undefined &&
-		change.stillOpen &&
-		change.stillOpen.length > 0
-			? ` (${change.stillOpen.join(', ')} still open)`
+		change.address !== undefined && change.to !== 'open' && others.length > 0
+			? ` (${others.join(', ')} still open)`
 			: '';
 	return {before: `${who}${change.from} -> `, after: still};
 }
