@@ -7,7 +7,11 @@ import {
 } from '../source/state/entry-rows.js';
 import type {LiveRow} from '../source/state/live-state.js';
 import {localOwners} from '../source/state/local-target.js';
-import {watchedKey} from '../source/hooks/use-dashboard-view.js';
+import {
+	maxWatchedPorts,
+	watchedKey,
+	watchedPairs,
+} from '../source/hooks/use-dashboard-view.js';
 import type {PortState} from '../source/probe/types.js';
 import {sshdSocket, testCatalogue} from './helpers/dashboard.js';
 
@@ -184,4 +188,22 @@ test('an owner is shown only for a socket whose address takes what answered; a c
 		undefined,
 		'not probed yet',
 	);
+});
+
+test('the ports a view watches are capped in all, pinned first; the rest are counted', (t) => {
+	const ranges = Array.from({length: 256}, (_, index) => ({
+		...x11,
+		id: `r${index}`,
+		port: 10_000 + index * 256,
+		endPort: 10_000 + index * 256 + 255,
+	}));
+	const {key, leftOut} = watchedPairs(ranges, ['22/tcp'], catalogue.byPair);
+	const pairs = key.split(',');
+	t.is(pairs.length, maxWatchedPorts);
+	t.true(
+		pairs.includes('22/tcp'),
+		'a pinned port is watched whatever is in view',
+	);
+	t.is(leftOut, 256 * 256 + 1 - maxWatchedPorts);
+	t.is(watchedPairs([ssh, x11], [], catalogue.byPair).leftOut, 0);
 });

@@ -182,24 +182,54 @@ export function watchedKey(
 	pinned: readonly string[],
 	byPair: Catalogue['byPair'],
 ): string {
+	return watchedPairs(visible, pinned, byPair).key;
+}
+
+/**
+ * The most ports a view watches in all: 256 range entries of 256 ports each in view made one
+ * sweep 65,536 connects and froze the dashboard. Pinned ports come first, then the rows in view
+ * from the top.
+ */
+export const maxWatchedPorts = 1024;
+
+/** The watched set as one key, and how many ports in view or pinned the cap left out. */
+export function watchedPairs(
+	visible: readonly CatalogueEntry[],
+	pinned: readonly string[],
+	byPair: Catalogue['byPair'],
+): {readonly key: string; readonly leftOut: number} {
 	const keys = new Set<string>();
+	let leftOut = 0;
 	const add = (
 		entry: Pick<CatalogueEntry, 'port' | 'endPort' | 'protocol'>,
 	) => {
 		for (const port of entryPorts(entry)) {
-			keys.add(liveKey(port, entry.protocol));
+			const key = liveKey(port, entry.protocol);
+			if (keys.has(key)) {
+				continue;
+			}
+
+			if (keys.size < maxWatchedPorts) {
+				keys.add(key);
+			} else {
+				leftOut++;
+			}
 		}
 	};
-
-	for (const entry of visible) {
-		add(entry);
-	}
 
 	for (const pair of pinned.map((key) => parsePair(key))) {
 		const entry = byPair(pair.port, pair.protocol);
 		add(entry?.port === pair.port ? entry : {...pair, endPort: pair.port});
 	}
 
+	for (const entry of visible) {
+		add(entry);
+	}
+
+	return {key: sortedKey(keys), leftOut};
+}
+
+function sortedKey(keys: ReadonlySet<string>): string {
 	return [...keys]
 		.toSorted((a, b) => {
 			const pairA = parsePair(a);

@@ -29,7 +29,11 @@ import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
 import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
-import {useDashboardView, watchedKey} from './use-dashboard-view.js';
+import {
+	maxWatchedPorts,
+	useDashboardView,
+	watchedPairs,
+} from './use-dashboard-view.js';
 import {useListeners} from './use-listeners.js';
 import {useLive} from './use-live.js';
 import {useSettledValue} from './use-settled-value.js';
@@ -149,14 +153,16 @@ export function useDashboard({
 		[view.visibleEntries, isLocal, sockets, liveRows],
 	);
 
-	const watched = useSettledValue(
-		watchedKey(
-			state.mode === 'listeners' ? [] : view.visibleEntries,
-			state.pinned,
-			catalogue.byPair,
-		),
-		settleMs,
+	const wanted = useMemo(
+		() =>
+			watchedPairs(
+				state.mode === 'listeners' ? [] : view.visibleEntries,
+				state.pinned,
+				catalogue.byPair,
+			),
+		[state.mode, view.visibleEntries, state.pinned, catalogue.byPair],
 	);
+	const watched = useSettledValue(wanted.key, settleMs);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
 	const {pinned} = state;
 	// In the commit, not after it: a change that arrives right after a pin must ring by the new rule.
@@ -283,7 +289,11 @@ export function useDashboard({
 		sockets,
 		view,
 		owners,
-		notice,
+		notice:
+			notice ??
+			(wanted.leftOut > 0
+				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
+				: undefined),
 		nameOf,
 		onQueryChange,
 		onQuerySubmit,
