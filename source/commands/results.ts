@@ -19,10 +19,13 @@ import {
 /** A probe's wait for an answer, as the dashboard bounds it. */
 export const probeTimeoutBounds = {minMs: 10, maxMs: 60_000};
 
-export const parseProbeTimeout = (text: string | undefined) =>
+export const parseProbeTimeout = (
+	text: string | undefined,
+	flagName = '--timeout',
+) =>
 	text === undefined
 		? undefined
-		: parseDuration(text, '--timeout', probeTimeoutBounds);
+		: parseDuration(text, flagName, probeTimeoutBounds);
 
 type TargetArguments = {
 	readonly input: readonly string[];
