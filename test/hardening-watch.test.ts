@@ -20,10 +20,15 @@ test('watch | head -1 ends with nothing changing', async (t) => {
 			process.execPath,
 			bin,
 		],
-		{stdio: ['ignore', 'pipe', 'pipe']},
+		// A process group of its own: a watch that never ends is killed with its shell.
+		{stdio: ['ignore', 'pipe', 'pipe'], detached: true},
 	);
 	t.teardown(() => {
-		shell.kill('SIGKILL');
+		try {
+			process.kill(-shell.pid!, 'SIGKILL');
+		} catch {
+			// Ended already, as it should.
+		}
 	});
 	let stdout = '';
 	let stderr = '';
