@@ -251,31 +251,38 @@ linuxTest(
 	},
 );
 
+/** A child that renames itself (a process may write its own comm) and listens on loopback. */
+async function renamedListener(t: ExecutionContext, comm: string) {
+	const child = spawn(
+		process.execPath,
+		[
+			'-e',
+			`require('fs').writeFileSync('/proc/self/comm', ${JSON.stringify(comm)});
+			const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+		],
+		{stdio: ['ignore', 'pipe', 'inherit']},
+	);
+	t.teardown(() => child.kill());
+	const port = await new Promise<number>((resolve, reject) => {
+		child.once('error', reject);
+		child.stdout.setEncoding('utf8');
+		child.stdout.once('data', (data: string) => {
+			resolve(Number(data));
+		});
+	});
+	const [socket] = find(await createListenerScanner().list(), 'tcp', port);
+	return {pid: child.pid, socket};
+}
+
 linuxTest(
 	'a hostile process name from a real process is sanitised',
 	async (t) => {
-		// The child renames itself (a process may write its own comm) and listens.
-		const child = spawn(
-			process.execPath,
-			[
-				'-e',
-				// 12 bytes: the kernel keeps 15.
-				String.raw`require('fs').writeFileSync('/proc/self/comm', '\x1b]0;\x07\x1b[Hevil');
-			const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-			],
-			{stdio: ['ignore', 'pipe', 'inherit']},
+		// 12 bytes: the kernel keeps 15.
+		const {pid, socket} = await renamedListener(
+			t,
+			'\u001B]0;\u0007\u001B[Hevil',
 		);
-		t.teardown(() => child.kill());
-		const port = await new Promise<number>((resolve, reject) => {
-			child.once('error', reject);
-			child.stdout.setEncoding('utf8');
-			child.stdout.once('data', (data: string) => {
-				resolve(Number(data));
-			});
-		});
-
-		const [socket] = find(await createListenerScanner().list(), 'tcp', port);
-		t.is(socket?.pid, child.pid);
+		t.is(socket?.pid, pid);
 		t.is(socket?.process, 'evil');
 	},
 );
@@ -283,28 +290,10 @@ linuxTest(
 linuxTest(
 	'a process name that is all escape sequence shows as ?, with its pid',
 	async (t) => {
-		const child = spawn(
-			process.execPath,
-			[
-				'-e',
-				// OSC 52 (a clipboard write) in 12 bytes: nothing of it survives sanitising.
-				String.raw`require('fs').writeFileSync('/proc/self/comm', ']52;c;cHc=');
-			const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-			],
-			{stdio: ['ignore', 'pipe', 'inherit']},
-		);
-		t.teardown(() => child.kill());
-		const port = await new Promise<number>((resolve, reject) => {
-			child.once('error', reject);
-			child.stdout.setEncoding('utf8');
-			child.stdout.once('data', (data: string) => {
-				resolve(Number(data));
-			});
-		});
-
-		const [socket] = find(await createListenerScanner().list(), 'tcp', port);
-		t.like(socket, {pid: child.pid, process: '?', ownerHidden: undefined});
-		t.is(ownerLabel(socket!), `? ${child.pid}`);
+		// OSC 52 (a clipboard write) in 12 bytes: nothing of it survives sanitising.
+		const {pid, socket} = await renamedListener(t, '\u001B]52;c;cHc=\u0007');
+		t.like(socket, {pid, process: '?', ownerHidden: undefined});
+		t.is(ownerLabel(socket!), `? ${pid}`);
 	},
 );
 

@@ -52,20 +52,34 @@ export async function printTable<Key extends string>({
 		return;
 	}
 
+	stdout.write(
+		(await inkTable({columns, rows, colorOf, width, isColor})) + '\n',
+	);
+}
+
+/** The table as FittedTable draws it through Ink and ink-table, as text. */
+export async function inkTable<Key extends string>({
+	columns,
+	rows,
+	colorOf,
+	width,
+	isColor,
+}: Pick<
+	FittedTableProps<Key>,
+	'columns' | 'rows' | 'colorOf' | 'width' | 'isColor'
+>): Promise<string> {
 	const [{renderToString}, {FittedTable}] = await Promise.all([
 		import('ink'),
 		import('../components/fitted-table.js'),
 	]);
-	stdout.write(
-		renderToString(
-			<FittedTable
-				columns={columns}
-				rows={rows}
-				width={width}
-				isColor={isColor}
-				colorOf={colorOf}
-			/>,
-			{columns: width},
-		) + '\n',
+	return renderToString(
+		<FittedTable
+			columns={columns}
+			rows={rows}
+			width={width}
+			isColor={isColor}
+			colorOf={colorOf}
+		/>,
+		{columns: width},
 	);
 }
