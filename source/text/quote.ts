@@ -55,6 +55,18 @@ function escapeUnits(character: string): string {
 	return text;
 }
 
+/** `text` with every unsafe code point (see `isUnsafeCodePoint`) written as a JSON escape. */
+export function escapeUnsafe(text: string): string {
+	let escaped = '';
+	for (const character of text) {
+		escaped += isUnsafeCodePoint(character.codePointAt(0)!)
+			? escapeUnits(character)
+			: character;
+	}
+
+	return escaped;
+}
+
 /**
  * `text` as a JSON string literal that is safe on a terminal: JSON.stringify escapes C0, quotes
  * and backslashes but leaves DEL, C1 and the invisible format characters raw; those are escaped
@@ -75,13 +87,7 @@ export function quote(text: string, maxLength = 60): string {
 		characters.length > maxLength
 			? `${characters.slice(0, maxLength - 3).join('')}...`
 			: text;
-	let quoted = '';
-	for (const character of JSON.stringify(capped)) {
-		const code = character.codePointAt(0)!;
-		quoted += isUnsafeCodePoint(code) ? escapeUnits(character) : character;
-	}
-
-	return quoted;
+	return escapeUnsafe(JSON.stringify(capped));
 }
 
 /** Like `quote` without the quotes: for a message that is itself quoted text (a parser's). */
