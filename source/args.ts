@@ -1,11 +1,17 @@
 import {isIP, isIPv6} from 'node:net';
-import {domainToASCII} from 'node:url';
 import meow, {type AnyFlags, type Result} from 'meow';
 import {UsageError} from './cli-error.js';
+import {invalidHostName} from './probe/host-name.js';
+import {quote} from './text/quote.js';
 import type {CatalogueEntry, Protocol} from './catalogue/types.js';
 import type {PortPair} from './probe/types.js';
 
 export {UsageError} from './cli-error.js';
+
+const shortForms: ReadonlyMap<string, string> = new Map([
+	['-h', '--help'],
+	['-v', '--version'],
+]);
 
 const kebab = (name: string) =>
 	name.replaceAll(/[A-Z]/gv, (letter) => `-${letter.toLowerCase()}`);
@@ -25,13 +31,18 @@ export function parseArguments<Flags extends AnyFlags>(
 	const placeholders = new Map<string, string>();
 	const end = argv.indexOf('--');
 	const guarded = argv.map((token, index) => {
-		if ((end === -1 || index < end) && /^-\d/v.test(token)) {
+		if (end !== -1 && index >= end) {
+			return token;
+		}
+
+		if (/^-\d/v.test(token)) {
 			const placeholder = `\u0000${index}`;
 			placeholders.set(placeholder, token);
 			return placeholder;
 		}
 
-		return token;
+		// The short forms people try: yargs would read them as flags that take the next argument.
+		return shortForms.get(token) ?? token;
 	});
 	const restore = (value: unknown): unknown =>
 		typeof value === 'string'
@@ -40,16 +51,31 @@ export function parseArguments<Flags extends AnyFlags>(
 				? value.map((item) => restore(item))
 				: value;
 
-	const cli = meow(options.help, {
-		importMeta: import.meta,
-		argv: guarded,
-		flags: options.flags,
-		allowUnknownFlags: true,
-		autoHelp: true,
-		autoVersion: true,
-	});
+	// Meow shows help or the version only for a lone --help or --version: `list --help ssh`
+	// would read `ssh` as the value of a flag named help. Either one wins wherever it stands.
+	const before = end === -1 ? guarded : guarded.slice(0, end);
+	const wanted = ['--help', '--version'].find((flag) => before.includes(flag));
+	let cli: Result<Flags>;
+	try {
+		cli = meow(options.help, {
+			importMeta: import.meta,
+			argv: wanted === undefined ? guarded : [wanted],
+			flags: options.flags,
+			allowUnknownFlags: true,
+			autoHelp: true,
+			autoVersion: true,
+		});
+	} catch (error) {
+		// Meow refuses a repeated flag (`--timeout 1s --timeout 2s`) by throwing: bad input too.
+		const flag = /--([\w\-]+)/v.exec(String((error as Error).message))?.[1];
+		throw new UsageError(
+			flag === undefined
+				? `bad options: ${quote(String((error as Error).message))}`
+				: `--${kebab(flag)} is given more than once; give each option once`,
+		);
+	}
 
-	const known = new Set(['help', 'version', 'h', 'v']);
+	const known = new Set(['help', 'version']);
 	for (const [name, flag] of Object.entries(options.flags)) {
 		known.add(name);
 		known.add(kebab(name));
@@ -62,7 +88,7 @@ export function parseArguments<Flags extends AnyFlags>(
 		}
 	}
 
-	for (const token of argv) {
+	for (const token of guarded) {
 		if (token === '--') {
 			break;
 		}
@@ -78,7 +104,7 @@ export function parseArguments<Flags extends AnyFlags>(
 				.map((flag) => `--${kebab(flag)}`)
 				.join(', ');
 			throw new UsageError(
-				`unknown option ${token}; accepted: ${accepted || 'none'}, --help, --version`,
+				`unknown option ${quote(token)}; accepted: ${accepted || 'none'}, --help, --version`,
 			);
 		}
 	}
@@ -107,7 +133,7 @@ export function parseProtocolFilter(value: string | undefined): ProtocolFilter {
 	}
 
 	throw new UsageError(
-		`bad --proto "${value}": accepted values are tcp, udp, all`,
+		`bad --proto ${quote(value)}: accepted values are tcp, udp, all`,
 	);
 }
 
@@ -116,13 +142,6 @@ export type PortCatalogue = {
 	readonly curated: readonly CatalogueEntry[];
 	byName(name: string): readonly CatalogueEntry[];
 };
-
-// Values go into one-line messages: escape control characters and cap the length so a
-// pasted blob or an escape sequence in an argument cannot garble the terminal.
-export function quote(text: string): string {
-	const capped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-	return JSON.stringify(capped);
-}
 
 const portsAccepted =
 	'accepted: ports 1-65535, ranges LOW-HIGH (8000-8100), service names (ssh), each with an optional /tcp or /udp, comma-separated';
@@ -141,17 +160,12 @@ function parsePortNumber(text: string): number | undefined {
 	return port >= 1 && port <= maxPort ? port : undefined;
 }
 
-function pushRange(
-	into: PortPair[],
-	range: {port: number; endPort: number},
-	protocols: readonly Protocol[],
-) {
-	for (const protocol of protocols) {
-		for (let {port} = range; port <= range.endPort; port++) {
-			into.push({port, protocol});
-		}
-	}
-}
+/** Ports LOW-HIGH of some protocols, not yet expanded. */
+type Span = {
+	readonly port: number;
+	readonly endPort: number;
+	readonly protocols: readonly Protocol[];
+};
 
 function numberProtocols(filter: ProtocolFilter | undefined): Protocol[] {
 	if (filter === undefined) {
@@ -171,7 +185,7 @@ function entriesOfName(
 ): readonly CatalogueEntry[] {
 	const named = catalogue.byName(name);
 	if (named.length === 0) {
-		fail(`unknown service name (see: portui list ${name})`);
+		fail(`unknown service name (see: portui list ${quote(name)})`);
 	}
 
 	if (filter !== undefined) {
@@ -228,12 +242,20 @@ export type PortSpecOptions = {
 	readonly protocol?: ProtocolFilter;
 };
 
+type PortItem = {
+	readonly fail: (why: string) => never;
+	readonly filter: ProtocolFilter | undefined;
+	/** A number or a range; a service name otherwise. */
+	readonly span?: Span;
+	readonly name?: string;
+};
+
+/** The syntax of one item, without the catalogue: every item is checked before any is expanded. */
 function parsePortItem(
 	item: string,
-	catalogue: PortCatalogue | undefined,
 	options: PortSpecOptions,
 	fail: (why: string) => never,
-): PortPair[] {
+): PortItem {
 	if (item === '') {
 		fail('empty entry');
 	}
@@ -241,42 +263,40 @@ function parsePortItem(
 	const slash = item.lastIndexOf('/');
 	const body = slash === -1 ? item : item.slice(0, slash);
 	const suffix = slash === -1 ? undefined : item.slice(slash + 1).toLowerCase();
+	const isNumber = /^\d+$/v.test(body);
+	const isRange = /^\d*-\d*$/v.test(body);
+	const isName = /^[A-Za-z\d][\w.+\-]*$/v.test(body) && /[A-Za-z]/v.test(body);
+	if (!isNumber && !isRange && !isName) {
+		fail('not a port, range or service name');
+	}
+
 	if (suffix !== undefined && !isProtocol(suffix)) {
 		fail(`unknown protocol ${quote(item.slice(slash + 1))}`);
 	}
 
 	const filter = suffix ?? options.protocol;
-	const pairs: PortPair[] = [];
-	if (/^\d+$/v.test(body)) {
+	if (isNumber) {
 		const port = parsePortNumber(body) ?? fail('out of range');
-		pushRange(pairs, {port, endPort: port}, numberProtocols(filter));
-		return pairs;
+		return {
+			fail,
+			filter,
+			span: {port, endPort: port, protocols: numberProtocols(filter)},
+		};
 	}
 
-	const range = parseRange(body, fail);
-	if (range) {
-		pushRange(pairs, range, numberProtocols(filter));
-		return pairs;
+	if (isRange) {
+		const range = parseRange(body, fail)!;
+		return {fail, filter, span: {...range, protocols: numberProtocols(filter)}};
 	}
 
-	if (!/^[A-Za-z\d][\w.+\-]*$/v.test(body) || !/[A-Za-z]/v.test(body)) {
-		fail('not a port, range or service name');
-	}
-
-	if (!catalogue) {
-		fail('service names need the catalogue');
-	}
-
-	for (const entry of entriesOfName(body, catalogue, filter, fail)) {
-		pushRange(pairs, entry, [entry.protocol]);
-	}
-
-	return pairs;
+	return {fail, filter, name: body};
 }
 
 /**
  * Parses `22,80,443`, `8000-8100`, `ssh,domain`, `53/udp` into port/protocol pairs, in the
- * order given, without duplicates. Anything else is a UsageError naming the bad item.
+ * order given, without duplicates. Anything else is a UsageError naming the bad item. The
+ * whole spec is checked before any port is listed, and a port is listed once however many
+ * items name it: a thousand copies of 1-65535 are 65,535 pairs, at most 131,070 in all.
  */
 export function parsePortSpec(
 	text: string,
@@ -284,9 +304,7 @@ export function parsePortSpec(
 	options: PortSpecOptions = {},
 ): PortPair[] {
 	const items = text.split(',');
-	const seen = new Set<string>();
-	const pairs: PortPair[] = [];
-	for (const rawItem of items) {
+	const parsed = items.map((rawItem) => {
 		const item = rawItem.trim();
 		const fail = (why: string): never => {
 			const where = items.length > 1 ? ` in ${quote(text)}` : '';
@@ -295,11 +313,38 @@ export function parsePortSpec(
 			);
 		};
 
-		for (const pair of parsePortItem(item, catalogue, options, fail)) {
-			const key = `${pair.port}/${pair.protocol}`;
-			if (!seen.has(key)) {
-				seen.add(key);
-				pairs.push(pair);
+		return parsePortItem(item, options, fail);
+	});
+	const spans = parsed.flatMap(({fail, filter, span, name}): Span[] => {
+		if (span) {
+			return [span];
+		}
+
+		return entriesOfName(
+			name!,
+			catalogue ?? fail('service names need the catalogue'),
+			filter,
+			fail,
+		).map((entry) => ({
+			port: entry.port,
+			endPort: entry.endPort,
+			protocols: [entry.protocol],
+		}));
+	});
+
+	const seen = {
+		tcp: new Uint8Array(maxPort + 1),
+		udp: new Uint8Array(maxPort + 1),
+	};
+	const pairs: PortPair[] = [];
+	for (const span of spans) {
+		for (const protocol of span.protocols) {
+			const isSeen = seen[protocol];
+			for (let {port} = span; port <= span.endPort; port++) {
+				if (isSeen[port] === 0) {
+					isSeen[port] = 1;
+					pairs.push({port, protocol});
+				}
 			}
 		}
 	}
@@ -307,13 +352,26 @@ export function parsePortSpec(
 	return pairs;
 }
 
-const units: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+const units: Record<string, number> = {
+	ms: 1,
+	s: 1000,
+	m: 60_000,
+	h: 3_600_000,
+	d: 86_400_000,
+};
 
 // Node's timers overflow above 2^31-1 ms (about 24.8 days) and fire at once.
 const maxTimerMs = 2_147_483_647;
 
+const day = 86_400_000;
+
+// The largest timer is 24.8 days: shown in days, rounded down so that what is shown is accepted.
 const formatMs = (ms: number) =>
-	ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+	ms >= day
+		? `${Math.floor((ms / day) * 10) / 10}d`
+		: ms % 1000 === 0
+			? `${ms / 1000}s`
+			: `${ms}ms`;
 
 export type DurationOptions = {
 	/** Smallest accepted value in ms (default 1). */
@@ -322,19 +380,19 @@ export type DurationOptions = {
 	readonly maxMs?: number;
 };
 
-/** Parses `250ms`, `1.5s`, `2m`, `1h` into milliseconds. `flagName` is for the message: `--timeout`. */
+/** Parses `250ms`, `1.5s`, `2m`, `1h`, `2d` into milliseconds. `flagName` is for the message: `--timeout`. */
 export function parseDuration(
 	text: string | undefined,
 	flagName: string,
 	options: DurationOptions = {},
 ): number {
 	const {minMs = 1, maxMs = maxTimerMs} = options;
-	const accepted = `accepted: a number and a unit, ms, s, m or h (250ms, 1.5s, 2m), from ${formatMs(minMs)} to ${formatMs(maxMs)}`;
+	const accepted = `accepted: a number and a unit, ms, s, m, h or d (250ms, 1.5s, 2m), from ${formatMs(minMs)} to ${formatMs(maxMs)}`;
 	if (text === undefined || text.trim() === '') {
 		throw new UsageError(`${flagName} needs a value; ${accepted}`);
 	}
 
-	const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/iv.exec(text.trim());
+	const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?$/iv.exec(text.trim());
 	if (!match) {
 		throw new UsageError(`bad ${flagName} ${quote(text)}; ${accepted}`);
 	}
@@ -361,20 +419,6 @@ export function parseDuration(
 const hostAccepted =
 	'accepted: a host name (localhost, db.example), an IPv4 address (127.0.0.1) or an IPv6 address (::1 or [::1])';
 
-// The same rule as the probe service's resolver: RFC 1123 labels, IDNs through punycode, and
-// dotted digits only when they form an IPv4 address (`999.1.1.1` is refused, not guessed).
-function isHostName(host: string): boolean {
-	const ascii = domainToASCII(host);
-	if (/^[\d.]+$/v.test(host) || ascii === '' || ascii.length > 253) {
-		return false;
-	}
-
-	return ascii
-		.replace(/\.$/v, '')
-		.split('.')
-		.every((label) => /^\w(?:[\w\-]{0,61}\w)?$/v.test(label));
-}
-
 /** Checks a host given on the command line and strips the brackets of `[::1]`. Resolving is the probe service's job. */
 export function parseHost(text: string | undefined): string {
 	if (text === undefined || text.trim() === '') {
@@ -386,7 +430,7 @@ export function parseHost(text: string | undefined): string {
 		return bracketed ?? text;
 	}
 
-	if (bracketed === undefined && isHostName(text)) {
+	if (bracketed === undefined && invalidHostName(text) === undefined) {
 		return text;
 	}
 

@@ -1,6 +1,7 @@
 import process from 'node:process';
 import {UsageError} from './cli-error.js';
 import {ignoreClosedPipe} from './commands/results.js';
+import {escapeUnsafe} from './text/quote.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -27,16 +28,25 @@ async function main(argv: readonly string[]): Promise<number> {
 // `portui list | head -1`: a reader that leaves early is not an error of ours.
 ignoreClosedPipe();
 
+/**
+ * One line for the terminal: every message quotes what it echoes (see text/quote.ts); this is
+ * the last guard for one that does not, such as a system error naming a path.
+ */
+const oneLine = (message: string) => {
+	const line = message.split('\n')[0]!;
+	return escapeUnsafe(line.length > 2000 ? `${line.slice(0, 1997)}...` : line);
+};
+
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
 	if (error instanceof UsageError) {
-		process.stderr.write(`portui: ${error.message}\n`);
+		process.stderr.write(`portui: ${oneLine(error.message)}\n`);
 		process.exitCode = 2;
 	} else {
 		// An unexpected fault: one line for the person, the stack only on request.
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`portui: ${message.split('\n')[0]!}\n`);
+		process.stderr.write(`portui: ${oneLine(message)}\n`);
 		if (process.env['PORTUI_DEBUG']) {
 			process.stderr.write(`${(error as Error).stack ?? ''}\n`);
 		}

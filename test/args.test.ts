@@ -213,7 +213,7 @@ test('tokens that look like negative numbers reach the validators', (t) => {
 	]);
 	t.throws(() => parseArguments(['--nope'], {help, flags}), {
 		instanceOf: UsageError,
-		message: /unknown option --nope; accepted: --timeout, --json/v,
+		message: /unknown option "--nope"; accepted: --timeout, --json/v,
 	});
 });
 

@@ -55,7 +55,7 @@ test('bad input is a UsageError naming the value and what is accepted', (t) => {
 		[['a.example', 'b.example'], /one host at a time, got 2/v],
 		[
 			['--colour'],
-			/unknown option --colour; accepted: --interval, --timeout, --catalogue, --ascii/v,
+			/unknown option "--colour"; accepted: --interval, --timeout, --catalogue, --ascii/v,
 		],
 	];
 	for (const [argv, message] of cases) {

@@ -1,6 +1,6 @@
 import {Buffer} from 'node:buffer';
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import type net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -67,9 +67,13 @@ function certificate(): {key: string; cert: string} | undefined {
 		],
 		{stdio: 'ignore'},
 	);
-	return made.status === 0
-		? {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8')}
-		: undefined;
+	try {
+		return made.status === 0
+			? {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8')}
+			: undefined;
+	} finally {
+		rmSync(directory, {recursive: true, force: true});
+	}
 }
 
 const pem = certificate();

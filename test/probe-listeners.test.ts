@@ -1,10 +1,14 @@
 import {Buffer} from 'node:buffer';
 import {spawn} from 'node:child_process';
 import dgram from 'node:dgram';
-import {readFileSync} from 'node:fs';
+import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
+import {build} from 'esbuild';
+import {ownerLabel} from '../source/hooks/listener-items.js';
 import {
 	createListenerScanner,
 	listLocalSockets,
@@ -247,52 +251,91 @@ linuxTest(
 	},
 );
 
+/** A child that renames itself (a process may write its own comm) and listens on loopback. */
+async function renamedListener(t: ExecutionContext, comm: string) {
+	const child = spawn(
+		process.execPath,
+		[
+			'-e',
+			`require('fs').writeFileSync('/proc/self/comm', ${JSON.stringify(comm)});
+			const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+		],
+		{stdio: ['ignore', 'pipe', 'inherit']},
+	);
+	t.teardown(() => child.kill());
+	const port = await new Promise<number>((resolve, reject) => {
+		child.once('error', reject);
+		child.stdout.setEncoding('utf8');
+		child.stdout.once('data', (data: string) => {
+			resolve(Number(data));
+		});
+	});
+	const [socket] = find(await createListenerScanner().list(), 'tcp', port);
+	return {pid: child.pid, socket};
+}
+
 linuxTest(
 	'a hostile process name from a real process is sanitised',
 	async (t) => {
-		// The child renames itself (a process may write its own comm) and listens.
-		const child = spawn(
-			process.execPath,
-			[
-				'-e',
-				// 12 bytes: the kernel keeps 15.
-				String.raw`require('fs').writeFileSync('/proc/self/comm', '\x1b]0;\x07\x1b[Hevil');
-			const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-			],
-			{stdio: ['ignore', 'pipe', 'inherit']},
+		// 12 bytes: the kernel keeps 15.
+		const {pid, socket} = await renamedListener(
+			t,
+			'\u001B]0;\u0007\u001B[Hevil',
 		);
-		t.teardown(() => child.kill());
-		const port = await new Promise<number>((resolve, reject) => {
-			child.once('error', reject);
-			child.stdout.setEncoding('utf8');
-			child.stdout.once('data', (data: string) => {
-				resolve(Number(data));
-			});
-		});
-
-		const [socket] = find(await createListenerScanner().list(), 'tcp', port);
-		t.is(socket?.pid, child.pid);
+		t.is(socket?.pid, pid);
 		t.is(socket?.process, 'evil');
 	},
 );
+
+linuxTest(
+	'a process name that is all escape sequence shows as ?, with its pid',
+	async (t) => {
+		// OSC 52 (a clipboard write) in 12 bytes: nothing of it survives sanitising.
+		const {pid, socket} = await renamedListener(t, '\u001B]52;c;cHc=\u0007');
+		t.like(socket, {pid, process: '?', ownerHidden: undefined});
+		t.is(ownerLabel(socket!), `? ${pid}`);
+	},
+);
+
+/**
+ * The listener module bundled into a directory every user can read: a child that drops to
+ * nobody cannot read a checkout in a private directory (mktemp -d makes them 0700), nor tsx.
+ */
+async function bundleForNobody(t: ExecutionContext): Promise<string> {
+	const directory = mkdtempSync(path.join(tmpdir(), 'portui-test-nobody-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	chmodSync(directory, 0o755);
+	const outfile = path.join(directory, 'listeners.mjs');
+	await build({
+		entryPoints: [
+			fileURLToPath(new URL('../source/probe/listeners.ts', import.meta.url)),
+		],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		outfile,
+		logLevel: 'silent',
+	});
+	chmodSync(outfile, 0o644);
+	return outfile;
+}
 
 rootTest(
 	'owners another user may not read are hidden, said so, and never guessed (real EACCES as nobody)',
 	async (t) => {
 		const server = await listenTcp(t);
-		const listeners = fileURLToPath(
-			new URL('../source/probe/listeners.ts', import.meta.url),
-		);
+		const listeners = await bundleForNobody(t);
 		const {status, stdout, stderr} = await runChild(
 			process.execPath,
 			[
-				'--import=tsx',
 				'--input-type=module',
 				'-e',
 				`const {listLocalSockets} = await import(${JSON.stringify(listeners)});
 			console.log(JSON.stringify(await listLocalSockets()));`,
 			],
-			{uid: 65_534, gid: 65_534},
+			{uid: 65_534, gid: 65_534, cwd: path.dirname(listeners)},
 		);
 		t.is(status, 0, stderr);
 		const [socket] = find(

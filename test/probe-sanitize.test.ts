@@ -46,6 +46,11 @@ const cases: Array<[string, string, string]> = [
 		'usergpj.exex',
 	],
 	['zero-width and BOM', '\uFEFFz\u200Bw\u200Dj', 'zwj'],
+	[
+		'tag characters (text hidden in a flag)',
+		'ok\u{E0001}\u{E0068}\u{E0069}\u{E007F}!',
+		'ok!',
+	],
 	['whitespace collapsed', '  a\r\n\tb \u2028 c  ', 'a b c'],
 	['plain unicode kept', 'café ☕ 日本 😀', 'café ☕ 日本 😀'],
 	['lone surrogate shown as replacement', 'a\uD800b', 'a\uFFFDb'],

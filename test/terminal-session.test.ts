@@ -41,16 +41,24 @@ class FakeStdout extends EventEmitter {
 }
 
 const listenerCounts = () =>
-	[...restoreSignals, 'uncaughtException', 'unhandledRejection'].map((name) =>
-		process.listenerCount(name),
-	);
+	[
+		...restoreSignals,
+		'SIGTSTP',
+		'SIGCONT',
+		'uncaughtException',
+		'unhandledRejection',
+	].map((name) => process.listenerCount(name));
 
 const open = () => {
 	const stdin = new FakeStdin();
 	const stdout = new FakeStdout();
 	const signals: RestoreSignal[] = [];
 	const fatal: unknown[] = [];
+	const stops: number[] = [];
 	const session = openTerminalSession({
+		stop() {
+			stops.push(stdout.written.length);
+		},
 		stdin: stdin as unknown as NodeJS.ReadStream,
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		onSignal(signal) {
@@ -60,7 +68,7 @@ const open = () => {
 			fatal.push(error);
 		},
 	});
-	return {stdin, stdout, signals, fatal, session};
+	return {stdin, stdout, signals, fatal, session, stops};
 };
 
 test.serial(
@@ -84,14 +92,14 @@ test.serial(
 );
 
 test.serial(
-	'SIGTERM, SIGHUP and SIGINT reach the caller, who restores after unmounting',
+	'SIGTERM, SIGHUP, SIGINT and SIGQUIT reach the caller, who restores after unmounting',
 	(t) => {
 		const {signals, session, stdout} = open();
 		for (const signal of restoreSignals) {
 			process.emit(signal, signal);
 		}
 
-		t.deepEqual(signals, ['SIGTERM', 'SIGHUP', 'SIGINT']);
+		t.deepEqual(signals, ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT']);
 		t.false(
 			stdout.written.includes(restoreSequence),
 			'restoring is the caller’s step',
@@ -142,3 +150,42 @@ test('EIO, EPIPE and ENXIO mean the terminal went away; other errors do not', (t
 	t.false(isHangup(new Error('no code')));
 	t.false(isHangup(undefined));
 });
+
+test.serial(
+	'Ctrl-Z and SIGTSTP give the terminal back before stopping; SIGCONT takes it again and redraws',
+	(t) => {
+		const before = listenerCounts();
+		const {stdin, stdout, session, stops} = open();
+		let resizes = 0;
+		stdout.on('resize', () => {
+			resizes++;
+		});
+		for (const suspend of [
+			() => stdin.emit('data', 'j\u001A'),
+			() => process.emit('SIGTSTP', 'SIGTSTP'),
+		]) {
+			const start = stdout.written.length;
+			suspend();
+			t.is(stdout.written.slice(start), restoreSequence);
+			t.false(stdin.isRaw, 'cooked for the shell');
+			t.is(stops.at(-1), stdout.written.length, 'stopped after restoring');
+			// A second Ctrl-Z while stopped (or a signal twice) stops once.
+			suspend();
+			t.is(stops.length, resizes + 1);
+			process.emit('SIGCONT', 'SIGCONT');
+			t.true(stdin.isRaw);
+			t.true(stdout.written.endsWith(enterSequence));
+			t.is(resizes, stops.length, 'a full redraw asked for');
+		}
+
+		// SIGCONT without a stop of ours (after SIGSTOP): the terminal is taken again all the same.
+		process.emit('SIGCONT', 'SIGCONT');
+		t.is(resizes, 3);
+		session.restore();
+		process.emit('SIGCONT', 'SIGCONT');
+		stdin.emit('data', '\u001A');
+		t.is(resizes, 3, 'nothing after restore');
+		t.is(stops.length, 2);
+		t.deepEqual(listenerCounts(), before, 'every process listener removed');
+	},
+);

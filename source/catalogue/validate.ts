@@ -1,4 +1,5 @@
 import {UsageError} from '../cli-error.js';
+import {hasUnsafeCharacter, quote} from '../text/quote.js';
 import type {Launch, Protocol, Verdict} from './types.js';
 
 /** A catalogue file that cannot be used: names the file, the entry and the field. */
@@ -37,24 +38,23 @@ const launches: readonly string[] = [
 	'kernel',
 ];
 const namePattern = /^[A-Za-z\d][\w.+\-]*$/v;
-// Any C0/C1 control or escape: catalogue text is printed as is, so it must be plain.
-// eslint-disable-next-line no-control-regex
-const controlPattern = /[\u0000-\u001F\u007F-\u009F]/v;
 
 type Field = {
 	readonly check: (value: unknown) => boolean;
 	readonly expected: string;
 };
 
+// Port 0 is no port: connect() to it fails, and a sweep that always fails is no watch.
 const isPort = (value: unknown) =>
 	Number.isInteger(value) &&
-	(value as number) >= 0 &&
+	(value as number) >= 1 &&
 	(value as number) <= 65_535;
 const isText = (maxLength: number) => (value: unknown) =>
 	typeof value === 'string' &&
 	value.trim().length > 0 &&
 	value.length <= maxLength &&
-	!controlPattern.test(value);
+	// Catalogue text is printed as is, so it must be plain: no control, no bidi or invisible character.
+	!hasUnsafeCharacter(value);
 const isName = (value: unknown) =>
 	typeof value === 'string' && value.length <= 64 && namePattern.test(value);
 const isListOf = (check: (value: unknown) => boolean) => (value: unknown) =>
@@ -63,10 +63,10 @@ const isOneOf = (choices: readonly string[]) => (value: unknown) =>
 	typeof value === 'string' && choices.includes(value);
 
 const fields: Record<keyof RawEntry, Field> = {
-	port: {check: isPort, expected: 'an integer from 0 to 65535'},
+	port: {check: isPort, expected: 'an integer from 1 to 65535'},
 	endPort: {
 		check: isPort,
-		expected: 'an integer from 0 to 65535, at least port',
+		expected: 'an integer from 1 to 65535, at least port',
 	},
 	protocol: {check: isOneOf(protocols), expected: 'one of tcp, udp'},
 	service: {
@@ -107,10 +107,48 @@ const fields: Record<keyof RawEntry, Field> = {
 
 const required: ReadonlyArray<keyof RawEntry> = ['port', 'protocol', 'service'];
 
-const describe = (value: unknown) => {
-	const text = JSON.stringify(value) ?? String(value);
-	return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-};
+const previewLength = 40;
+
+/** Appends `value` JSON-like to `parts` until they hold more than `budget` characters. */
+function preview(value: unknown, parts: string[], budget: number): void {
+	const length = () => parts.reduce((sum, part) => sum + part.length, 0);
+	if (typeof value === 'string') {
+		parts.push(quote(value, budget));
+	} else if (typeof value !== 'object' || value === null) {
+		parts.push(String(value));
+	} else {
+		const isList = Array.isArray(value);
+		parts.push(isList ? '[' : '{');
+		let isFirst = true;
+		for (const [key, item] of isList
+			? (value as unknown[]).entries()
+			: Object.entries(value)) {
+			if (length() > budget) {
+				return;
+			}
+
+			parts.push(isFirst ? '' : ',', isList ? '' : `${quote(String(key))}:`);
+			isFirst = false;
+			preview(item, parts, budget);
+		}
+
+		parts.push(isList ? ']' : '}');
+	}
+}
+
+/**
+ * A value as a message shows it: JSON-like, escaped (see `quote`) and cut at about 40
+ * characters. Written out rather than JSON.stringify: a value nested 5,000 deep or a list of a
+ * million items costs no more than the characters shown.
+ */
+function describe(value: unknown): string {
+	const parts: string[] = [];
+	preview(value, parts, previewLength);
+	const text = parts.join('');
+	return text.length > previewLength
+		? `${text.slice(0, previewLength - 3)}...`
+		: text;
+}
 
 /**
  * Checks a parsed catalogue file against catalogue/schema.json's rules. Hand-written rather
@@ -119,7 +157,7 @@ const describe = (value: unknown) => {
 export function validateCatalogueFile(data: unknown, file: string): RawEntry[] {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		throw new CatalogueError(
-			`${file}: expected an object with an "entries" list`,
+			`${quote(file)}: expected an object with an "entries" list`,
 		);
 	}
 
@@ -127,16 +165,18 @@ export function validateCatalogueFile(data: unknown, file: string): RawEntry[] {
 	const unknown = Object.keys(rest).filter((key) => key !== '$schema');
 	if (unknown.length > 0) {
 		throw new CatalogueError(
-			`${file}: unknown top-level field "${unknown[0]!}"; accepted: $schema, entries`,
+			`${quote(file)}: unknown top-level field ${quote(unknown[0]!)}; accepted: $schema, entries`,
 		);
 	}
 
 	if (!Array.isArray(entries)) {
-		throw new CatalogueError(`${file}: "entries" must be a list of entries`);
+		throw new CatalogueError(
+			`${quote(file)}: "entries" must be a list of entries`,
+		);
 	}
 
 	return entries.map((entry: unknown, index) =>
-		validateEntry(entry, `${file}: entry ${index + 1}`),
+		validateEntry(entry, `${quote(file)}: entry ${index + 1}`),
 	);
 }
 
@@ -149,8 +189,8 @@ function validateEntry(entry: unknown, where: string): RawEntry {
 
 	const record = entry as Record<string, unknown>;
 	const label =
-		typeof record['port'] === 'number' && typeof record['protocol'] === 'string'
-			? ` (${record['port']}/${record['protocol']})`
+		isPort(record['port']) && isOneOf(protocols)(record['protocol'])
+			? ` (${record['port'] as number}/${record['protocol'] as string})`
 			: '';
 	for (const name of required) {
 		if (record[name] === undefined) {
@@ -166,7 +206,7 @@ function validateEntry(entry: unknown, where: string): RawEntry {
 			: undefined;
 		if (!field) {
 			throw new CatalogueError(
-				`${where}${label}: unknown field "${name}"; accepted: ${Object.keys(fields).join(', ')}`,
+				`${where}${label}: unknown field ${quote(name)}; accepted: ${Object.keys(fields).join(', ')}`,
 			);
 		}
 

@@ -5,6 +5,7 @@ import {searchCatalogue} from '../catalogue/search.js';
 import {entryToJson, portLabel, verdictColor} from '../catalogue/format.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {ColumnSpec} from '../text/fit.js';
+import {quote} from '../text/quote.js';
 import {printTable} from './print-table.js';
 
 const help = `
@@ -94,7 +95,7 @@ export async function list(argv: readonly string[]): Promise<number> {
 		);
 	} else if (entries.length === 0) {
 		process.stderr.write(
-			`portui: nothing in the catalogue matches "${query}"\n`,
+			`portui: nothing in the catalogue matches ${quote(query)}\n`,
 		);
 	} else {
 		await printTable({

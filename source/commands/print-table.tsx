@@ -1,38 +1,85 @@
 import process from 'node:process';
 import type {FittedTableProps} from '../components/fitted-table.js';
 import {isColorWanted} from '../text/color.js';
-import {formatPlainTable} from '../text/fit.js';
+import {plainTableLines, terminalTableLines} from '../text/fit.js';
+
+/** Above this many rows a terminal table is written a line at a time instead of laid out by Ink. */
+export const maxInkRows = 200;
 
 /**
- * Rows as a table on standard output: on a terminal an ink-table fitted to its width, in a pipe
- * aligned plain text. Ink, React and ink-table load only for the terminal: a script that reads
- * `portui probe` through a pipe does not pay for them (about 45 ms of its start).
+ * Lines to standard output a few hundred at a time: a pipe or a terminal is written
+ * synchronously on Linux, so at most one chunk is held, whatever the size of the table.
+ */
+function writeLines(lines: Iterable<string>, stdout: NodeJS.WriteStream) {
+	let chunk: string[] = [];
+	for (const line of lines) {
+		chunk.push(line);
+		if (chunk.length === 512) {
+			stdout.write(chunk.join('\n') + '\n');
+			chunk = [];
+		}
+	}
+
+	if (chunk.length > 0) {
+		stdout.write(chunk.join('\n') + '\n');
+	}
+}
+
+/**
+ * Rows as a table on standard output: on a terminal a table fitted to its width, in a pipe
+ * aligned plain text. Ink, React and ink-table draw a terminal table of up to `maxInkRows` rows
+ * and load only for it: a script that reads `portui probe` through a pipe does not pay for them
+ * (about 45 ms of its start), and a larger table is drawn line by line in the same look.
  */
 export async function printTable<Key extends string>({
 	columns,
 	rows,
 	colorOf,
 }: Pick<FittedTableProps<Key>, 'columns' | 'rows' | 'colorOf'>): Promise<void> {
-	if (!process.stdout.isTTY) {
-		process.stdout.write(formatPlainTable(columns, rows));
+	const {stdout} = process;
+	if (!stdout.isTTY) {
+		writeLines(plainTableLines(columns, rows), stdout);
 		return;
 	}
 
+	const width = stdout.columns || 80;
+	const isColor = isColorWanted();
+	if (rows.length > maxInkRows) {
+		writeLines(
+			terminalTableLines(columns, rows, {width, isColor, colorOf}),
+			stdout,
+		);
+		return;
+	}
+
+	stdout.write(
+		(await inkTable({columns, rows, colorOf, width, isColor})) + '\n',
+	);
+}
+
+/** The table as FittedTable draws it through Ink and ink-table, as text. */
+export async function inkTable<Key extends string>({
+	columns,
+	rows,
+	colorOf,
+	width,
+	isColor,
+}: Pick<
+	FittedTableProps<Key>,
+	'columns' | 'rows' | 'colorOf' | 'width' | 'isColor'
+>): Promise<string> {
 	const [{renderToString}, {FittedTable}] = await Promise.all([
 		import('ink'),
 		import('../components/fitted-table.js'),
 	]);
-	const width = process.stdout.columns || 80;
-	process.stdout.write(
-		renderToString(
-			<FittedTable
-				columns={columns}
-				rows={rows}
-				width={width}
-				isColor={isColorWanted()}
-				colorOf={colorOf}
-			/>,
-			{columns: width},
-		) + '\n',
+	return renderToString(
+		<FittedTable
+			columns={columns}
+			rows={rows}
+			width={width}
+			isColor={isColor}
+			colorOf={colorOf}
+		/>,
+		{columns: width},
 	);
 }

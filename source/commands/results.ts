@@ -1,3 +1,5 @@
+import {spawn} from 'node:child_process';
+import {fstatSync} from 'node:fs';
 import process from 'node:process';
 import {
 	parseDuration,
@@ -20,10 +22,13 @@ import {
 /** A probe's wait for an answer, as the dashboard bounds it. */
 export const probeTimeoutBounds = {minMs: 10, maxMs: 60_000};
 
-export const parseProbeTimeout = (text: string | undefined) =>
+export const parseProbeTimeout = (
+	text: string | undefined,
+	flagName = '--timeout',
+) =>
 	text === undefined
 		? undefined
-		: parseDuration(text, '--timeout', probeTimeoutBounds);
+		: parseDuration(text, flagName, probeTimeoutBounds);
 
 type TargetArguments = {
 	readonly input: readonly string[];
@@ -235,4 +240,41 @@ export function ignoreClosedPipe(stream: NodeJS.WriteStream = process.stdout) {
 			process.exitCode = 1;
 		}
 	});
+}
+
+/**
+ * Calls `onGone` when the reader of standard output goes away (`portui watch ... | head -1`)
+ * while nothing is being written: a write would fail with EPIPE, but a watch with no change to
+ * report writes nothing for hours. The write end of a pipe polls POLLERR once its last reader
+ * has closed, which Node cannot ask for (it polls a pipe only while a write is queued), and
+ * GNU tail does exactly that: `tail -f` on the same stdout ends by SIGPIPE when the reader goes,
+ * and ends with us (`--pid`) if we go first. Only for a pipe; without GNU tail, as before, the
+ * next line written finds the pipe closed. Returns what stops watching.
+ */
+export function onReaderGone(onGone: () => void): () => void {
+	try {
+		if (!fstatSync(1).isFIFO()) {
+			return () => undefined;
+		}
+	} catch {
+		return () => undefined;
+	}
+
+	const tail = spawn(
+		'tail',
+		['-s', '0.25', '-f', `--pid=${process.pid}`, '/dev/null'],
+		{stdio: ['ignore', 1, 'ignore']},
+	);
+	const onExit = (_code: number | undefined, signal: string | undefined) => {
+		if (signal === 'SIGPIPE') {
+			onGone();
+		}
+	};
+
+	tail.on('exit', onExit).on('error', () => undefined);
+	tail.unref();
+	return () => {
+		tail.off('exit', onExit);
+		tail.kill();
+	};
 }

@@ -239,7 +239,10 @@ function parseWaitArguments(argv: readonly string[]) {
 			minMs: 10,
 			maxMs: 3_600_000,
 		}),
-		probeTimeoutMs: parseProbeTimeout(cli.flags.probeTimeout),
+		probeTimeoutMs: parseProbeTimeout(
+			cli.flags.probeTimeout,
+			'--probe-timeout',
+		),
 		isQuiet: cli.flags.quiet,
 	};
 }

@@ -14,6 +14,7 @@ import {
 	formatDowntime,
 	formatRtt,
 	loadHostAndPorts,
+	onReaderGone,
 	parseProbeTimeout,
 	resultToJson,
 	targetToJson,
@@ -222,6 +223,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			process.off('SIGINT', finish);
 			process.off('SIGTERM', finish);
 			process.stdout.off('error', onOutputError);
+			stopWatchingReader();
 			handle.stop();
 			void handle.done.then(
 				() => {
@@ -243,5 +245,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 		process.once('SIGINT', finish);
 		process.once('SIGTERM', finish);
 		process.stdout.on('error', onOutputError);
+		// Nothing to write may mean no EPIPE for hours: notice the reader leave by itself.
+		const stopWatchingReader = onReaderGone(finish);
 	});
 }

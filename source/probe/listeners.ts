@@ -249,8 +249,13 @@ function readNames(
 
 			tried.add(pid);
 			try {
-				// The trailing newline is whitespace, which sanitize drops at the end.
-				byPid.set(pid, sanitize(reader.readFile(`/proc/${pid}/comm`), 64));
+				// The trailing newline is whitespace, which sanitize drops at the end. A name that is
+				// all escape sequence leaves nothing: `?` then, so the pid still shows and the row
+				// does not read as a socket without an owner.
+				byPid.set(
+					pid,
+					sanitize(reader.readFile(`/proc/${pid}/comm`), 64) || '?',
+				);
 			} catch (error) {
 				if (isGone(error)) {
 					hasGone = true;

@@ -10,6 +10,8 @@
  * title or clipboard string out of the text.
  */
 
+import {isControl, isInvisibleFormat} from '../text/quote.js';
+
 const escape = 0x1b;
 const bell = 0x07;
 const cancel = 0x18;
@@ -27,20 +29,6 @@ const ellipsis = '…';
 
 // Strict about nothing (`fatal: false`): invalid bytes become U+FFFD and stay visible.
 const decoder = new TextDecoder('utf-8', {fatal: false});
-
-/** Bidi overrides and isolates, zero-width characters, the BOM and other invisible format characters. */
-function isInvisibleFormat(code: number): boolean {
-	return (
-		(code >= 0x20_0b && code <= 0x20_0f) ||
-		(code >= 0x20_2a && code <= 0x20_2e) ||
-		(code >= 0x20_60 && code <= 0x20_64) ||
-		(code >= 0x20_66 && code <= 0x20_69) ||
-		(code >= 0xff_f9 && code <= 0xff_fb) ||
-		code === 0xfe_ff ||
-		code === 0x06_1c ||
-		code === 0x18_0e
-	);
-}
 
 function isSpace(code: number): boolean {
 	return (
@@ -60,10 +48,6 @@ function isSpace(code: number): boolean {
 		code === 0x20_5f ||
 		code === 0x30_00
 	);
-}
-
-function isControl(code: number): boolean {
-	return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }
 
 const codeAt = (text: string, index: number): number =>
@@ -208,7 +192,8 @@ export function sanitize(text: string | Uint8Array, maxLength = 120): string {
 		}
 
 		if (isControl(code) || isInvisibleFormat(code)) {
-			index++;
+			// Tag characters are astral: two UTF-16 units.
+			index += code > 0xff_ff ? 2 : 1;
 			continue;
 		}
 

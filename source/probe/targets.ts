@@ -1,6 +1,7 @@
 import {lookup} from 'node:dns/promises';
 import net from 'node:net';
 import {domainToASCII} from 'node:url';
+import {invalidHostName} from './host-name.js';
 import {sanitize} from './sanitize.js';
 import {abortReason} from './tcp.js';
 import type {Family, ResolvedTarget} from './types.js';
@@ -35,29 +36,6 @@ function unresolved(host: string, error: string): ResolvedTarget {
 
 function quoted(host: string): string {
 	return JSON.stringify(sanitize(host, 80));
-}
-
-/** Why `name` cannot be a host name, or undefined when it can (RFC 1123 labels; IDNs through punycode). */
-function invalidHostName(name: string): string | undefined {
-	// Digits and dots only, yet not an IPv4 address (`999.1.1.1`, `10.1`): refuse rather than let the resolver guess.
-	if (/^[\d.]+$/v.test(name)) {
-		return 'not a valid IPv4 address';
-	}
-
-	if (name.includes(':') || name.startsWith('[')) {
-		return 'not a valid IPv6 address';
-	}
-
-	const ascii = domainToASCII(name);
-	if (ascii === '' || ascii.length > 253) {
-		return 'not a valid host name';
-	}
-
-	const labels = ascii.replace(/\.$/v, '').split('.');
-	const isValid = labels.every((label) =>
-		/^\w(?:[\w\-]{0,61}\w)?$/iv.test(label),
-	);
-	return isValid ? undefined : 'not a valid host name';
 }
 
 async function raceAbort<T>(

@@ -12,8 +12,19 @@ export const enterSequence = `${esc}?1049h${esc}?25l${esc}?7l`;
  */
 export const restoreSequence = `${esc}?2026l${esc}0m${esc}?7h${esc}?25h${esc}?1049l`;
 
-/** SIGINT only arrives from `kill`: in raw mode Ctrl-C is a key the dashboard reads. */
-export const restoreSignals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+/**
+ * SIGINT and SIGQUIT only arrive from `kill`: in raw mode Ctrl-C and Ctrl-\ are keys. SIGQUIT
+ * still dumps core once the terminal is back (its default action, for whoever asked for one).
+ */
+export const restoreSignals = [
+	'SIGTERM',
+	'SIGHUP',
+	'SIGINT',
+	'SIGQUIT',
+] as const;
+
+/** Ctrl-Z: in raw mode the terminal sends this byte instead of stopping the job. */
+export const suspendKey = '\u001A';
 
 export type RestoreSignal = (typeof restoreSignals)[number];
 
@@ -48,6 +59,8 @@ export type TerminalSessionOptions = {
 	 * failed because the terminal went away (`isHangup`: EIO after the ssh connection dropped).
 	 */
 	readonly onFatal: (error: unknown) => void;
+	/** How the process stops on Ctrl-Z, once the terminal is given back (tests replace it). */
+	readonly stop?: () => void;
 };
 
 export type TerminalSession = {
@@ -93,6 +106,76 @@ export function openTerminalSession(
 		}
 	};
 
+	/** The terminal as the shell needs it: cooked, main screen, cursor shown. */
+	const leave = () => {
+		if (stdin.isTTY && stdin.isRaw) {
+			stdin.setRawMode(false);
+		}
+
+		if (!stdout.destroyed && stdout.writable) {
+			stdout.write(restoreSequence);
+		}
+	};
+
+	const enter = () => {
+		if (stdin.isTTY) {
+			stdin.setRawMode(true);
+		}
+
+		stdout.write(enterSequence);
+	};
+
+	let isSuspended = false;
+	const stop =
+		options.stop ??
+		(() => {
+			process.kill(process.pid, 'SIGTSTP');
+		});
+
+	/**
+	 * Ctrl-Z or SIGTSTP: give the terminal back to the shell, then stop as a job stops (SIGTSTP
+	 * with its default action, our handler out of its way), as vim and htop do. A TTY write is
+	 * synchronous on Linux, so the terminal is restored before the process stops.
+	 */
+	const suspend = () => {
+		if (isRestored || isSuspended) {
+			return;
+		}
+
+		isSuspended = true;
+		leave();
+		process.off('SIGTSTP', suspend);
+		stop();
+	};
+
+	/**
+	 * SIGCONT (`fg`, or after a SIGSTOP we could not see coming): take the terminal again and draw
+	 * everything. The size may have changed meanwhile; a resize tells Ink to lay out again and the
+	 * frame writer to draw every row, not a difference against a screen the shell has overwritten.
+	 */
+	const resume = () => {
+		if (isRestored) {
+			return;
+		}
+
+		if (isSuspended) {
+			isSuspended = false;
+			process.on('SIGTSTP', suspend);
+		}
+
+		enter();
+		(stdout as {_refreshSize?: () => void})._refreshSize?.();
+		stdout.emit('resize');
+	};
+
+	// Ink reads stdin through 'readable'; a 'data' listener sees each chunk it reads and, on a
+	// paused stream, starts no flow of its own.
+	const onKeys = (chunk: string | Uint8Array) => {
+		if (String(chunk).includes(suspendKey)) {
+			suspend();
+		}
+	};
+
 	const restore = () => {
 		if (isRestored) {
 			return;
@@ -103,33 +186,30 @@ export function openTerminalSession(
 			process.off(signal, handler);
 		}
 
+		process.off('SIGTSTP', suspend);
+		process.off('SIGCONT', resume);
+		stdin.off('data', onKeys);
 		process.off('uncaughtException', onFatal);
 		process.off('unhandledRejection', onFatal);
-		if (stdin.isTTY && stdin.isRaw) {
-			stdin.setRawMode(false);
-		}
-
+		leave();
 		// Nothing else may keep the process alive for input nobody reads any more.
 		stdin.pause();
-		if (!stdout.destroyed && stdout.writable) {
-			stdout.write(restoreSequence);
-		}
 	};
 
 	for (const [signal, handler] of handlers) {
 		process.on(signal, handler);
 	}
 
+	process.on('SIGTSTP', suspend);
+	process.on('SIGCONT', resume);
 	process.on('uncaughtException', onFatal);
 	process.on('unhandledRejection', onFatal);
 	stdout.on('error', onStreamError);
 	stdin.on('error', onStreamError);
+	stdin.pause();
+	stdin.on('data', onKeys);
 	// Raw mode before the first frame, not when Ink's input hooks mount after it: until then the
 	// terminal would echo keys onto the frame and turn Ctrl-C into SIGINT.
-	if (stdin.isTTY) {
-		stdin.setRawMode(true);
-	}
-
-	stdout.write(enterSequence);
+	enter();
 	return {restore};
 }

@@ -1,15 +1,39 @@
+import {rmSync} from 'node:fs';
 import {mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {loadCatalogue, type LoadOptions} from '../../source/catalogue/load.js';
 
 export const fixture = (name: string) =>
 	fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
+const directories = new Set<string>();
+let isCleanupRegistered = false;
+
+/**
+ * A new directory in the system's temporary directory, removed when the test process ends
+ * (ava runs each test file in a process of its own), whichever test made it.
+ */
+export async function temporaryDirectory(): Promise<string> {
+	if (!isCleanupRegistered) {
+		isCleanupRegistered = true;
+		process.once('exit', () => {
+			for (const directory of directories) {
+				rmSync(directory, {recursive: true, force: true});
+			}
+		});
+	}
+
+	const directory = await mkdtemp(path.join(tmpdir(), 'portui-test-'));
+	directories.add(directory);
+	return directory;
+}
+
 /** Writes `content` (JSON-encoded unless a string) to a new temporary file and returns its path. */
 export async function temporaryFile(content: unknown, name = 'catalogue.json') {
-	const directory = await mkdtemp(path.join(tmpdir(), 'portui-test-'));
+	const directory = await temporaryDirectory();
 	const file = path.join(directory, name);
 	await writeFile(
 		file,

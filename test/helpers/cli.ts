@@ -107,6 +107,8 @@ export type CliOptions = {
 	readonly env?: NodeJS.ProcessEnv;
 	/** A command to run node under: `['unshare', '-rn']` for a network namespace of its own. */
 	readonly wrapper?: readonly string[];
+	/** The working directory (default: the checkout). */
+	readonly cwd?: string;
 };
 
 /**
@@ -128,7 +130,7 @@ export function startCli(
 	const [command, ...commandArgs] = options.wrapper ?? [process.execPath];
 	const node = options.wrapper ? [process.execPath] : [];
 	const child = spawn(command!, [...commandArgs, ...node, bin, ...args], {
-		cwd: root,
+		cwd: options.cwd ?? root,
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 	});
 	const output = {stdout: '', stderr: ''};

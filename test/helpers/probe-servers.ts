@@ -237,7 +237,7 @@ export function canUseNetworkNamespaces(): boolean {
 	return check.status === 0;
 }
 
-/** Whether `text` holds anything a terminal could act on: C0, DEL, C1, or a bidi or zero-width format character. */
+/** Whether `text` holds anything a terminal could act on: C0, DEL, C1, or a bidi, zero-width or tag character. */
 export function hasUnsafeCharacter(text: string): boolean {
 	return [...text].some((character) => {
 		const code = character.codePointAt(0)!;
@@ -248,6 +248,7 @@ export function hasUnsafeCharacter(text: string): boolean {
 			(code >= 0x20_2a && code <= 0x20_2e) ||
 			(code >= 0x20_60 && code <= 0x20_64) ||
 			(code >= 0x20_66 && code <= 0x20_69) ||
+			(code >= 0xe_00_00 && code <= 0xe_00_7f) ||
 			code === 0xfe_ff
 		);
 	});
