@@ -8,7 +8,7 @@ import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import test, {type ExecutionContext} from 'ava';
 import {build} from 'esbuild';
-import {ownerLabel} from '../source/hooks/listener-items.js';
+import {ownerLabel} from '../source/state/listener-items.js';
 import {
 	createListenerScanner,
 	listLocalSockets,
