@@ -10,6 +10,7 @@ import {
 	payloadForPort,
 	rpcPayload,
 	snmpPayload,
+	snmpV3Payload,
 	type UdpPayload,
 } from '../source/probe/payloads/index.js';
 import {bufferOf, type Bytes} from '../source/probe/payloads/payload.js';
@@ -216,7 +217,7 @@ test('well-known ports choose their payload; other ports get an empty datagram a
 	t.is(payloadForPort(111), rpcPayload);
 	t.is(payloadForPort(123), ntpPayload);
 	t.is(payloadForPort(137), netbiosPayload);
-	t.is(payloadForPort(161), snmpPayload);
+	t.is(payloadForPort(161), snmpV3Payload);
 	t.is(payloadForPort(7), undefined);
 	const echo = await startUdpResponder({answer: () => Buffer.from('hello')});
 	t.teardown(async () => echo.close());
