@@ -518,7 +518,7 @@ async function confirmTls(
 		const hello = asBuffer(tlsSpeaker.request!(options.servername));
 		socket.write(hello);
 		await collector.wait(
-			(data) => tlsSpeaker.read(data, hello) !== partial,
+			(data) => data.length > 0 && tlsSpeaker.read(data, hello) !== partial,
 			deadline,
 			options.signal,
 		);

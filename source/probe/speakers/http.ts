@@ -4,7 +4,6 @@ import {sanitize} from '../sanitize.js';
 import {partial, type ReadResult, type Speaker} from './speaker.js';
 
 export const httpHead = 'HEAD / HTTP/1.0\r\n\r\n';
-const maxBodyWait = 2048;
 
 /**
  * What servers answer when plain HTTP reaches their TLS port: nginx's 400 page and Apache's
@@ -44,30 +43,26 @@ function read(data: Bytes): ReadResult {
 	}
 
 	const head = data.subarray(0, end).toString('latin1');
-	const status = /^HTTP\/\d(?:\.\d)? (\d{3})/v.exec(head)?.[1];
-	if (status === '400') {
-		// The page that says why is in the body: wait for the length the header gives.
-		const length = Number(
-			/^content-length:[ \t]*(\d{1,6})/imv.exec(head)?.[1] ?? 0,
-		);
-		const body = data.subarray(end).toString('latin1');
-		if (plainToTls.some((pattern) => pattern.test(body))) {
-			return {
-				kind: 'TLS',
-				answered: 'TLS (HTTPS)',
-				isTlsBehind: true,
-				isHttps: true,
-			};
-		}
-
-		if (body.length < Math.min(length, maxBodyWait)) {
-			return partial;
-		}
+	const body = data.subarray(end).toString('latin1');
+	if (plainToTls.some((pattern) => pattern.test(body))) {
+		return {
+			kind: 'TLS',
+			answered: 'TLS (HTTPS)',
+			isTlsBehind: true,
+			isHttps: true,
+		};
 	}
 
 	const header = /^server:[ \t]*(.*)$/imv.exec(head);
 	const server = header?.[1] ? sanitize(header[1], 100) : '';
-	return {kind: 'HTTP', answered: server ? `HTTP ${server}` : 'HTTP'};
+	const answered = server ? `HTTP ${server}` : 'HTTP';
+	// A plain server has no reason to refuse a well-formed HEAD / HTTP/1.0 with 400; a TLS
+	// server that speaks HTTP does (nginx's "plain HTTP request was sent to HTTPS port", whose
+	// page a HEAD does not get): a ClientHello tells.
+	const status = /^HTTP\/\d(?:\.\d)? (\d{3})/v.exec(head)?.[1];
+	return status === '400'
+		? {kind: 'HTTP', answered, isTlsBehind: true, isHttps: true}
+		: {kind: 'HTTP', answered};
 }
 
 export const httpSpeaker: Speaker = {

@@ -23,7 +23,7 @@ export type Reading = {
 	readonly kind: ServiceKind;
 	/** One line, built from fixed words and sanitised text only. */
 	readonly answered: string;
-	/** The answer says TLS listens here although we spoke plain text: confirm with a ClientHello. */
+	/** The answer says (or hints) that TLS listens here although we spoke plain text: ask with a ClientHello. */
 	readonly isTlsBehind?: boolean;
 	/** The evidence says the protocol inside the TLS is HTTP. */
 	readonly isHttps?: boolean;
