@@ -10,7 +10,12 @@ export {dnsPayload} from './dns.js';
 export {netbiosPayload} from './netbios.js';
 export {ntpPayload} from './ntp.js';
 export {rpcPayload} from './rpc.js';
-export {snmpPayload, snmpPublicPayload, snmpV3Payload} from './snmp.js';
+export {
+	engineVendor,
+	snmpPayload,
+	snmpPublicPayload,
+	snmpV3Payload,
+} from './snmp.js';
 
 const byPort: ReadonlyMap<number, UdpPayload> = new Map([
 	[53, dnsPayload],
