@@ -1,40 +1,16 @@
-import path from 'node:path';
 import anyTest from 'ava';
 import {
 	cleanUpAfter,
-	findCommand,
 	makeWorkDirectory,
-	notInstalled,
-	startDaemon,
 	tool,
 	whenStarted,
 } from '../helpers/real-daemons.js';
 import {find, nmap, probeJson} from '../helpers/real-probe.js';
+import {startDnsmasq} from '../helpers/real-services.js';
 
 const address = '127.0.11.1';
 const work = makeWorkDirectory();
-const command = findCommand('dnsmasq');
-// --no-daemon: one process, which also serves TCP itself instead of forking for it (dnsmasq(8)).
-const dnsmasq = command
-	? await startDaemon({
-			name: 'dnsmasq',
-			command,
-			args: [
-				'--no-daemon',
-				'--conf-file=/dev/null',
-				`--listen-address=${address}`,
-				'--bind-interfaces',
-				'--port=53',
-				'--no-resolv',
-				'--no-hosts',
-				`--pid-file=${path.join(work.directory, 'dnsmasq.pid')}`,
-			],
-			listens: [
-				{protocol: 'tcp', address, port: 53},
-				{protocol: 'udp', address, port: 53},
-			],
-		})
-	: notInstalled('dnsmasq', 'dnsmasq-base');
+const dnsmasq = await startDnsmasq({address, directory: work.directory});
 cleanUpAfter(anyTest, work, dnsmasq);
 const {test, title} = whenStarted(anyTest, dnsmasq);
 const withNmap = whenStarted(anyTest, dnsmasq, tool('nmap'));

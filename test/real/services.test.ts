@@ -1,145 +1,29 @@
-import {spawnSync} from 'node:child_process';
-import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import anyTest from 'ava';
 import {
 	cleanUpAfter,
-	findCommand,
 	makeWorkDirectory,
-	notInstalled,
-	startDaemon,
 	tool,
-	type Started,
 	whenStarted,
 } from '../helpers/real-daemons.js';
 import {find, nmap, probeJson} from '../helpers/real-probe.js';
+import {
+	startChronyd,
+	startRpcbind,
+	startSlapd,
+	startSshd,
+} from '../helpers/real-services.js';
 
 const sshAddress = '127.0.11.4';
 const ntpAddress = '127.0.11.5';
 const ldapAddress = '127.0.11.6';
 const work = makeWorkDirectory();
-const file = (name: string) => path.join(work.directory, name);
-
-async function startSshd(): Promise<Started> {
-	const command = findCommand('sshd');
-	if (!command) {
-		return notInstalled('sshd', 'openssh-server');
-	}
-
-	const keyMade = spawnSync(
-		'ssh-keygen',
-		['-q', '-t', 'ed25519', '-N', '', '-f', file('host-key')],
-		{stdio: 'ignore'},
-	);
-	if (keyMade.status !== 0) {
-		return {isStarted: false, reason: 'ssh-keygen could not make a host key'};
-	}
-
-	writeFileSync(
-		file('sshd_config'),
-		`ListenAddress ${sshAddress}:22\nHostKey ${file('host-key')}\nPidFile ${file('sshd.pid')}\nUsePAM no\n`,
-	);
-	// Sshd wants /run/sshd: a fresh /run in a mount namespace of its own gives it one.
-	return startDaemon({
-		name: 'sshd',
-		command,
-		args: ['-D', '-e', '-f', file('sshd_config')],
-		runDirectories: ['/run/sshd'],
-		listens: [{protocol: 'tcp', address: sshAddress, port: 22}],
-	});
-}
-
-async function startChronyd(): Promise<Started> {
-	const command = findCommand('chronyd');
-	if (!command) {
-		return notInstalled('chronyd', 'chrony');
-	}
-
-	writeFileSync(
-		file('chrony.conf'),
-		[
-			`bindaddress ${ntpAddress}`,
-			'port 123',
-			'cmdport 0',
-			'allow 127.0.0.0/8',
-			'local stratum 8',
-			`pidfile ${file('chronyd.pid')}`,
-			`driftfile ${file('chrony.drift')}`,
-			'',
-		].join('\n'),
-	);
-	// -x: never touch the system clock; -d: foreground.
-	return startDaemon({
-		name: 'chronyd',
-		command,
-		args: ['-d', '-x', '-f', file('chrony.conf')],
-		listens: [{protocol: 'udp', address: ntpAddress, port: 123}],
-	});
-}
-
-async function startSlapd(): Promise<Started> {
-	const command = findCommand('slapd');
-	if (!command) {
-		return notInstalled('slapd', 'slapd');
-	}
-
-	mkdirSync(file('ldap-db'));
-	writeFileSync(
-		file('slapd.conf'),
-		[
-			'include /etc/ldap/schema/core.schema',
-			`pidfile ${file('slapd.pid')}`,
-			'modulepath /usr/lib/ldap',
-			'moduleload back_mdb',
-			'database mdb',
-			'suffix "dc=example,dc=org"',
-			`directory ${file('ldap-db')}`,
-			'',
-		].join('\n'),
-	);
-	return startDaemon({
-		name: 'slapd',
-		command,
-		args: [
-			'-d',
-			'0',
-			'-u',
-			'root',
-			'-g',
-			'root',
-			'-f',
-			file('slapd.conf'),
-			'-h',
-			`ldap://${ldapAddress}:389/`,
-		],
-		listens: [{protocol: 'tcp', address: ldapAddress, port: 389}],
-	});
-}
-
-async function startRpcbind(): Promise<Started> {
-	const command = findCommand('rpcbind');
-	if (!command) {
-		return notInstalled('rpcbind', 'rpcbind');
-	}
-
-	// Rpcbind listens on 111 of every address and keeps its socket in /run: a network and mount
-	// namespace of its own keep it off the host's.
-	return startDaemon({
-		name: 'rpcbind',
-		command,
-		args: ['-f', '-w'],
-		isIsolated: true,
-		listens: [
-			{protocol: 'tcp', address: '127.0.0.1', port: 111},
-			{protocol: 'udp', address: '127.0.0.1', port: 111},
-		],
-	});
-}
+const in_ = (name: string) => path.join(work.directory, name);
 
 const [sshd, chronyd, slapd, rpcbind] = await Promise.all([
-	startSshd(),
-	startChronyd(),
-	startSlapd(),
+	startSshd({address: sshAddress, directory: in_('sshd')}),
+	startChronyd({address: ntpAddress, directory: in_('chronyd')}),
+	startSlapd({address: ldapAddress, directory: in_('slapd')}),
 	startRpcbind(),
 ]);
 cleanUpAfter(anyTest, work, sshd, chronyd, slapd, rpcbind);

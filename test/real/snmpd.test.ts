@@ -1,53 +1,29 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import anyTest from 'ava';
 import {
 	cleanUpAfter,
-	findCommand,
 	makeWorkDirectory,
-	notInstalled,
-	startDaemon,
 	tool,
-	type Started,
 	whenStarted,
 } from '../helpers/real-daemons.js';
 import {find, nmap, probeJson} from '../helpers/real-probe.js';
+import {startSnmpd} from '../helpers/real-services.js';
 import {runCli} from '../helpers/cli.js';
 
 const hardened = '127.0.11.3';
 const open = '127.0.11.8';
 const work = makeWorkDirectory();
-
-/** Snmpd -f on `address`, read-only `community` for loopback only, its state in the work directory. */
-async function startSnmpd(
-	address: string,
-	community: string,
-): Promise<Started> {
-	const command = findCommand('snmpd');
-	if (!command) {
-		return notInstalled('snmpd', 'snmpd');
-	}
-
-	const directory = path.join(work.directory, address);
-	mkdirSync(directory);
-	const config = path.join(directory, 'snmpd.conf');
-	writeFileSync(
-		config,
-		`agentAddress udp:${address}:161\nrocommunity ${community} 127.0.0.0/8\n`,
-	);
-	return startDaemon({
-		name: 'snmpd',
-		command,
-		// -C: no other config file; -Lo: log to stdout.
-		args: ['-f', '-Lo', '-C', '-c', config, '-p', path.join(directory, 'pid')],
-		env: {SNMP_PERSISTENT_DIR: directory, MIBS: ''},
-		listens: [{protocol: 'udp', address, port: 161}],
-	});
-}
-
 const [private_, public_] = [
-	await startSnmpd(hardened, 'pi-s3cret-community'),
-	await startSnmpd(open, 'public'),
+	await startSnmpd({
+		address: hardened,
+		directory: path.join(work.directory, 'private'),
+		community: 'pi-s3cret-community',
+	}),
+	await startSnmpd({
+		address: open,
+		directory: path.join(work.directory, 'public'),
+		community: 'public',
+	}),
 ];
 cleanUpAfter(anyTest, work, private_, public_);
 const {test, title} = whenStarted(anyTest, private_, public_);
