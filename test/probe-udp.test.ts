@@ -4,6 +4,7 @@ import {networkInterfaces} from 'node:os';
 import test from 'ava';
 import {
 	dnsPayload,
+	dnsVersionPayload,
 	netbiosPayload,
 	ntpPayload,
 	payloadByName,
@@ -213,7 +214,7 @@ test('SNMP, NetBIOS and portmapper responders are identified end to end', async 
 });
 
 test('well-known ports choose their payload; other ports get an empty datagram and any reply means open', async (t) => {
-	t.is(payloadForPort(53), dnsPayload);
+	t.is(payloadForPort(53), dnsVersionPayload);
 	t.is(payloadForPort(111), rpcPayload);
 	t.is(payloadForPort(123), ntpPayload);
 	t.is(payloadForPort(137), netbiosPayload);

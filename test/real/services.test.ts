@@ -47,13 +47,13 @@ ntp.test(ntp.title('chronyd answers NTP with its stratum'), async (t) => {
 
 const ldap = whenStarted(anyTest, slapd);
 ldap.test(
-	ldap.title('slapd answers the RootDSE search at once: LDAP v3'),
+	ldap.title('slapd answers the RootDSE search at once: LDAP v3 (OpenLDAP)'),
 	async (t) => {
 		// It never greets: waiting for a greeting cost 1.5 s here.
 		const probe = await probeJson(ldapAddress, '389');
 		t.like(find(probe, 389), {
 			state: 'open',
-			answered: 'LDAP v3',
+			answered: 'LDAP v3 (OpenLDAP)',
 			mismatch: null,
 		});
 		t.true(probe.sweepMs < 1000, `sweep took ${probe.sweepMs} ms`);
@@ -90,5 +90,8 @@ compared.test(
 		t.like(ssh22.get('22/tcp'), {state: 'open', service: 'ssh'});
 		t.regex(ssh22.get('22/tcp')?.version ?? '', /OpenSSH 9\.\d/v);
 		t.like(ldap389.get('389/tcp'), {state: 'open', service: 'ldap'});
+		t.regex(ldap389.get('389/tcp')?.version ?? '', /OpenLDAP/v);
+		const probe = await probeJson(ldapAddress, '389');
+		t.regex(find(probe, 389)?.answered ?? '', /OpenLDAP/v);
 	},
 );

@@ -1,4 +1,4 @@
-import {dnsPayload} from './dns.js';
+import {dnsPayload, dnsVersionPayload} from './dns.js';
 import {netbiosPayload} from './netbios.js';
 import {ntpPayload} from './ntp.js';
 import {rpcPayload} from './rpc.js';
@@ -6,7 +6,7 @@ import {snmpPayload, snmpPublicPayload, snmpV3Payload} from './snmp.js';
 import type {UdpPayload} from './payload.js';
 
 export type {UdpPayload} from './payload.js';
-export {dnsPayload} from './dns.js';
+export {dnsPayload, dnsVersionPayload} from './dns.js';
 export {netbiosPayload} from './netbios.js';
 export {ntpPayload} from './ntp.js';
 export {rpcPayload} from './rpc.js';
@@ -18,7 +18,7 @@ export {
 } from './snmp.js';
 
 const byPort: ReadonlyMap<number, UdpPayload> = new Map([
-	[53, dnsPayload],
+	[53, dnsVersionPayload],
 	[111, rpcPayload],
 	[123, ntpPayload],
 	[137, netbiosPayload],
@@ -44,9 +44,9 @@ export function secondLookForPort(port: number): UdpPayload | undefined {
 	return secondLookByPort.get(port);
 }
 
-/** By protocol name (`dns`, `ntp`, `snmp`, `snmp-v2c`, `netbios-ns`, `rpcbind`), for a service on another port. */
+/** By protocol name (`dns`, `dns-version`, `ntp`, `snmp`, `snmp-v2c`, `netbios-ns`, `rpcbind`), for a service on another port. */
 export function payloadByName(name: string): UdpPayload | undefined {
-	return [...byPort.values(), snmpPayload].find(
+	return [...byPort.values(), dnsPayload, snmpPayload].find(
 		(payload) => payload.name === name,
 	);
 }

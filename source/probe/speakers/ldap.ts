@@ -25,7 +25,17 @@ const tagExtendedResponse = 0x78;
 // Filter `present` is [7] IMPLICIT AttributeDescription, primitive (RFC 4511 §4.5.1.7).
 const tagPresent = 0x87;
 const tagSet = 0x31;
-const attributes = ['supportedLDAPVersion', 'vendorName', 'vendorVersion'];
+const attributes = [
+	'supportedLDAPVersion',
+	'vendorName',
+	'vendorVersion',
+	'objectClass',
+	'supportedCapabilities',
+];
+// OpenLDAP publishes no vendorName, but its RootDSE is of its own object class; Active Directory
+// lists its capability OID (LDAP_CAP_ACTIVE_DIRECTORY_OID, [MS-ADTS] 3.1.1.3.4.3).
+const openLdapClass = 'openldaprootdse';
+const activeDirectoryCapability = '1.2.840.113556.1.4.800';
 const maxVendorLength = 60;
 
 // RFC 4511 §4.1.9 result codes an anonymous RootDSE read may meet.
@@ -94,10 +104,21 @@ function describe(found: Map<string, string[]>): string {
 	const versions = (found.get('supportedldapversion') ?? [])
 		.filter((version) => /^\d{1,2}$/v.test(version))
 		.map((version) => `v${version}`);
-	const vendor = [
+	const classes = (found.get('objectclass') ?? []).map((name) =>
+		name.toLowerCase(),
+	);
+	const named = [
 		...(found.get('vendorname') ?? []),
 		...(found.get('vendorversion') ?? []),
 	].join(' ');
+	const vendor =
+		named ||
+		(classes.includes(openLdapClass) ? 'OpenLDAP' : '') ||
+		((found.get('supportedcapabilities') ?? []).includes(
+			activeDirectoryCapability,
+		)
+			? 'Active Directory'
+			: '');
 	return ['LDAP', versions.join('/'), vendor && `(${vendor})`]
 		.filter(Boolean)
 		.join(' ');
