@@ -4,6 +4,7 @@ import {mkdtempSync, readFileSync} from 'node:fs';
 import type net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import https from 'node:https';
 import tls from 'node:tls';
 import test, {type ExecutionContext} from 'ava';
 import {
@@ -158,6 +159,33 @@ tlsTest(
 		t.like(
 			await identifyTcp({...local(old), entry: entry('https', 443, true)}),
 			{kind: 'TLS', answered: 'TLS 1.2'},
+		);
+	},
+);
+
+tlsTest(
+	'inside the TLS of an HTTPS port, the web server is named as nmap -sV names it',
+	async (t) => {
+		const server = https.createServer(pem!, (_request, response) => {
+			response.setHeader('Server', 'test-https/1.0');
+			response.end();
+		});
+		server.on('tlsClientError', () => undefined);
+		await new Promise<void>((resolve) => {
+			server.listen(0, '127.0.0.1', resolve);
+		});
+		t.teardown(() => {
+			server.closeAllConnections();
+			server.close();
+		});
+		const {port} = server.address() as net.AddressInfo;
+		t.like(
+			await identifyTcp({...local(port), entry: entry('https', 443, true)}),
+			{
+				kind: 'TLS',
+				answered: 'TLS 1.3; HTTP test-https/1.0',
+				mismatch: undefined,
+			},
 		);
 	},
 );

@@ -1,5 +1,6 @@
 import {Buffer} from 'node:buffer';
-import type net from 'node:net';
+import net from 'node:net';
+import tls from 'node:tls';
 import {hrtime} from 'node:process';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {Bytes} from './payloads/payload.js';
@@ -14,6 +15,7 @@ import {
 	type ServiceKind,
 	type Speaker,
 } from './speakers/index.js';
+import {Collector, nsUntil} from './collector.js';
 import {abortReason, connectTcp} from './tcp.js';
 import type {Family} from './types.js';
 
@@ -340,98 +342,6 @@ function mismatchOf(
 		: undefined;
 }
 
-const nsUntil = (deadline: bigint) => Number(deadline - hrtime.bigint());
-
-/** Collects what a socket sends, up to `maxBytes`, and wakes a waiter when a condition holds. */
-class Collector {
-	data: Bytes = Buffer.alloc(0);
-	isEnded = false;
-	private wake: (() => void) | undefined;
-	private readonly socket: net.Socket;
-	private readonly maxBytes: number;
-
-	constructor(socket: net.Socket, maxBytes: number) {
-		this.socket = socket;
-		this.maxBytes = maxBytes;
-		socket.on('data', this.onData);
-		socket.on('end', this.onEnd);
-		socket.on('close', this.onEnd);
-		socket.on('error', this.onEnd);
-	}
-
-	get isFull() {
-		return this.data.length >= this.maxBytes;
-	}
-
-	/** Resolves when `isDone(data)`, the peer ends, `maxBytes` are in, or at `deadline` (an hrtime in ns). */
-	async wait(
-		isDone: (data: Bytes) => boolean,
-		deadline: bigint,
-		signal?: AbortSignal,
-	): Promise<void> {
-		if (signal?.aborted) {
-			throw abortReason(signal);
-		}
-
-		if (isDone(this.data) || this.isEnded || this.isFull) {
-			return;
-		}
-
-		const remainingMs = Math.max(0, nsUntil(deadline) / 1e6);
-		return new Promise<void>((resolve, reject) => {
-			const settle = (error?: Error) => {
-				clearTimeout(timer);
-				signal?.removeEventListener('abort', onAbort);
-				this.wake = undefined;
-				if (error === undefined) {
-					resolve();
-				} else {
-					reject(error);
-				}
-			};
-
-			const onAbort = () => {
-				settle(abortReason(signal!));
-			};
-
-			const timer = setTimeout(settle, remainingMs);
-			signal?.addEventListener('abort', onAbort, {once: true});
-			this.wake = () => {
-				if (isDone(this.data) || this.isEnded || this.isFull) {
-					settle();
-				}
-			};
-		});
-	}
-
-	dispose() {
-		this.socket.off('data', this.onData);
-		this.socket.off('end', this.onEnd);
-		this.socket.off('close', this.onEnd);
-		this.socket.off('error', this.onEnd);
-		this.socket.destroy();
-	}
-
-	private readonly onData = (chunk: Uint8Array) => {
-		const room = this.maxBytes - this.data.length;
-		if (room > 0) {
-			this.data = Buffer.concat([this.data, chunk.subarray(0, room)]);
-		}
-
-		if (this.isFull) {
-			// Stop reading: a megabyte-long greeting is not ours to buffer.
-			this.socket.pause();
-		}
-
-		this.wake?.();
-	};
-
-	private readonly onEnd = () => {
-		this.isEnded = true;
-		this.wake?.();
-	};
-}
-
 type Conversation = {
 	readonly reading: Reading;
 	readonly bytes: number;
@@ -529,6 +439,123 @@ async function confirmTls(
 	}
 }
 
+/** Resolves true once the TLS handshake is done, false if it fails or `deadline` passes; rejects on abort. */
+async function handshake(
+	secure: tls.TLSSocket,
+	deadline: bigint,
+	signal?: AbortSignal,
+): Promise<boolean> {
+	return new Promise<boolean>((resolve, reject) => {
+		const settle = (isSecure: boolean | Error) => {
+			clearTimeout(timer);
+			secure.off('secureConnect', onSecure);
+			secure.off('error', onFailure);
+			secure.off('close', onFailure);
+			signal?.removeEventListener('abort', onAbort);
+			// A late alert must not become an unhandled 'error' event.
+			secure.on('error', () => undefined);
+			if (isSecure instanceof Error) {
+				reject(isSecure);
+			} else {
+				resolve(isSecure);
+			}
+		};
+
+		const onSecure = () => {
+			settle(true);
+		};
+
+		const onFailure = () => {
+			settle(false);
+		};
+
+		const onAbort = () => {
+			settle(abortReason(signal!));
+		};
+
+		const timer = setTimeout(onFailure, Math.max(0, nsUntil(deadline) / 1e6));
+		secure.once('secureConnect', onSecure);
+		secure.once('error', onFailure);
+		secure.once('close', onFailure);
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+const httpsServices = new Set([
+	'https',
+	'https-alt',
+	'pcsync-https',
+	'http',
+	'http-alt',
+	'www',
+	'www-http',
+]);
+
+/** Whether HTTP is what speaks inside the TLS of this port. */
+function isHttpsPort(options: IdentifyOptions, isHttps: boolean): boolean {
+	const {entry, port} = options;
+	if (isHttps) {
+		return true;
+	}
+
+	return entry
+		? [entry.service, ...entry.aliases].some((name) =>
+				httpsServices.has(name.toLowerCase()),
+			)
+		: port === 443 || port === 8443;
+}
+
+/**
+ * A TLS handshake on a new connection (the certificate is not checked: nothing secret is sent),
+ * then what the service inside says: HEAD on an HTTPS port, else its greeting. `TLS 1.3` alone
+ * says nothing of what the port serves; nmap -sV names the web server behind it, so do we.
+ */
+async function lookInsideTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+	isHttps: boolean,
+): Promise<Reading | undefined> {
+	const remainingMs = nsUntil(deadline) / 1e6;
+	if (remainingMs <= 1) {
+		return undefined;
+	}
+
+	const {socket} = await connectTcp({
+		address: options.address,
+		family: options.family,
+		port: options.port,
+		signal: options.signal,
+		timeoutMs: remainingMs,
+		keepOpen: true,
+	});
+	if (!socket) {
+		return undefined;
+	}
+
+	const {servername} = options;
+	const secure = tls.connect({
+		socket,
+		rejectUnauthorized: false,
+		...(servername && net.isIP(servername) === 0 && {servername}),
+	});
+	try {
+		if (!(await handshake(secure, deadline, options.signal))) {
+			return undefined;
+		}
+
+		const {reading} = await converse(
+			secure,
+			{...options, budgetMs: nsUntil(deadline) / 1e6},
+			isHttpsPort(options, isHttps) ? 'HTTP' : undefined,
+			deadline,
+		);
+		return reading.answered ? reading : undefined;
+	} finally {
+		secure.destroy();
+		socket.destroy();
+	}
+}
+
 /** Identification's share of the probe: `budgetMs`, within what the connect left of `timeoutMs`. */
 export function identifyBudget(options: IdentifyOptions): number {
 	const budgetMs = options.budgetMs ?? defaultIdentifyBudgetMs;
@@ -571,13 +598,19 @@ export async function identifyTcp(
 		deadline,
 	);
 	let {kind, answered} = reading;
+	const isHttps = reading.isHttps === true || expected === 'HTTP';
 	if (isTlsSuspected) {
 		const version = await confirmTls(options, deadline);
 		if (version !== undefined || reading.kind === 'TLS') {
 			kind = 'TLS';
-			const https =
-				reading.isHttps === true || expected === 'HTTP' ? ' (HTTPS)' : '';
-			answered = `${version ?? 'TLS'}${https}`;
+			answered = `${version ?? 'TLS'}${isHttps ? ' (HTTPS)' : ''}`;
+		}
+	}
+
+	if (kind === 'TLS' && /^(?:TLS 1\.\d|SSL 3\.0)/v.test(answered ?? '')) {
+		const inside = await lookInsideTls(options, deadline, isHttps);
+		if (inside) {
+			answered = `${answered}; ${inside.answered}`;
 		}
 	}
 
