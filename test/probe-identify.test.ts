@@ -1,9 +1,5 @@
 import {Buffer} from 'node:buffer';
-import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
 import type net from 'node:net';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
 import https from 'node:https';
 import tls from 'node:tls';
 import test, {type ExecutionContext} from 'ava';
@@ -15,6 +11,7 @@ import {
 } from '../source/probe/identify.js';
 import {connectTcp} from '../source/probe/tcp.js';
 import {buildClientHello} from '../source/probe/tls-hello.js';
+import {selfSignedPem} from './helpers/certificate.js';
 import {
 	catalogueEntry,
 	hasUnsafeCharacter,
@@ -42,38 +39,7 @@ async function greeter(t: ExecutionContext, greeting: string | Uint8Array) {
 	});
 }
 
-/** A throwaway self-signed certificate; undefined where openssl is missing. */
-function certificate(): {key: string; cert: string} | undefined {
-	const directory = mkdtempSync(path.join(tmpdir(), 'portui-tls-'));
-	const key = path.join(directory, 'key.pem');
-	const cert = path.join(directory, 'cert.pem');
-	const made = spawnSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-keyout',
-			key,
-			'-out',
-			cert,
-			'-days',
-			'1',
-			'-subj',
-			'/CN=localhost',
-		],
-		{stdio: 'ignore'},
-	);
-	return made.status === 0
-		? {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8')}
-		: undefined;
-}
-
-const pem = certificate();
+const pem = selfSignedPem();
 const tlsTest = pem ? test : test.skip;
 
 async function tlsServer(

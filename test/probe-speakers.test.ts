@@ -1,5 +1,4 @@
 import {Buffer} from 'node:buffer';
-import {randomBytes, randomInt} from 'node:crypto';
 import type net from 'node:net';
 import test, {type ExecutionContext} from 'ava';
 import {classifyAnswer, identifyTcp} from '../source/probe/identify.js';
@@ -16,6 +15,7 @@ import {
 	tlsSpeaker,
 	type Speaker,
 } from '../source/probe/speakers/index.js';
+import {fuzzInputs} from './helpers/fuzz.js';
 import {catalogueEntry, listenTcp} from './helpers/probe-servers.js';
 import {
 	dnsTcpReply,
@@ -342,24 +342,12 @@ test('readers never throw and never pass a control character, whatever the bytes
 	for (const [speaker, answer] of answers) {
 		const request = Buffer.from(speaker.request?.() ?? new Uint8Array(0));
 		const valid = answer(request);
-		const inputs: Bytes[] = [];
 		// Random bytes, random bytes behind a valid start, every truncation and single-byte flip of a valid answer.
-		for (let index = 0; index < 1000; index++) {
-			inputs.push(
-				randomBytes(randomInt(0, 160)),
-				Buffer.concat([valid.subarray(0, 6), randomBytes(randomInt(0, 160))]),
-			);
-		}
-
-		for (let length = 0; length <= valid.length; length++) {
-			inputs.push(valid.subarray(0, length));
-		}
-
-		for (let index = 0; index < valid.length * 4; index++) {
-			const flipped = Buffer.from(valid);
-			flipped[index % valid.length] = randomInt(0, 256);
-			inputs.push(flipped);
-		}
+		const inputs = fuzzInputs(valid, {
+			prefix: valid.subarray(0, 6),
+			count: 1000,
+			maxLength: 160,
+		});
 
 		for (const input of inputs) {
 			const reading = speaker.read(input, request);

@@ -1,5 +1,4 @@
 import {Buffer} from 'node:buffer';
-import {randomBytes, randomInt} from 'node:crypto';
 import {networkInterfaces} from 'node:os';
 import test from 'ava';
 import {
@@ -37,6 +36,7 @@ import {
 	startUdpResponder,
 	type UdpResponder,
 } from './helpers/udp-responders.js';
+import {fuzzInputs} from './helpers/fuzz.js';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u001F\u007F-\u009F]/v;
@@ -713,24 +713,12 @@ test('parsers never throw and never pass a control character, whatever the bytes
 	for (const [payload, reply] of cases) {
 		const sent = request(payload);
 		const valid = reply(sent)!;
-		const inputs: Bytes[] = [];
 		// Random bytes, random bytes behind the right id, and every truncation and single-byte flip of a valid reply.
-		for (let index = 0; index < 2000; index++) {
-			inputs.push(
-				randomBytes(randomInt(0, 120)),
-				Buffer.concat([sent.subarray(0, 4), randomBytes(randomInt(0, 120))]),
-			);
-		}
-
-		for (let length = 0; length <= valid.length; length++) {
-			inputs.push(valid.subarray(0, length));
-		}
-
-		for (let index = 0; index < valid.length * 4; index++) {
-			const flipped = Buffer.from(valid);
-			flipped[index % valid.length] = randomInt(0, 256);
-			inputs.push(flipped);
-		}
+		const inputs = fuzzInputs(valid, {
+			prefix: sent.subarray(0, 4),
+			count: 2000,
+			maxLength: 120,
+		});
 
 		for (const input of inputs) {
 			const result = payload.parse(input, sent);

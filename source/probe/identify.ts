@@ -401,11 +401,11 @@ async function converse(
 	}
 }
 
-/** A ClientHello on a new connection, for the TLS version behind a plain-text answer that said TLS. */
-async function confirmTls(
+/** A second connection to the port, within what is left of the budget. */
+async function reconnect(
 	options: IdentifyOptions,
 	deadline: bigint,
-): Promise<string | undefined> {
+): Promise<net.Socket | undefined> {
 	const remainingMs = nsUntil(deadline) / 1e6;
 	if (remainingMs <= 1) {
 		return undefined;
@@ -419,6 +419,15 @@ async function confirmTls(
 		timeoutMs: remainingMs,
 		keepOpen: true,
 	});
+	return socket;
+}
+
+/** A ClientHello on a new connection, for the TLS version behind a plain-text answer that said TLS. */
+async function confirmTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+): Promise<string | undefined> {
+	const socket = await reconnect(options, deadline);
 	if (!socket) {
 		return undefined;
 	}
@@ -515,19 +524,7 @@ async function lookInsideTls(
 	deadline: bigint,
 	isHttps: boolean,
 ): Promise<Reading | undefined> {
-	const remainingMs = nsUntil(deadline) / 1e6;
-	if (remainingMs <= 1) {
-		return undefined;
-	}
-
-	const {socket} = await connectTcp({
-		address: options.address,
-		family: options.family,
-		port: options.port,
-		signal: options.signal,
-		timeoutMs: remainingMs,
-		keepOpen: true,
-	});
+	const socket = await reconnect(options, deadline);
 	if (!socket) {
 		return undefined;
 	}

@@ -5,6 +5,7 @@
 import {spawnSync} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {writeCertificate} from './certificate.js';
 import {
 	findCommand,
 	notInstalled,
@@ -62,32 +63,6 @@ export async function startDnsmasq({
 	});
 }
 
-/** A self-signed certificate for this run in `directory`, or why there is none. */
-function makeCertificate(file: (name: string) => string): string | undefined {
-	const made = spawnSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-keyout',
-			file('key.pem'),
-			'-out',
-			file('cert.pem'),
-			'-days',
-			'1',
-			'-subj',
-			'/CN=localhost',
-		],
-		{stdio: 'ignore'},
-	);
-	return made.status === 0 ? undefined : 'openssl could not make a certificate';
-}
-
 /** Nginx serving a line of text: plain HTTP on `plain` ports, TLS (self-signed) on `tls` ports. */
 export async function startNginx(
 	where: Where & {
@@ -101,9 +76,8 @@ export async function startNginx(
 	}
 
 	const file = inDirectory(where.directory);
-	const noCertificate = makeCertificate(file);
-	if (noCertificate) {
-		return {isStarted: false, reason: noCertificate};
+	if (!writeCertificate(where.directory)) {
+		return {isStarted: false, reason: 'openssl could not make a certificate'};
 	}
 
 	const listen = [
