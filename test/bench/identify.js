@@ -10,7 +10,8 @@ directory (test/helpers/real-services.ts), then:
 - probe 127.0.11.10 over the curated TCP ports: `portui probe ... --json` (the built binary,
   spawn to exit, identification on) against `nmap -sT -Pn -n` on the same ports (spawn to exit),
   interleaved, medians of --runs after a warm-up; both must agree on the open ports. Goal <= 3x.
-  A second row times the same sweep warm, in-process, as the dashboard and `watch` run it.
+  The same with --no-identify shows what identification adds to the command (Node's start-up is
+  most of the rest), and a third row times the sweep warm, in-process, as `watch` runs it.
 - identification of each answering daemon: identifyTcp (a fresh connection each time) or the UDP
   probe, in-process, median of 3 x --runs. Goal <= 300 ms each; the TCP connect alone is the anchor.
 - a table for BENCHMARKS.md: port, what portui answered, what `nmap -sV` (and -sU -sV) names.
@@ -137,11 +138,12 @@ const sameSet = (a, b) =>
 	a.size === b.size && [...a].every((value) => b.has(value));
 
 async function sweepRows(nmap) {
-	const times = {probe: [], warm: [], nmap: []};
+	const times = {probe: [], bare: [], warm: [], nmap: []};
 	let isAgreed = true;
 	for (let round = 0; round < runs + 1; round++) {
 		/* eslint-disable no-await-in-loop -- one at a time is the point of a benchmark */
 		const probe = await portuiProbe();
+		const bare = await portuiProbe(['--no-identify']);
 		const warm = await warmSweep();
 		const other = nmap.isAvailable ? await nmapSweep() : undefined;
 		/* eslint-enable no-await-in-loop */
@@ -151,6 +153,7 @@ async function sweepRows(nmap) {
 
 		if (round > 0) {
 			times.probe.push(probe.elapsed);
+			times.bare.push(bare.elapsed);
 			times.warm.push(warm.elapsed);
 			if (other) {
 				times.nmap.push(other.elapsed);
@@ -177,6 +180,8 @@ async function sweepRows(nmap) {
 
 	return [
 		row(`probe ${address} curated TCP (daemons up)`, times.probe),
+		// What identification costs the command: the same probe as a pure state sweep.
+		row('  the same, --no-identify', times.bare),
 		row('warm sweep + identify, same ports', times.warm),
 	];
 }
