@@ -376,3 +376,15 @@ test('readers never throw and never pass a control character, whatever the bytes
 	// Flips keep many answers valid; a reader that always said undefined would fail here.
 	t.true(readings > 200);
 });
+
+test('a binary greeting without a line end is read at the end of the greeting wait, not the budget', async (t) => {
+	const {port} = await listenTcp(t, {
+		onConnection(socket) {
+			socket.write(Buffer.from([0x00, 0x01, 0x02, 0x03]));
+		},
+	});
+	const started = performance.now();
+	const result = await identifyTcp({...local(port), budgetMs: 30_000});
+	t.like(result, {kind: 'unknown', bytes: 4});
+	t.true(performance.now() - started < 10_000);
+});

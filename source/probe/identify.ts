@@ -384,7 +384,12 @@ async function converse(
 			}
 		}
 
-		await collector.wait(isDone, deadline, options.signal);
+		// A greeting that came but never completed (binary, no line end) is read as it stands at
+		// the end of the greeting wait, rather than waited on for the rest of the budget.
+		if (request.length > 0 || collector.data.length === 0) {
+			await collector.wait(isDone, deadline, options.signal);
+		}
+
 		const {data, isEnded} = collector;
 		const reading = readAnswer(data, speaker, request, expected);
 		const isPlainSent = request.length > 0 && request[0] !== 0x16;
