@@ -1,9 +1,6 @@
 import {Buffer} from 'node:buffer';
-import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import type net from 'node:net';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
+import https from 'node:https';
 import tls from 'node:tls';
 import test, {type ExecutionContext} from 'ava';
 import {
@@ -14,6 +11,7 @@ import {
 } from '../source/probe/identify.js';
 import {connectTcp} from '../source/probe/tcp.js';
 import {buildClientHello} from '../source/probe/tls-hello.js';
+import {selfSignedPem} from './helpers/certificate.js';
 import {
 	catalogueEntry,
 	hasUnsafeCharacter,
@@ -41,42 +39,7 @@ async function greeter(t: ExecutionContext, greeting: string | Uint8Array) {
 	});
 }
 
-/** A throwaway self-signed certificate; undefined where openssl is missing. */
-function certificate(): {key: string; cert: string} | undefined {
-	const directory = mkdtempSync(path.join(tmpdir(), 'portui-tls-'));
-	const key = path.join(directory, 'key.pem');
-	const cert = path.join(directory, 'cert.pem');
-	const made = spawnSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-keyout',
-			key,
-			'-out',
-			cert,
-			'-days',
-			'1',
-			'-subj',
-			'/CN=localhost',
-		],
-		{stdio: 'ignore'},
-	);
-	try {
-		return made.status === 0
-			? {key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8')}
-			: undefined;
-	} finally {
-		rmSync(directory, {recursive: true, force: true});
-	}
-}
-
-const pem = certificate();
+const pem = selfSignedPem();
 const tlsTest = pem ? test : test.skip;
 
 async function tlsServer(
@@ -136,7 +99,8 @@ test('mismatch: an HTTP server on a port the catalogue says is ssh', async (t) =
 	const result = await identifyTcp({
 		...local(server.port),
 		entry: entry('ssh', 22),
-		budgetMs: 600,
+		// Long: the answer ends it; a loaded machine must not turn a slow answer into silence.
+		budgetMs: 5000,
 	});
 	t.like(result, {
 		kind: 'HTTP',
@@ -162,6 +126,33 @@ tlsTest(
 		t.like(
 			await identifyTcp({...local(old), entry: entry('https', 443, true)}),
 			{kind: 'TLS', answered: 'TLS 1.2'},
+		);
+	},
+);
+
+tlsTest(
+	'inside the TLS of an HTTPS port, the web server is named as nmap -sV names it',
+	async (t) => {
+		const server = https.createServer(pem!, (_request, response) => {
+			response.setHeader('Server', 'test-https/1.0');
+			response.end();
+		});
+		server.on('tlsClientError', () => undefined);
+		await new Promise<void>((resolve) => {
+			server.listen(0, '127.0.0.1', resolve);
+		});
+		t.teardown(() => {
+			server.closeAllConnections();
+			server.close();
+		});
+		const {port} = server.address() as net.AddressInfo;
+		t.like(
+			await identifyTcp({...local(port), entry: entry('https', 443, true)}),
+			{
+				kind: 'TLS',
+				answered: 'TLS 1.3; HTTP test-https/1.0',
+				mismatch: undefined,
+			},
 		);
 	},
 );
@@ -227,6 +218,7 @@ test('a silent service: no greeting, nudged with HEAD, nothing answered', async 
 	});
 	const result = await identifyTcp({...local(port), budgetMs: 300});
 	t.deepEqual(result, {kind: 'unknown', bytes: 0});
+	await waitFor(() => received.length > 0, 5000, 'the nudge to arrive');
 	t.deepEqual(received, ['HEAD / HTTP/1.0\r\n\r\n']);
 });
 

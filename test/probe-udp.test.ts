@@ -1,15 +1,16 @@
 import {Buffer} from 'node:buffer';
-import {randomBytes, randomInt} from 'node:crypto';
 import {networkInterfaces} from 'node:os';
 import test from 'ava';
 import {
 	dnsPayload,
+	dnsVersionPayload,
 	netbiosPayload,
 	ntpPayload,
 	payloadByName,
 	payloadForPort,
 	rpcPayload,
 	snmpPayload,
+	snmpV3Payload,
 	type UdpPayload,
 } from '../source/probe/payloads/index.js';
 import {bufferOf, type Bytes} from '../source/probe/payloads/payload.js';
@@ -35,6 +36,7 @@ import {
 	startUdpResponder,
 	type UdpResponder,
 } from './helpers/udp-responders.js';
+import {fuzzInputs} from './helpers/fuzz.js';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u001F\u007F-\u009F]/v;
@@ -212,11 +214,11 @@ test('SNMP, NetBIOS and portmapper responders are identified end to end', async 
 });
 
 test('well-known ports choose their payload; other ports get an empty datagram and any reply means open', async (t) => {
-	t.is(payloadForPort(53), dnsPayload);
+	t.is(payloadForPort(53), dnsVersionPayload);
 	t.is(payloadForPort(111), rpcPayload);
 	t.is(payloadForPort(123), ntpPayload);
 	t.is(payloadForPort(137), netbiosPayload);
-	t.is(payloadForPort(161), snmpPayload);
+	t.is(payloadForPort(161), snmpV3Payload);
 	t.is(payloadForPort(7), undefined);
 	const echo = await startUdpResponder({answer: () => Buffer.from('hello')});
 	t.teardown(async () => echo.close());
@@ -711,24 +713,12 @@ test('parsers never throw and never pass a control character, whatever the bytes
 	for (const [payload, reply] of cases) {
 		const sent = request(payload);
 		const valid = reply(sent)!;
-		const inputs: Bytes[] = [];
 		// Random bytes, random bytes behind the right id, and every truncation and single-byte flip of a valid reply.
-		for (let index = 0; index < 2000; index++) {
-			inputs.push(
-				randomBytes(randomInt(0, 120)),
-				Buffer.concat([sent.subarray(0, 4), randomBytes(randomInt(0, 120))]),
-			);
-		}
-
-		for (let length = 0; length <= valid.length; length++) {
-			inputs.push(valid.subarray(0, length));
-		}
-
-		for (let index = 0; index < valid.length * 4; index++) {
-			const flipped = Buffer.from(valid);
-			flipped[index % valid.length] = randomInt(0, 256);
-			inputs.push(flipped);
-		}
+		const inputs = fuzzInputs(valid, {
+			prefix: sent.subarray(0, 4),
+			count: 2000,
+			maxLength: 120,
+		});
 
 		for (const input of inputs) {
 			const result = payload.parse(input, sent);

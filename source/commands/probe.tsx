@@ -20,7 +20,7 @@ import {
 import {printTable} from './print-table.js';
 
 const usage =
-	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--json]';
+	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--json]';
 
 const help = `
 	Usage
@@ -42,7 +42,10 @@ const help = `
 	Options
 	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
 	                (default: tcp for numbers, the catalogue's protocols for names)
-	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
+	  --timeout     how long the probe of a port may take, 10ms to 1m (default 1s):
+	                the connect or UDP reply, and on an open TCP port what answers
+	                (which gets at most 1s, and what the connect left of --timeout)
+	  --no-identify state only: do not find out what answers on open TCP ports
 	  --json        one JSON object: the target and a result per port
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 
@@ -125,9 +128,11 @@ export async function probe(argv: readonly string[]): Promise<number> {
 			timeout: {type: 'string'},
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
+			identify: {type: 'boolean', default: true},
 		},
 	});
 	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
+	const isIdentifying = cli.flags.identify;
 	const {catalogue, host, pairs} = await loadHostAndPorts(cli, usage);
 
 	// Ctrl-C aborts the probes in flight; the sockets are closed before the process ends.
@@ -146,7 +151,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 			timeoutMs,
 			signal: controller.signal,
 			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
-			identify: (pair) => pair.protocol === 'tcp',
+			identify: (pair) => isIdentifying && pair.protocol === 'tcp',
 		});
 	} catch (error) {
 		if (controller.signal.aborted) {

@@ -22,7 +22,7 @@ import {
 } from './results.js';
 
 const usage =
-	'portui watch HOST [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s]';
+	'portui watch HOST [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify]';
 
 const help = `
 	Usage
@@ -47,7 +47,9 @@ const help = `
 	  --interval    time between sweeps, 100ms to 1h (default 2s)
 	  --count       stop after N changes
 	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
-	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
+	  --timeout     how long the probe of a port may take, 10ms to 1m (default 1s),
+	                finding out what answers included (see \`portui probe --help\`)
+	  --no-identify state only: do not find out what answers on ports that open
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 
 	Exit status
@@ -149,8 +151,10 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			count: {type: 'string'},
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
+			identify: {type: 'boolean', default: true},
 		},
 	});
+	const isIdentifying = cli.flags.identify;
 	const intervalMs = parseDuration(cli.flags.interval ?? '2s', '--interval', {
 		minMs: 100,
 		maxMs: 3_600_000,
@@ -184,6 +188,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			intervalMs,
 			timeoutMs,
 			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
+			identify: () => isIdentifying,
 			// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
 			// the next sweep may well succeed, and a monitor should not die of a hiccup.
 			onError(error) {

@@ -1,28 +1,25 @@
 import {Buffer} from 'node:buffer';
-import type net from 'node:net';
+import net from 'node:net';
+import tls from 'node:tls';
 import {hrtime} from 'node:process';
 import type {CatalogueEntry} from '../catalogue/types.js';
+import type {Bytes} from './payloads/payload.js';
 import {sanitize} from './sanitize.js';
-import {abortReason, connectTcp} from './tcp.js';
 import {
-	buildClientHello,
-	describeTlsRecord,
-	isTlsRecord,
-	tlsRecordLength,
-} from './tls-hello.js';
+	httpHead,
+	partial,
+	speakerFor,
+	tlsSpeaker,
+	unpromptedReaders,
+	type Reading,
+	type ServiceKind,
+	type Speaker,
+} from './speakers/index.js';
+import {Collector, nsUntil} from './collector.js';
+import {abortReason, connectTcp} from './tcp.js';
 import type {Family} from './types.js';
 
-export type ServiceKind =
-	| 'SSH'
-	| 'FTP'
-	| 'SMTP'
-	| 'POP3'
-	| 'IMAP'
-	| 'NNTP'
-	| 'IRC'
-	| 'HTTP'
-	| 'TLS'
-	| 'unknown';
+export type {ServiceKind} from './speakers/index.js';
 
 export type Identification = {
 	/** What answered; `unknown` when nothing did or it was not recognised. */
@@ -47,18 +44,32 @@ export type IdentifyOptions = {
 	/** The host name for TLS SNI, when the target was given as a name. */
 	readonly servername?: string;
 	readonly signal?: AbortSignal;
-	/** Time allowed for the answer, from the moment the socket is connected. Default 1500 ms. */
+	/** Time allowed for the answer, from the moment the socket is connected. Default 1000 ms. */
 	readonly budgetMs?: number;
 	/** Most bytes read from the service. Default 4096. */
 	readonly maxBytes?: number;
-	/** Connect timeout when no socket is given. */
+	/**
+	 * The bound on the whole probe of the port, connect and identification together (`--timeout`):
+	 * identification gets what the connect left of it, and never more than `budgetMs`.
+	 */
 	readonly timeoutMs?: number;
+	/** How long the connect of a given socket took (ms): counts against `timeoutMs`, and sets the greeting wait. */
+	readonly rttMs?: number;
 };
 
-export const defaultIdentifyBudgetMs = 1500;
+/**
+ * 1000 ms: a service that answers at all answers a loopback or LAN probe within milliseconds and
+ * most of the internet within 300 ms; only a silent service costs the whole budget.
+ */
+export const defaultIdentifyBudgetMs = 1000;
 export const defaultIdentifyMaxBytes = 4096;
 
-const httpHead = 'HEAD / HTTP/1.0\r\n\r\n';
+/**
+ * How long a service with nothing to send first gets to greet before the nudge: a greeting comes
+ * one round trip after the connect, so a little more than that, and never more than half the budget.
+ */
+const greetingWaitMs = (budgetMs: number, rttMs = 0) =>
+	Math.min(budgetMs / 2, 250 + 4 * rttMs);
 
 const kindByService: Readonly<Record<string, ServiceKind>> = {
 	ssh: 'SSH',
@@ -87,6 +98,20 @@ const kindByService: Readonly<Record<string, ServiceKind>> = {
 	nntps: 'TLS',
 	ircs: 'TLS',
 	'https-alt': 'TLS',
+	domain: 'DNS',
+	dns: 'DNS',
+	ldap: 'LDAP',
+	sunrpc: 'RPC',
+	rpcbind: 'RPC',
+	portmapper: 'RPC',
+	'microsoft-ds': 'SMB',
+	smb: 'SMB',
+	postgresql: 'PostgreSQL',
+	postgres: 'PostgreSQL',
+	redis: 'Redis',
+	valkey: 'Redis',
+	mysql: 'MySQL',
+	mariadb: 'MySQL',
 };
 
 const kindByPort: ReadonlyMap<number, ServiceKind> = new Map<
@@ -115,6 +140,13 @@ const kindByPort: ReadonlyMap<number, ServiceKind> = new Map<
 	[995, 'TLS'],
 	[6697, 'TLS'],
 	[8443, 'TLS'],
+	[53, 'DNS'],
+	[111, 'RPC'],
+	[389, 'LDAP'],
+	[445, 'SMB'],
+	[3306, 'MySQL'],
+	[5432, 'PostgreSQL'],
+	[6379, 'Redis'],
 ]);
 
 /** What should answer on `port`: the catalogue entry first (its TLS flag, then its service name), else the port's common use. */
@@ -136,7 +168,7 @@ export function expectedKind(
 	return kindByPort.get(port);
 }
 
-const asBuffer = (data: Uint8Array) =>
+const asBuffer = (data: Uint8Array): Bytes =>
 	Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 
 /** The first line, bytes as Latin-1 so that every byte survives to the sanitiser. */
@@ -145,30 +177,6 @@ function firstLine(data: Uint8Array): string {
 	return asBuffer(data.subarray(0, end === -1 ? data.length : end)).toString(
 		'latin1',
 	);
-}
-
-/** Whether the answer so far is complete enough to classify. */
-function isComplete(data: Uint8Array): boolean {
-	if (isTlsRecord(data)) {
-		const length = tlsRecordLength(data);
-		return length !== undefined && data.length >= length;
-	}
-
-	const buffer = asBuffer(data);
-	if (buffer.subarray(0, 5).toString('latin1') === 'HTTP/') {
-		return buffer.includes('\r\n\r\n') || buffer.includes('\n\n');
-	}
-
-	return data.includes(0x0a);
-}
-
-function httpServer(data: Uint8Array): string {
-	const head = asBuffer(data).toString('latin1');
-	const header = /^server:[ \t]*(.*)$/imv.exec(
-		head.split(/\r?\n\r?\n/v)[0] ?? '',
-	);
-	const server = header?.[1] ? sanitize(header[1], 100) : '';
-	return server ? `HTTP ${server}` : 'HTTP';
 }
 
 /** 220 opens both FTP and SMTP greetings: the text decides, then the expectation, else it stays unknown. */
@@ -187,6 +195,116 @@ function classify220(
 	return expected === 'FTP' || expected === 'SMTP' ? expected : 'unknown';
 }
 
+const greetingPatterns: Array<[RegExp, ServiceKind]> = [
+	[/^SSH-\d/v, 'SSH'],
+	[/^\+OK/v, 'POP3'],
+	[/^\* (?:ok|preauth|bye)/iv, 'IMAP'],
+	[/^20[01][ \-]/v, 'NNTP'],
+	[/^(?::\S+ )?(?:notice|ping|error)\b/iv, 'IRC'],
+	[/^:\S+ \d{3} /v, 'IRC'],
+];
+
+/** A greeting line: SSH, FTP, SMTP, POP3, IMAP, NNTP, IRC, or unknown with the line itself. */
+function classifyLine(data: Bytes, expected: ServiceKind | undefined): Reading {
+	const line = firstLine(data);
+	const answered =
+		sanitize(Buffer.from(line, 'latin1')) || `${data.length} bytes`;
+	for (const [pattern, kind] of greetingPatterns) {
+		if (pattern.test(line)) {
+			return {kind, answered};
+		}
+	}
+
+	return /^220[ \-]/v.test(line)
+		? {kind: classify220(line, expected), answered}
+		: {kind: 'unknown', answered};
+}
+
+/** A speaker's reading, or undefined if its reader failed: a bug there must not cost the probe. */
+function readSafely(
+	speaker: Speaker | undefined,
+	data: Bytes,
+	request: Bytes,
+): Reading | typeof partial | undefined {
+	try {
+		return speaker?.read(data, request);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * What an answer nobody asked for says (a greeting, or the answer to our nudge): a TLS record,
+ * an HTTP response, a MySQL handshake, else a greeting line; `partial` while it may still
+ * become one of them.
+ */
+function readUnprompted(
+	data: Bytes,
+	request: Bytes,
+	expected: ServiceKind | undefined,
+): Reading | typeof partial | undefined {
+	let isPartial = false;
+	for (const reader of unpromptedReaders) {
+		const reading = readSafely(reader, data, request);
+		if (reading === partial) {
+			isPartial = true;
+		} else if (reading) {
+			return reading;
+		}
+	}
+
+	if (isPartial) {
+		return partial;
+	}
+
+	if (data.includes(0x0a)) {
+		return classifyLine(data, expected);
+	}
+
+	return data.length > 0 ? partial : undefined;
+}
+
+/** The reading of an answer that is in, complete or not: the speaker's, else the unprompted one. */
+function readAnswer(
+	data: Bytes,
+	speaker: Speaker | undefined,
+	request: Bytes,
+	expected: ServiceKind | undefined,
+): Reading {
+	for (const reading of [
+		readSafely(speaker, data, request),
+		readUnprompted(data, request, expected),
+	]) {
+		if (reading && reading !== partial) {
+			return reading;
+		}
+	}
+
+	return data.length === 0
+		? {kind: 'unknown', answered: ''}
+		: classifyLine(data, expected);
+}
+
+/** Whether the answer so far can be read: by the speaker, or as something else it recognises. */
+function isAnswered(
+	data: Bytes,
+	speaker: Speaker | undefined,
+	request: Bytes,
+	expected: ServiceKind | undefined,
+): boolean {
+	const own = readSafely(speaker, data, request);
+	if (own && own !== partial) {
+		return true;
+	}
+
+	const other = readUnprompted(data, request, expected);
+	return (
+		other !== undefined &&
+		other !== partial &&
+		(own === undefined || other.kind !== 'unknown')
+	);
+}
+
 /** Classify an answer (its raw bytes) and describe it in one sanitised line. */
 export function classifyAnswer(
 	data: Uint8Array,
@@ -196,36 +314,13 @@ export function classifyAnswer(
 		return {kind: 'unknown'};
 	}
 
-	if (isTlsRecord(data)) {
-		return {kind: 'TLS', answered: describeTlsRecord(data)};
-	}
-
-	const line = firstLine(data);
-	const answered =
-		sanitize(Buffer.from(line, 'latin1')) || `${data.length} bytes`;
-	if (line.startsWith('HTTP/')) {
-		return {kind: 'HTTP', answered: httpServer(data)};
-	}
-
-	const patterns: Array<[RegExp, ServiceKind]> = [
-		[/^SSH-\d/v, 'SSH'],
-		[/^\+OK/v, 'POP3'],
-		[/^\* (?:ok|preauth|bye)/iv, 'IMAP'],
-		[/^20[01][ \-]/v, 'NNTP'],
-		[/^(?::\S+ )?(?:notice|ping|error)\b/iv, 'IRC'],
-		[/^:\S+ \d{3} /v, 'IRC'],
-	];
-	for (const [pattern, kind] of patterns) {
-		if (pattern.test(line)) {
-			return {kind, answered};
-		}
-	}
-
-	if (/^220[ \-]/v.test(line)) {
-		return {kind: classify220(line, expected), answered};
-	}
-
-	return {kind: 'unknown', answered};
+	const {kind, answered} = readAnswer(
+		asBuffer(data),
+		undefined,
+		Buffer.alloc(0),
+		expected,
+	);
+	return {kind, answered};
 }
 
 function mismatchOf(
@@ -247,156 +342,286 @@ function mismatchOf(
 		: undefined;
 }
 
-/** Collects what a socket sends, up to `maxBytes`, and wakes a waiter when a condition holds. */
-class Collector {
-	data = Buffer.alloc(0);
-	isEnded = false;
-	private wake: (() => void) | undefined;
-	private readonly socket: net.Socket;
-	private readonly maxBytes: number;
+type Conversation = {
+	readonly reading: Reading;
+	readonly bytes: number;
+	/** Plain text went out and the answer was TLS, or an HTTP port hung up without a word. */
+	readonly isTlsSuspected: boolean;
+};
 
-	constructor(socket: net.Socket, maxBytes: number) {
-		this.socket = socket;
-		this.maxBytes = maxBytes;
-		socket.on('data', this.onData);
-		socket.on('end', this.onEnd);
-		socket.on('close', this.onEnd);
-		socket.on('error', this.onEnd);
-	}
-
-	get isFull() {
-		return this.data.length >= this.maxBytes;
-	}
-
-	/** Resolves when `isDone(data)`, the peer ends, `maxBytes` are in, or at `deadline` (an hrtime in ns). */
-	async wait(
-		isDone: (data: Uint8Array) => boolean,
-		deadline: bigint,
-		signal?: AbortSignal,
-	): Promise<void> {
-		if (signal?.aborted) {
-			throw abortReason(signal);
-		}
-
-		if (isDone(this.data) || this.isEnded || this.isFull) {
-			return;
-		}
-
-		const remainingMs = Math.max(0, Number(deadline - hrtime.bigint()) / 1e6);
-		return new Promise<void>((resolve, reject) => {
-			const settle = (error?: Error) => {
-				clearTimeout(timer);
-				signal?.removeEventListener('abort', onAbort);
-				this.wake = undefined;
-				if (error === undefined) {
-					resolve();
-				} else {
-					reject(error);
-				}
-			};
-
-			const onAbort = () => {
-				settle(abortReason(signal!));
-			};
-
-			const timer = setTimeout(settle, remainingMs);
-			signal?.addEventListener('abort', onAbort, {once: true});
-			this.wake = () => {
-				if (isDone(this.data) || this.isEnded || this.isFull) {
-					settle();
-				}
-			};
-		});
-	}
-
-	dispose() {
-		this.socket.off('data', this.onData);
-		this.socket.off('end', this.onEnd);
-		this.socket.off('close', this.onEnd);
-		this.socket.off('error', this.onEnd);
-		this.socket.destroy();
-	}
-
-	private readonly onData = (chunk: Uint8Array) => {
-		const room = this.maxBytes - this.data.length;
-		if (room > 0) {
-			this.data = Buffer.concat([this.data, chunk.subarray(0, room)]);
-		}
-
-		if (this.isFull) {
-			// Stop reading: a megabyte-long greeting is not ours to buffer.
-			this.socket.pause();
-		}
-
-		this.wake?.();
-	};
-
-	private readonly onEnd = () => {
-		this.isEnded = true;
-		this.wake?.();
-	};
-}
-
+/**
+ * One connection: the speaker's request at once, or the greeting wait and one nudge; closed as
+ * soon as the answer reads, so a server that serves one client at a time is held for no longer.
+ */
 async function converse(
 	socket: net.Socket,
-	options: IdentifyOptions,
+	options: IdentifyOptions & {readonly budgetMs: number},
 	expected: ServiceKind | undefined,
-): Promise<Identification> {
-	const budgetMs = options.budgetMs ?? defaultIdentifyBudgetMs;
-	const maxBytes = options.maxBytes ?? defaultIdentifyMaxBytes;
-	const start = hrtime.bigint();
-	const deadline = start + BigInt(Math.round(budgetMs * 1e6));
-	const collector = new Collector(socket, maxBytes);
+	deadline: bigint,
+): Promise<Conversation> {
+	const {budgetMs} = options;
+	const speaker = speakerFor(expected);
+	const collector = new Collector(
+		socket,
+		options.maxBytes ?? defaultIdentifyMaxBytes,
+	);
+	let request: Bytes = Buffer.alloc(0);
+	const isDone = (data: Bytes) => isAnswered(data, speaker, request, expected);
 	try {
-		if (expected === 'TLS') {
-			socket.write(buildClientHello(options.servername));
-		} else if (expected === 'HTTP') {
-			socket.write(httpHead);
+		if (speaker?.request) {
+			request = asBuffer(speaker.request(options.servername));
+			socket.write(request);
 		} else {
-			// Greet-first services speak within a moment; give them two thirds of the budget, then
-			// nudge the silent ones with an HTTP request, the commonest thing on an odd port.
 			const greetDeadline =
-				start + BigInt(Math.round(((budgetMs * 2) / 3) * 1e6));
-			await collector.wait(isComplete, greetDeadline, options.signal);
+				hrtime.bigint() +
+				BigInt(Math.round(greetingWaitMs(budgetMs, options.rttMs) * 1e6));
+			// Within the deadline: the greeting wait is at most half the budget.
+			await collector.wait(isDone, greetDeadline, options.signal);
 			if (collector.data.length === 0 && !collector.isEnded) {
-				socket.write(httpHead);
+				// Silent so far: one nudge, HTTP, the commonest thing on an odd port.
+				request = Buffer.from(httpHead);
+				socket.write(request);
 			}
 		}
 
-		await collector.wait(isComplete, deadline, options.signal);
-		const {data} = collector;
-		const {kind, answered} = classifyAnswer(data, expected);
-		const mismatch = mismatchOf(expected, kind, data.length);
+		// A greeting that came but never completed (binary, no line end) is read as it stands at
+		// the end of the greeting wait, rather than waited on for the rest of the budget.
+		if (request.length > 0 || collector.data.length === 0) {
+			await collector.wait(isDone, deadline, options.signal);
+		}
+
+		const {data, isEnded} = collector;
+		const reading = readAnswer(data, speaker, request, expected);
+		const isPlainSent = request.length > 0 && request[0] !== 0x16;
 		return {
-			kind,
+			reading,
 			bytes: data.length,
-			...(expected && {expected}),
-			...(answered !== undefined && {answered}),
-			...(mismatch && {mismatch}),
+			isTlsSuspected:
+				reading.isTlsBehind === true ||
+				(reading.kind === 'TLS' && isPlainSent) ||
+				(expected === 'HTTP' && data.length === 0 && isEnded),
 		};
 	} finally {
 		collector.dispose();
 	}
 }
 
+/** A second connection to the port, within what is left of the budget. */
+async function reconnect(
+	options: IdentifyOptions,
+	deadline: bigint,
+): Promise<net.Socket | undefined> {
+	const remainingMs = nsUntil(deadline) / 1e6;
+	if (remainingMs <= 1) {
+		return undefined;
+	}
+
+	const {socket} = await connectTcp({
+		address: options.address,
+		family: options.family,
+		port: options.port,
+		signal: options.signal,
+		timeoutMs: remainingMs,
+		keepOpen: true,
+	});
+	return socket;
+}
+
+/** A ClientHello on a new connection, for the TLS version behind a plain-text answer that said TLS. */
+async function confirmTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+): Promise<string | undefined> {
+	const socket = await reconnect(options, deadline);
+	if (!socket) {
+		return undefined;
+	}
+
+	const collector = new Collector(socket, defaultIdentifyMaxBytes);
+	try {
+		const hello = asBuffer(tlsSpeaker.request!(options.servername));
+		socket.write(hello);
+		await collector.wait(
+			(data) => data.length > 0 && tlsSpeaker.read(data, hello) !== partial,
+			deadline,
+			options.signal,
+		);
+		const reading = tlsSpeaker.read(collector.data, hello);
+		return reading && reading !== partial ? reading.answered : undefined;
+	} finally {
+		collector.dispose();
+	}
+}
+
+/** Resolves true once the TLS handshake is done, false if it fails or `deadline` passes; rejects on abort. */
+async function handshake(
+	secure: tls.TLSSocket,
+	deadline: bigint,
+	signal?: AbortSignal,
+): Promise<boolean> {
+	return new Promise<boolean>((resolve, reject) => {
+		const settle = (isSecure: boolean | Error) => {
+			clearTimeout(timer);
+			secure.off('secureConnect', onSecure);
+			secure.off('error', onFailure);
+			secure.off('close', onFailure);
+			signal?.removeEventListener('abort', onAbort);
+			// A late alert must not become an unhandled 'error' event.
+			secure.on('error', () => undefined);
+			if (isSecure instanceof Error) {
+				reject(isSecure);
+			} else {
+				resolve(isSecure);
+			}
+		};
+
+		const onSecure = () => {
+			settle(true);
+		};
+
+		const onFailure = () => {
+			settle(false);
+		};
+
+		const onAbort = () => {
+			settle(abortReason(signal!));
+		};
+
+		const timer = setTimeout(onFailure, Math.max(0, nsUntil(deadline) / 1e6));
+		secure.once('secureConnect', onSecure);
+		secure.once('error', onFailure);
+		secure.once('close', onFailure);
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+const httpsServices = new Set([
+	'https',
+	'https-alt',
+	'pcsync-https',
+	'http',
+	'http-alt',
+	'www',
+	'www-http',
+]);
+
+/** Whether HTTP is what speaks inside the TLS of this port. */
+function isHttpsPort(options: IdentifyOptions, isHttps: boolean): boolean {
+	const {entry, port} = options;
+	if (isHttps) {
+		return true;
+	}
+
+	return entry
+		? [entry.service, ...entry.aliases].some((name) =>
+				httpsServices.has(name.toLowerCase()),
+			)
+		: port === 443 || port === 8443;
+}
+
 /**
- * Find out what answers on an open TCP port: read the greeting of services that speak first,
- * send `HEAD / HTTP/1.0` to HTTP ports (and to silent ones), a ClientHello to TLS ports.
- * Reads at most `maxBytes` within `budgetMs`; every string returned is sanitised. Rejects
- * only with the abort reason; the socket (given or its own) is destroyed on every path.
+ * A TLS handshake on a new connection (the certificate is not checked: nothing secret is sent),
+ * then what the service inside says: HEAD on an HTTPS port, else its greeting. `TLS 1.3` alone
+ * says nothing of what the port serves; nmap -sV names the web server behind it, so do we.
+ */
+async function lookInsideTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+	isHttps: boolean,
+): Promise<Reading | undefined> {
+	const socket = await reconnect(options, deadline);
+	if (!socket) {
+		return undefined;
+	}
+
+	const {servername} = options;
+	const secure = tls.connect({
+		socket,
+		rejectUnauthorized: false,
+		...(servername && net.isIP(servername) === 0 && {servername}),
+	});
+	try {
+		if (!(await handshake(secure, deadline, options.signal))) {
+			return undefined;
+		}
+
+		const {reading} = await converse(
+			secure,
+			{...options, budgetMs: nsUntil(deadline) / 1e6},
+			isHttpsPort(options, isHttps) ? 'HTTP' : undefined,
+			deadline,
+		);
+		return reading.answered ? reading : undefined;
+	} finally {
+		secure.destroy();
+		socket.destroy();
+	}
+}
+
+/** Identification's share of the probe: `budgetMs`, within what the connect left of `timeoutMs`. */
+export function identifyBudget(options: IdentifyOptions): number {
+	const budgetMs = options.budgetMs ?? defaultIdentifyBudgetMs;
+	return options.timeoutMs === undefined
+		? budgetMs
+		: Math.max(0, Math.min(budgetMs, options.timeoutMs - (options.rttMs ?? 0)));
+}
+
+/**
+ * Find out what answers on an open TCP port. A protocol whose server speaks second gets its own
+ * first word at once (a DNS version.bind query, an LDAP RootDSE search, a portmapper NULL call,
+ * HEAD, a ClientHello, an SMB2 NEGOTIATE, an SSLRequest, a Redis PING); the others get a short
+ * greeting wait and then one HTTP nudge. The connection closes as soon as the answer reads.
+ * An answer that says TLS to plain text (nginx's 400 to HTTP on its TLS port, a TLS alert)
+ * is confirmed with a ClientHello on a second connection, for the version.
+ *
+ * Reads at most `maxBytes` within the budget (`identifyBudget`); every string returned is
+ * sanitised. Rejects only with the abort reason; every socket is destroyed on every path.
  */
 export async function identifyTcp(
 	options: IdentifyOptions,
 ): Promise<Identification> {
 	const expected = expectedKind(options.port, options.entry);
-	let {socket} = options;
+	let {socket, rttMs} = options;
 	if (!socket) {
 		const connection = await connectTcp({...options, keepOpen: true});
 		socket = connection.socket;
+		rttMs = connection.probe.rttMs;
 		if (!socket) {
 			return {kind: 'unknown', bytes: 0, ...(expected && {expected})};
 		}
 	}
 
-	return converse(socket, options, expected);
+	const budgetMs = identifyBudget({...options, rttMs});
+	const deadline = hrtime.bigint() + BigInt(Math.round(budgetMs * 1e6));
+	const {reading, bytes, isTlsSuspected} = await converse(
+		socket,
+		{...options, rttMs, budgetMs},
+		expected,
+		deadline,
+	);
+	let {kind, answered} = reading;
+	const isHttps = reading.isHttps === true || expected === 'HTTP';
+	if (isTlsSuspected) {
+		const version = await confirmTls(options, deadline);
+		if (version !== undefined || reading.kind === 'TLS') {
+			kind = 'TLS';
+			answered = `${version ?? 'TLS'}${isHttps ? ' (HTTPS)' : ''}`;
+		}
+	}
+
+	if (kind === 'TLS' && /^(?:TLS 1\.\d|SSL 3\.0)/v.test(answered ?? '')) {
+		const inside = await lookInsideTls(options, deadline, isHttps);
+		if (inside) {
+			answered = `${answered}; ${inside.answered}`;
+		}
+	}
+
+	const mismatch = mismatchOf(expected, kind, bytes);
+	return {
+		kind,
+		bytes,
+		...(expected && {expected}),
+		...(answered && {answered}),
+		...(mismatch && {mismatch}),
+	};
 }

@@ -5,7 +5,7 @@ import {identifyTcp, type Identification} from './identify.js';
 import {createSlots, udpTurn} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
-import {abortReason, connectTcp} from './tcp.js';
+import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
 import type {
 	AddressProbe,
 	Family,
@@ -14,7 +14,8 @@ import type {
 	ProbeResult,
 	Snapshot,
 } from './types.js';
-import {probeUdp, udpSpacingMs} from './udp.js';
+import {udpSpacingMs} from './udp.js';
+import {probeUdpService} from './udp-looks.js';
 
 /**
  * 256 sockets at once. Each probe holds one file descriptor for at most its timeout; 256
@@ -41,7 +42,7 @@ export type SweepOptions = {
 	readonly onResult?: (result: ProbeResult) => void;
 	/** Clock for `at`, `startedAt`, `finishedAt`. Default `Date.now`. */
 	readonly now?: () => number;
-	/** Identification budget per port. Default 1500 ms. */
+	/** Identification budget per port, within what the connect left of `timeoutMs`. Default 1000 ms. */
 	readonly identifyBudgetMs?: number;
 };
 
@@ -186,7 +187,7 @@ async function probeAddress(
 	const {address, family} = job.address;
 	const {timeoutMs} = options;
 	if (pair.protocol === 'udp') {
-		const {answered, ...probe} = await probeUdp({
+		const {answered, ...probe} = await probeUdpService({
 			address,
 			family,
 			port: pair.port,
@@ -227,6 +228,9 @@ async function probeAddress(
 		servername,
 		signal,
 		budgetMs: options.identifyBudgetMs,
+		// --timeout bounds the whole probe: identification gets what the connect left of it.
+		timeoutMs: timeoutMs ?? defaultTcpTimeoutMs,
+		rttMs: probe.rttMs,
 	});
 	return {probe, identification};
 }

@@ -2,7 +2,7 @@
 import {Buffer} from 'node:buffer';
 import {randomInt} from '../random.js';
 import {sanitize} from '../sanitize.js';
-import {responseFlags} from './dns.js';
+import {responseFlags, skipName} from './dns.js';
 import {definePayload, type Bytes} from './payload.js';
 
 // RFC 1002 §4.2.1.1 header, §4.2.17 NODE STATUS REQUEST and §4.2.18 NODE STATUS RESPONSE.
@@ -12,8 +12,6 @@ const classIn = 0x00_01;
 const nameEntryLength = 18; // 15 name bytes, 1 suffix byte, 2 bytes NAME_FLAGS
 const isGroupBit = 0x80_00;
 const suffixWorkstation = 0x00;
-const maxLabelLength = 63;
-const maxNameLength = 255; // RFC 1002 §4.1: as in DNS, a name fits in 255 bytes
 
 /**
  * RFC 1001 §14.1 first-level encoding: each byte of the 16-byte name becomes two letters, 'A' plus
@@ -44,33 +42,6 @@ function build(): Uint8Array {
 	question.writeUInt16BE(typeNbstat, 0);
 	question.writeUInt16BE(classIn, 2);
 	return Buffer.concat([header, wildcardName, question]);
-}
-
-/** The offset just past the name at `offset` (labels, or labels ending in a pointer, RFC 1002 §4.1). */
-function skipName(buffer: Bytes, offset: number): number | undefined {
-	let position = offset;
-	while (position - offset <= maxNameLength) {
-		const length = buffer[position];
-		if (length === undefined) {
-			return undefined;
-		}
-
-		if (length === 0) {
-			return position + 1;
-		}
-
-		if ((length & 0xc0) === 0xc0) {
-			return position + 2 <= buffer.length ? position + 2 : undefined;
-		}
-
-		if (length > maxLabelLength) {
-			return undefined;
-		}
-
-		position += 1 + length;
-	}
-
-	return undefined;
 }
 
 /** Where the NODE_NAME entries start and end, after the answer's name, type, class, TTL and RDLENGTH. */
