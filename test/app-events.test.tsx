@@ -2,17 +2,13 @@ import test from 'ava';
 import {formatClock} from '../source/components/format.js';
 import {
 	catalogueRows,
+	eventLines,
 	mountApp,
 	selectedRow,
 	waitForWatch,
 } from './helpers/app.js';
 import {testCatalogue} from './helpers/dashboard.js';
 import {keys} from './helpers/ink.js';
-
-const eventLines = (frame: string) =>
-	frame
-		.split('\n')
-		.filter((line) => /^\d\d:\d\d:\d\d {2}\d+\/(?:tcp|udp)/v.test(line));
 
 test.serial(
 	'the event log shows the latest changes; with the focus on it, j and k scroll back',

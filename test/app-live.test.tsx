@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+	liveCell,
 	mountApp,
 	selectedRow,
 	showsSearchLine,
@@ -7,18 +8,6 @@ import {
 } from './helpers/app.js';
 import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
 import {flush, keys} from './helpers/ink.js';
-
-const liveCell = (frame: string, port: string) => {
-	const line = frame
-		.split('\n')
-		.find((line) =>
-			new RegExp(String.raw`^[┃│] [> ][* ]\s+${port}\s`, 'v').test(line),
-		);
-	return line
-		?.split(/[┃│┏┓┗┛]/v)
-		.at(-2)
-		?.trim();
-};
 
 test.serial(
 	'a port that goes down and comes back: the pane follows, the log says for how long',

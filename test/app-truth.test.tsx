@@ -1,6 +1,6 @@
 import test from 'ava';
 import {formatClock} from '../source/components/format.js';
-import {mountApp, waitForWatch} from './helpers/app.js';
+import {eventLines, liveCell, mountApp, waitForWatch} from './helpers/app.js';
 import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
 import {flush, keys, waitForFrame} from './helpers/ink.js';
 
@@ -8,21 +8,6 @@ import {flush, keys, waitForFrame} from './helpers/ink.js';
 What the live pane says is only what the running watch observed (issue 10): each test here
 failed on the dashboard that restarted its watch on every scroll and kept the old rows.
 */
-
-const liveCell = (frame: string, port: string) => {
-	const line = frame
-		.split('\n')
-		.find((line) =>
-			new RegExp(String.raw`^[┃│] [> ][* ]\s+${port}\s`, 'v').test(line),
-		);
-	return line
-		?.split(/[┃│┏┓┗┛]/v)
-		.at(-2)
-		?.trim();
-};
-
-const eventLines = (frame: string) =>
-	frame.split('\n').filter((line) => /^\d\d:\d\d:\d\d {2}/v.test(line));
 
 const ssh = {port: 22, protocol: 'tcp'} as const;
 

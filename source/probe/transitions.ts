@@ -93,6 +93,18 @@ function describeResult(raw: ProbeResult, history: PairHistory): ProbeResult {
 	return result;
 }
 
+/** A transition of `result`'s pair, with `result` as its result. */
+const transitionOf = (
+	result: ProbeResult,
+	change: Omit<Transition, 'host' | 'port' | 'protocol' | 'result'>,
+): Transition => ({
+	host: result.host,
+	port: result.port,
+	protocol: result.protocol,
+	...change,
+	result,
+});
+
 /** The family transitions of a pair whose state did not change: an address that began or stopped answering. */
 function familyChanges(before: PairHistory, result: ProbeResult): Transition[] {
 	const changes: Transition[] = [];
@@ -107,18 +119,16 @@ function familyChanges(before: PairHistory, result: ProbeResult): Transition[] {
 			continue;
 		}
 
-		changes.push({
-			host: result.host,
-			port: result.port,
-			protocol: result.protocol,
-			from: previous,
-			to: probe.state,
-			at: result.at,
-			previousAt: before.lastAt,
-			address: probe.address,
-			family: probe.family,
-			result,
-		});
+		changes.push(
+			transitionOf(result, {
+				from: previous,
+				to: probe.state,
+				at: result.at,
+				previousAt: before.lastAt,
+				address: probe.address,
+				family: probe.family,
+			}),
+		);
 	}
 
 	return changes;
@@ -145,15 +155,11 @@ function firstSight(result: ProbeResult): Observed {
 	return {
 		history,
 		transitions: [
-			{
-				host: result.host,
-				port: result.port,
-				protocol: result.protocol,
+			transitionOf(describeResult(result, history), {
 				from: undefined,
 				to: result.state,
 				at: result.at,
-				result: describeResult(result, history),
-			},
+			}),
 		],
 	};
 }
@@ -235,17 +241,13 @@ function change(
 	return {
 		history,
 		transitions: [
-			{
-				host: result.host,
-				port: result.port,
-				protocol: result.protocol,
+			transitionOf(describeResult(result, history), {
 				from: before.state,
 				to,
 				at,
 				previousAt,
 				...(downMs !== undefined && {downMs}),
-				result: describeResult(result, history),
-			},
+			}),
 		],
 	};
 }

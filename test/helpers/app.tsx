@@ -129,3 +129,20 @@ export const selectedRow = (frame: string) =>
 	catalogueRows(frame)
 		.find((row) => row.startsWith('>'))
 		?.replace(/^>\*?/v, '');
+
+/** The live pane's cells of the row of `port`: `open  <1ms  ≥21:35  ✓ sshd`. */
+export const liveCell = (frame: string, port: string) => {
+	const line = frame
+		.split('\n')
+		.find((line) =>
+			new RegExp(String.raw`^[┃│] [> ][* ]\s+${port}\s`, 'v').test(line),
+		);
+	return line
+		?.split(/[┃│┏┓┗┛]/v)
+		.at(-2)
+		?.trim();
+};
+
+/** The event log's lines: those that start with a time. */
+export const eventLines = (frame: string) =>
+	frame.split('\n').filter((line) => /^\d\d:\d\d:\d\d {2}/v.test(line));
