@@ -1,4 +1,4 @@
-import {performance} from 'node:perf_hooks';
+import {bookUdpStart} from './budget.js';
 import {abortReason} from './tcp.js';
 
 /** A counting semaphore: at most `size` holders; a released slot passes straight to the next waiter. */
@@ -58,12 +58,9 @@ export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * When the next UDP probe to an address may start. Shared by every sweep in the process, so
- * two sweeps (a watch loop and a one-off probe) do not together outrun the peer's ICMP limit.
+ * Wait for this address's turn and book the next one `spacingMs` later, shared by every sweep of
+ * every portui process on the machine (budget.ts). 0 means no spacing.
  */
-const nextUdpStart = new Map<string, number>();
-
-/** Wait for this address's turn and book the next one `spacingMs` later. 0 means no spacing. */
 export async function udpTurn(
 	address: string,
 	spacingMs: number,
@@ -73,16 +70,6 @@ export async function udpTurn(
 		return;
 	}
 
-	const now = performance.now();
-	if (nextUdpStart.size > 256) {
-		for (const [key, at] of nextUdpStart) {
-			if (at < now) {
-				nextUdpStart.delete(key);
-			}
-		}
-	}
-
-	const at = Math.max(now, nextUdpStart.get(address) ?? 0);
-	nextUdpStart.set(address, at + spacingMs);
-	await delay(at - now, signal);
+	const now = Date.now();
+	await delay(bookUdpStart(address, spacingMs, now) - now, signal);
 }

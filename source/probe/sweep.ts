@@ -5,7 +5,8 @@ import {identifyTcp, type Identification} from './identify.js';
 import {createSlots, udpTurn} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
-import {abortReason, connectTcp} from './tcp.js';
+import {judgeUdpSilence} from './reach.js';
+import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
 import type {
 	AddressProbe,
 	Family,
@@ -133,6 +134,10 @@ export function mergeProbes(
 		result.rttMs = probe.rttMs;
 	}
 
+	if (probe.isHostAlive !== undefined) {
+		result.isHostAlive = probe.isHostAlive;
+	}
+
 	if (answered !== undefined) {
 		result.answered = answered;
 	}
@@ -186,13 +191,19 @@ async function probeAddress(
 	const {address, family} = job.address;
 	const {timeoutMs} = options;
 	if (pair.protocol === 'udp') {
-		const {answered, ...probe} = await probeUdp({
+		const {answered, ...silent} = await probeUdp({
 			address,
 			family,
 			port: pair.port,
 			timeoutMs,
 			signal,
 		});
+		const probe = await judgeUdpSilence(
+			silent,
+			pair.port,
+			timeoutMs ?? defaultTcpTimeoutMs,
+			signal,
+		);
 		return answered === undefined
 			? {probe}
 			: {probe, answered: sanitize(answered)};

@@ -12,6 +12,12 @@ import type {AddressProbe, PortProbeOptions} from './types.js';
  */
 export const defaultTcpTimeoutMs = 1000;
 
+/**
+ * Linux retransmits an unanswered SYN after 1 s (TCP_TIMEOUT_INIT, RFC 6298's initial RTO), then
+ * 3 s, 7 s: a connect that waits past it has sent a second SYN, and so drawn a second answer.
+ */
+export const synRetransmitMs = 1000;
+
 export type TcpProbeOptions = PortProbeOptions;
 
 export type TcpConnection = {

@@ -1,7 +1,7 @@
 import {createSocket, type Socket} from 'node:dgram';
 import {isIP} from 'node:net';
-import {networkInterfaces} from 'node:os';
 import {performance} from 'node:perf_hooks';
+import {isLocalAddress} from './local-address.js';
 import {payloadForPort, type UdpPayload} from './payloads/index.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -288,23 +288,11 @@ export async function probeUdp(options: UdpProbeOptions): Promise<UdpProbe> {
 	}
 }
 
-function isLocal(address: string): boolean {
-	const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-	if (v4.startsWith('127.') || address === '::1') {
-		return true;
-	}
-
-	// The host's own addresses route through the loopback device too.
-	return Object.values(networkInterfaces()).some((list) =>
-		list?.some((entry) => entry.address === address),
-	);
-}
-
 /**
  * How long a sweep should wait between starting UDP probes to one address, so that a closed port's
  * ICMP error is not dropped by the target's rate limit (which would show it as open|filtered):
  * 0 for loopback and the host's own addresses, `icmpRateLimitMs` for any other host.
  */
 export function udpSpacingMs(address: string): number {
-	return isLocal(address) ? 0 : icmpRateLimitMs;
+	return isLocalAddress(address) ? 0 : icmpRateLimitMs;
 }
