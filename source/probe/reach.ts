@@ -34,7 +34,8 @@ export type ReachOptions = {
 	readonly readArp?: () => string;
 };
 
-function readArpFile(): string {
+/** The kernel's IPv4 neighbour table, or nothing where it cannot be read. */
+export function readArp(): string {
 	try {
 		return readFileSync('/proc/net/arp', 'latin1');
 	} catch {
@@ -64,7 +65,7 @@ export async function reachHost(options: ReachOptions): Promise<Reachability> {
 		return {status: 'alive', reason: 'local'};
 	}
 
-	const arp = family === 4 ? (options.readArp ?? readArpFile)() : '';
+	const arp = family === 4 ? (options.readArp ?? readArp)() : '';
 	if (isNeighbourIncomplete(arp, address)) {
 		return {status: 'gone', reason: 'no-neighbour'};
 	}
@@ -80,7 +81,7 @@ export async function reachHost(options: ReachOptions): Promise<Reachability> {
 	// A connect that timed out may have left the neighbour entry incomplete by now.
 	if (
 		family === 4 &&
-		isNeighbourIncomplete((options.readArp ?? readArpFile)(), address)
+		isNeighbourIncomplete((options.readArp ?? readArp)(), address)
 	) {
 		return {status: 'gone', reason: 'no-neighbour'};
 	}

@@ -28,9 +28,6 @@ export type TcpConnection = {
 
 /** Errors that mean the packet could not be sent or was refused on the way: the port is unknown, not closed. */
 const unreachableCodes = new Set([
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EACCES',
 	'EPERM',
 	'ENETDOWN',
 	'EHOSTDOWN',
@@ -38,6 +35,33 @@ const unreachableCodes = new Set([
 	'EAFNOSUPPORT',
 	'EINVAL',
 ]);
+
+/**
+ * Errors of this machine, not of the target: no descriptor, no buffer, no local port. They say
+ * nothing about the port, so the probe is tried again instead of reporting a state (issue 12).
+ */
+const localResourceCodes = new Set([
+	'EMFILE',
+	'ENFILE',
+	'ENOBUFS',
+	'ENOMEM',
+	'EAGAIN',
+	'EADDRINUSE',
+]);
+
+/** A probe that could not even start for want of a local resource (see `localResourceCodes`); try it again later. */
+export class LocalResourceError extends Error {
+	override readonly name = 'LocalResourceError';
+	readonly code: string;
+	constructor(code: string) {
+		super(`out of a local resource (${code})`);
+		this.code = code;
+	}
+}
+
+export function isLocalResourceCode(code: string | undefined): boolean {
+	return code !== undefined && localResourceCodes.has(code);
+}
 
 const elapsedMs = (start: bigint) => Number(hrtime.bigint() - start) / 1e6;
 
@@ -69,8 +93,23 @@ function classify(code: string | undefined): Outcome {
 		return {state: 'closed', reason: 'refused', code};
 	}
 
+	// A reset can only end a connection whose handshake completed: something accepted it and
+	// closed at once (SO_LINGER 0, a full accept queue), so the port is open (issue 12).
 	if (code === 'ECONNRESET') {
-		return {state: 'closed', reason: 'reset', code};
+		return {state: 'open', reason: 'reset-after-accept', code};
+	}
+
+	if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+		return {
+			state: 'unreachable',
+			reason: code === 'ENETUNREACH' ? 'net-unreach' : 'host-unreach',
+			code,
+		};
+	}
+
+	// ICMPv6 administratively prohibited, or a local prohibit route: a filter said no (nmap: filtered).
+	if (code === 'EACCES') {
+		return {state: 'filtered', reason: 'admin-prohibited', code};
 	}
 
 	if (code === 'ETIMEDOUT') {
@@ -95,7 +134,7 @@ function isSelfConnect(socket: net.Socket): boolean {
 
 /**
  * A TCP connect probe of one address. Resolves, never rejects, except with the abort reason
- * when `signal` aborts. With `keepOpen`, an open port's socket is handed to the caller (for
+ * when `signal` aborts, and with a LocalResourceError when this machine is out of descriptors. With `keepOpen`, an open port's socket is handed to the caller (for
  * identification without a second connection); otherwise every socket is destroyed.
  */
 export async function connectTcp(
@@ -120,6 +159,7 @@ export async function connectTcp(
 
 		const cleanUp = () => {
 			clearTimeout(timer);
+			clearImmediate(immediate);
 			socket.off('connect', onConnect);
 			socket.off('error', onError);
 			signal?.removeEventListener('abort', onAbort);
@@ -167,6 +207,13 @@ export async function connectTcp(
 		}
 
 		function onError(error: NodeJS.ErrnoException) {
+			if (isLocalResourceCode(error.code)) {
+				cleanUp();
+				socket.destroy();
+				reject(new LocalResourceError(error.code!));
+				return;
+			}
+
 			const outcome = classify(error.code);
 			outcome.rttMs = elapsedMs(start);
 			finish(outcome);
@@ -181,8 +228,13 @@ export async function connectTcp(
 		socket.once('connect', onConnect);
 		socket.once('error', onError);
 		signal?.addEventListener('abort', onAbort, {once: true});
+		// The verdict waits one turn of the loop: when the process was busy, the answer may be
+		// queued behind the timer in the same turn, and a stalled loop is not a silent port.
+		let immediate: NodeJS.Immediate | undefined;
 		const timer = setTimeout(() => {
-			finish({state: 'filtered', reason: 'timeout'});
+			immediate = setImmediate(() => {
+				finish({state: 'filtered', reason: 'timeout'});
+			});
 		}, timeoutMs);
 		socket.connect({
 			host: address,

@@ -2,6 +2,7 @@ import {createSocket, type Socket} from 'node:dgram';
 import {isIP} from 'node:net';
 import {performance} from 'node:perf_hooks';
 import {isLocalAddress} from './local-address.js';
+import {isLocalResourceCode, LocalResourceError} from './tcp.js';
 import {payloadForPort, type UdpPayload} from './payloads/index.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -27,6 +28,12 @@ export type UdpProbeOptions = PortProbeOptions & {
 	readonly payload?: UdpPayload;
 	/** Send the request again at half the timeout, for lossy links. Default true. */
 	readonly retransmit?: boolean;
+	/**
+	 * When to send it again, in ms after the first: the path's retransmission timeout, so that an
+	 * answer to the copy still has time to come back (a sweep gives its RTT-derived timeout here
+	 * and three times it as `timeoutMs`). Default: half of `timeoutMs`.
+	 */
+	readonly retransmitAtMs?: number;
 };
 
 export type UdpProbe = AddressProbe & {
@@ -94,6 +101,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 		timeoutMs,
 		signal,
 		retransmit,
+		retransmitAtMs,
 		localPort,
 		payload,
 		request,
@@ -151,6 +159,11 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 
 		const onError = (error: NodeJS.ErrnoException) => {
 			const code = error.code ?? 'error';
+			if (isLocalResourceCode(code)) {
+				settle(new LocalResourceError(code));
+				return;
+			}
+
 			if (code === 'ECONNREFUSED') {
 				settle({
 					address,
@@ -206,7 +219,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 			if (retransmit) {
 				// One more copy for a lossy link; the same bytes, so a reply to either matches. An ICMP error
 				// from the first copy that is still queued comes back from this send as ECONNREFUSED.
-				retransmitTimer = setTimeout(send, timeoutMs / 2);
+				retransmitTimer = setTimeout(send, retransmitAtMs ?? timeoutMs / 2);
 			}
 		};
 
