@@ -1,3 +1,4 @@
+import process from 'node:process';
 import test from 'ava';
 import {mergeProbes, sweep} from '../source/probe/sweep.js';
 import type {PortPair, ProbeResult} from '../source/probe/types.js';
@@ -9,6 +10,8 @@ import {
 	openFdCount,
 	waitFor,
 } from './helpers/probe-servers.js';
+import {runChild} from './helpers/child.js';
+import {ensureBuilt} from './helpers/cli.js';
 
 const tcp = (port: number): PortPair => ({port, protocol: 'tcp'});
 const udp = (port: number): PortPair => ({port, protocol: 'udp'});
@@ -247,3 +250,20 @@ test.serial(
 		t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
 	},
 );
+
+test('with few descriptors (ulimit -n 64) every port gets a state, none is EMFILE (issue 12 item 9)', async (t) => {
+	await ensureBuilt();
+	const {status, stdout, stderr} = await runChild('sh', [
+		'-c',
+		`ulimit -n 64 && exec "${process.execPath}" bin/portui.js probe 127.0.0.1 1-3000 --json`,
+	]);
+	t.is(status, 0, stderr);
+	const {results} = JSON.parse(stdout) as {
+		results: Array<{state: string; reason: string}>;
+	};
+	t.is(results.length, 3000);
+	const local = results.filter(
+		(result) => result.reason.startsWith('E') || result.state === 'filtered',
+	);
+	t.deepEqual(local, [], 'a local shortage is never a port state');
+});

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import test from 'ava';
 import {connectTcp, probeTcp} from '../source/probe/tcp.js';
 import type {Family} from '../source/probe/types.js';
@@ -127,4 +128,37 @@ test('a host name instead of an address is a programming error', async (t) => {
 	await t.throwsAsync(probeTcp({address: 'localhost', family: 4, port: 1}), {
 		instanceOf: TypeError,
 	});
+});
+
+test('accept then reset (SO_LINGER 0) is open: something accepted; only a refused connect is closed (issue 12 item 15)', async (t) => {
+	const server = net.createServer((socket) => {
+		socket.resetAndDestroy();
+	});
+	await new Promise<void>((resolve) => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	t.teardown(() => {
+		server.close();
+	});
+	const {port} = server.address() as net.AddressInfo;
+	const states: Record<string, number> = {};
+	for (let round = 0; round < 10; round++) {
+		// Twenty at once, ten times: the reset often lands before Node reads the connect.
+		// eslint-disable-next-line no-await-in-loop
+		const probes = await Promise.all(
+			Array.from({length: 20}, async () =>
+				probeTcp({address: '127.0.0.1', family: 4, port}),
+			),
+		);
+		for (const probe of probes) {
+			const key = `${probe.state} (${probe.reason})`;
+			states[key] = (states[key] ?? 0) + 1;
+		}
+	}
+
+	t.deepEqual(
+		Object.keys(states).filter((key) => !key.startsWith('open')),
+		[],
+		JSON.stringify(states),
+	);
 });

@@ -9,7 +9,7 @@ import {
 	type LaneContext,
 } from './lanes.js';
 import {isLocalAddress} from './local-address.js';
-import {createSlots} from './pool.js';
+import {createSlots, descriptorBudget} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
 import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
@@ -289,7 +289,13 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		net.isIP(target.host.replaceAll(/^\[|\]$/gv, '')) === 0
 			? target.host.trim()
 			: undefined;
-	const slots = createSlots(options.concurrency ?? defaultConcurrency);
+	// Never more sockets than the descriptor limit leaves room for (issue 12: ulimit -n 64).
+	const slots = createSlots(
+		Math.min(
+			options.concurrency ?? defaultConcurrency,
+			descriptorBudget() ?? Infinity,
+		),
+	);
 	const results: Array<ProbeResult | undefined> = Array.from({
 		length: pairs.length,
 	});
