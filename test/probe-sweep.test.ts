@@ -257,7 +257,7 @@ test('with few descriptors (ulimit -n 64) every port gets a state, none is EMFIL
 		'-c',
 		`ulimit -n 64 && exec "${process.execPath}" bin/portui.js probe 127.0.0.1 1-3000 --json`,
 	]);
-	t.is(status, 0, stderr);
+	t.is(status, 0, `stderr: ${stderr}`);
 	const {results} = JSON.parse(stdout) as {
 		results: Array<{state: string; reason: string}>;
 	};

@@ -159,6 +159,6 @@ test('accept then reset (SO_LINGER 0) is open: something accepted; only a refuse
 	t.deepEqual(
 		Object.keys(states).filter((key) => !key.startsWith('open')),
 		[],
-		JSON.stringify(states),
+		`states seen: ${JSON.stringify(states)}`,
 	);
 });
