@@ -289,13 +289,29 @@ export async function runUdpLane<Outcome extends LaneOutcome>(
 ): Promise<void> {
 	const {address, signal} = context;
 	const timing = pathTiming(address.address, context.initialTimeoutMs);
-	const run = async (job: number) => {
-		const rto = timing.timeoutMs();
+	let isSlow = false;
+	const once = async (job: number, rto: number) => {
 		const outcome = await inSlot(context.slots, signal, async () =>
 			context.attempt(job, rto),
 		);
 		sampleOf(timing, outcome.probe, rto);
 		return outcome;
+	};
+
+	// Silence is tried once more with a longer timeout (after its turn, once the limiter bit):
+	// both copies of a probe are lost on a lossy path more often than one would think.
+	const run = async (job: number) => {
+		const rto = timing.timeoutMs();
+		const first = await once(job, rto);
+		if (!isSilent(first.probe)) {
+			return first;
+		}
+
+		if (isSlow) {
+			await udpTurn(address.address, limitedSpacingMs, signal);
+		}
+
+		return once(job, 2 * rto);
 	};
 
 	const finish = async (job: number, outcome: Outcome) => {
@@ -308,7 +324,6 @@ export async function runUdpLane<Outcome extends LaneOutcome>(
 		context.complete(job, {...outcome, probe});
 	};
 
-	let isSlow = false;
 	let hasRefusal = false;
 	let size = firstWave;
 	for (let index = 0; index < jobs.length;) {
