@@ -1,5 +1,9 @@
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import process from 'node:process';
 import test from 'ava';
+import {bookUdpStart, isLimited, markLimited} from '../source/probe/budget.js';
 import {mergeProbes, sweep} from '../source/probe/sweep.js';
 import type {PortPair, ProbeResult} from '../source/probe/types.js';
 import {
@@ -266,4 +270,24 @@ test('with few descriptors (ulimit -n 64) every port gets a state, none is EMFIL
 		(result) => result.reason.startsWith('E') || result.state === 'filtered',
 	);
 	t.deepEqual(local, [], 'a local shortage is never a port state');
+});
+
+test('the UDP budget of a target is shared through files: bookings queue, a limit is seen by all', (t) => {
+	const directory = mkdtempSync(path.join(tmpdir(), 'portui-test-budget-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	const now = 1_000_000;
+	// Two bookings at the same moment (two processes) start a spacing apart.
+	t.is(bookUdpStart('192.0.2.1', 1000, now, directory), now);
+	t.is(bookUdpStart('192.0.2.1', 1000, now, directory), now + 1000);
+	t.is(bookUdpStart('192.0.2.2', 1000, now, directory), now);
+	t.false(isLimited('192.0.2.1', now, directory));
+	markLimited('192.0.2.1', 60_000, now, directory);
+	t.true(isLimited('192.0.2.1', now + 59_000, directory));
+	t.false(isLimited('192.0.2.1', now + 61_000, directory));
+	t.deepEqual(readdirSync(directory).toSorted(), [
+		'udp-192.0.2.1',
+		'udp-192.0.2.2',
+	]);
 });

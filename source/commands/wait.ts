@@ -40,7 +40,7 @@ const help = `
 	                  a listener: on this machine, a socket bound to the port in the
 	                  kernel's table; on another host, silence where this wait saw the
 	                  port refuse before, with the host proven there (a TCP connect to
-	                  it answered) and the silence still there a second later. Silence
+	                  it answered) and the silence held for three seconds. Silence
 	                  alone is never open: a dropped or unroutable datagram is silent too
 	  closed          refused: TCP reset, or ICMP port unreachable (UDP); a port that
 	                  does not answer at all (filtered) is not closed
@@ -110,9 +110,14 @@ type SilenceHistory = {
 };
 
 /**
- * Updates `history` with `result` and says what the silence is worth. Remote silence is
- * confirmed only after it held for `icmpRateLimitMs`: a refusal lost to the target's ICMP rate
- * limit (another prober used its budget) comes back within that.
+ * How long remote silence after a refusal must hold to count: a few of the target's ICMP limiter
+ * periods, so that a refusal lost to another prober's burst (before every portui process has
+ * learnt to pace that target, budget.ts) comes back within it.
+ */
+const silenceConfirmMs = 3 * icmpRateLimitMs;
+
+/**
+ * Updates `history` with `result` and says what the silence is worth (see `silenceConfirmMs`).
  */
 function weighSilence(
 	result: ProbeResult,
@@ -140,7 +145,7 @@ function weighSilence(
 
 	history.silentSince ??= result.at;
 	return {
-		isConfirmedSilence: result.at - history.silentSince >= icmpRateLimitMs,
+		isConfirmedSilence: result.at - history.silentSince >= silenceConfirmMs,
 	};
 }
 

@@ -31,8 +31,6 @@ export function budgetDirectory(env: NodeJS.ProcessEnv = process.env): string {
 /** A lock older than this was left by a process that died holding it. */
 const staleLockMs = 2000;
 
-const inProcess = new Map<string, number>();
-
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function fileFor(directory: string, address: string): string {
@@ -67,6 +65,78 @@ function lock(file: string): boolean {
 	return false;
 }
 
+/** What every portui process on the machine knows about one target's ICMP budget. */
+export type TargetBudget = {
+	/** Epoch ms before which no new paced probe may start (the last booking's end). */
+	readonly next: number;
+	/** Epoch ms until which the target is known to rate-limit: every process paces its UDP. */
+	readonly limitedUntil: number;
+};
+
+const inProcess = new Map<string, TargetBudget>();
+
+function parse(text: string, now: number): TargetBudget {
+	const [next = 0, limitedUntil = 0] = text
+		.split(' ')
+		.map((field) => Number(field) || 0);
+	// A time far in the future is a clock step or a bad file: ignore it.
+	return {
+		next: next < now + 60_000 ? next : 0,
+		limitedUntil: limitedUntil < now + 600_000 ? limitedUntil : 0,
+	};
+}
+
+/**
+ * Reads and rewrites the shared budget of `address` under its lock, merged with this process's
+ * own view; returns what `change` made of it. Falls back to this process alone when the files
+ * cannot be used (a read-only or full temporary directory).
+ */
+function update(
+	address: string,
+	change: (budget: TargetBudget) => TargetBudget,
+	now: number,
+	directory: string,
+): TargetBudget {
+	const local = inProcess.get(address) ?? {next: 0, limitedUntil: 0};
+	let merged = local;
+	let changed: TargetBudget | undefined;
+	try {
+		mkdirSync(directory, {recursive: true, mode: 0o700});
+		const file = fileFor(directory, address);
+		if (lock(`${file}.lock`)) {
+			try {
+				let shared: TargetBudget = {next: 0, limitedUntil: 0};
+				try {
+					shared = parse(readFileSync(file, 'utf8'), now);
+				} catch {
+					// No booking yet.
+				}
+
+				merged = {
+					next: Math.max(local.next, shared.next),
+					limitedUntil: Math.max(local.limitedUntil, shared.limitedUntil),
+				};
+				changed = change(merged);
+				writeFileSync(file, `${changed.next} ${changed.limitedUntil}`, {
+					mode: 0o600,
+				});
+			} finally {
+				unlinkSync(`${file}.lock`);
+			}
+		}
+	} catch {
+		// This process's own view still holds.
+	}
+
+	changed ??= change(merged);
+	if (inProcess.size > 256) {
+		inProcess.clear();
+	}
+
+	inProcess.set(address, changed);
+	return changed;
+}
+
 /**
  * Books the next start of a UDP probe to `address`, at least `spacingMs` after the last one booked
  * by any portui process on this machine, and returns it (epoch ms).
@@ -77,42 +147,42 @@ export function bookUdpStart(
 	now: number = Date.now(),
 	directory: string = budgetDirectory(),
 ): number {
-	const local = inProcess.get(address) ?? 0;
-	let booked = Math.max(now, local);
-	try {
-		mkdirSync(directory, {recursive: true, mode: 0o700});
-		const file = fileFor(directory, address);
-		if (lock(`${file}.lock`)) {
-			try {
-				let shared = 0;
-				try {
-					shared = Number(readFileSync(file, 'utf8')) || 0;
-				} catch {
-					// No booking yet.
-				}
+	let start = now;
+	update(
+		address,
+		(budget) => {
+			start = Math.max(now, budget.next);
+			return {...budget, next: start + spacingMs};
+		},
+		now,
+		directory,
+	);
+	return start;
+}
 
-				// A booking far in the future is a clock step or a bad file: ignore it.
-				if (shared < now + 60_000) {
-					booked = Math.max(booked, shared);
-				}
+/** Tells every portui process that `address` rate-limits its ICMP errors, for `forMs`. */
+export function markLimited(
+	address: string,
+	forMs: number,
+	now: number = Date.now(),
+	directory: string = budgetDirectory(),
+): void {
+	update(
+		address,
+		(budget) => ({
+			...budget,
+			limitedUntil: Math.max(budget.limitedUntil, now + forMs),
+		}),
+		now,
+		directory,
+	);
+}
 
-				writeFileSync(file, String(booked + spacingMs), {mode: 0o600});
-			} finally {
-				unlinkSync(`${file}.lock`);
-			}
-		}
-	} catch {
-		// A read-only or full temporary directory: this process's own booking still holds.
-	}
-
-	if (inProcess.size > 256) {
-		for (const [key, at] of inProcess) {
-			if (at < now) {
-				inProcess.delete(key);
-			}
-		}
-	}
-
-	inProcess.set(address, booked + spacingMs);
-	return booked;
+/** Whether some portui process found `address` rate-limiting recently. */
+export function isLimited(
+	address: string,
+	now: number = Date.now(),
+	directory: string = budgetDirectory(),
+): boolean {
+	return update(address, (budget) => budget, now, directory).limitedUntil > now;
 }

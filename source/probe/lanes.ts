@@ -1,3 +1,4 @@
+import {isLimited, markLimited} from './budget.js';
 import {delay, type Slots, udpTurn} from './pool.js';
 import {isLocalAddress} from './local-address.js';
 import {isNeighbourIncomplete, judgeUdpSilence, readArp} from './reach.js';
@@ -52,6 +53,9 @@ export type LaneContext<Outcome extends LaneOutcome> = {
  * ms before the token is silent (the kernel counts in jiffies).
  */
 const limitedSpacingMs = icmpRateLimitMs * 1.1;
+
+/** How long a target found limiting is paced by every process before it is tried fast again. */
+const limitedMemoryMs = 60_000;
 
 /** How many silent ports are probed again to find out whether a rate limit made them silent. */
 const limiterSamples = 2;
@@ -289,7 +293,8 @@ export async function runUdpLane<Outcome extends LaneOutcome>(
 ): Promise<void> {
 	const {address, signal} = context;
 	const timing = pathTiming(address.address, context.initialTimeoutMs);
-	let isSlow = false;
+	// Another portui process (or an earlier sweep) found this target limiting: pace from the start.
+	let isSlow = isLimited(address.address);
 	const once = async (job: number, rto: number) => {
 		const outcome = await inSlot(context.slots, signal, async () =>
 			context.attempt(job, rto),
@@ -355,9 +360,15 @@ export async function runUdpLane<Outcome extends LaneOutcome>(
 		}
 
 		if (!isSlow && hasRefusal && silent.size > 0) {
+			// Suspected at once, so that other processes pace themselves while this one finds out.
+			markLimited(address.address, limitedMemoryMs);
 			// eslint-disable-next-line no-await-in-loop
 			const latest = await reprobeSilent(context, silent, run);
 			isSlow = [...latest].some(([, outcome]) => !isSilent(outcome.probe));
+			if (isSlow) {
+				markLimited(address.address, limitedMemoryMs);
+			}
+
 			// eslint-disable-next-line no-await-in-loop
 			await settleAll(
 				[...latest].map(async ([job, outcome]) => finish(job, outcome)),
