@@ -4,6 +4,7 @@ import path from 'node:path';
 import process from 'node:process';
 import test from 'ava';
 import {bookUdpStart, isLimited, markLimited} from '../source/probe/budget.js';
+import {sweepResults} from '../source/probe/stream.js';
 import {mergeProbes, sweep} from '../source/probe/sweep.js';
 import type {PortPair, ProbeResult} from '../source/probe/types.js';
 import {
@@ -290,4 +291,49 @@ test('the UDP budget of a target is shared through files: bookings queue, a limi
 		'udp-192.0.2.1',
 		'udp-192.0.2.2',
 	]);
+});
+
+test('sweepResults streams each result as it settles: an open port long before a silent one', async (t) => {
+	const open = await listenTcp(t, {host: '127.0.0.1'});
+	const silent = await fullAcceptQueue(t);
+	const started = performance.now();
+	const seen: Array<{port: number; state: string; atMs: number}> = [];
+	const iterator = sweepResults({
+		host: '127.0.0.1',
+		pairs: [tcp(silent), tcp(open.port)],
+		timeoutMs: 300,
+	});
+	let next = await iterator.next();
+	while (!next.done) {
+		seen.push({
+			port: next.value.port,
+			state: next.value.state,
+			atMs: performance.now() - started,
+		});
+		// eslint-disable-next-line no-await-in-loop
+		next = await iterator.next();
+	}
+
+	t.deepEqual(
+		seen.map(({port, state}) => `${port} ${state}`),
+		[`${open.port} open`, `${silent} filtered`],
+	);
+	t.true(seen[0]!.atMs < 250, `the open port came at ${seen[0]!.atMs} ms`);
+	t.is(next.value.results.length, 2);
+});
+
+test('leaving a sweepResults loop early aborts the sweep and closes its sockets', async (t) => {
+	const open = await listenTcp(t, {host: '127.0.0.1'});
+	const silent = await fullAcceptQueue(t);
+	const before = openFdCount();
+	for await (const result of sweepResults({
+		host: '127.0.0.1',
+		pairs: [tcp(open.port), ...Array.from({length: 20}, () => tcp(silent))],
+		timeoutMs: 30_000,
+	})) {
+		t.is(result.state, 'open');
+		break;
+	}
+
+	t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
 });
