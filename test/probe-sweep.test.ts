@@ -326,14 +326,15 @@ test('leaving a sweepResults loop early aborts the sweep and closes its sockets'
 	const open = await listenTcp(t, {host: '127.0.0.1'});
 	const silent = await fullAcceptQueue(t);
 	const before = openFdCount();
-	for await (const result of sweepResults({
+	const iterator = sweepResults({
 		host: '127.0.0.1',
 		pairs: [tcp(open.port), ...Array.from({length: 20}, () => tcp(silent))],
 		timeoutMs: 30_000,
-	})) {
-		t.is(result.state, 'open');
-		break;
-	}
+	});
+	const first = await iterator.next();
+	t.like(first.value, {state: 'open'});
+	// What `break` does in a for await loop.
+	await iterator.return(undefined as never);
 
 	t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
 });

@@ -24,6 +24,10 @@ export async function* sweepResults(
 	const queue: ProbeResult[] = [];
 	let wake: (() => void) | undefined;
 	let isDone = false;
+	const nextEvent = async () =>
+		new Promise<void>((resolve) => {
+			wake = resolve;
+		});
 	const running = sweep({
 		...options,
 		signal: controller.signal,
@@ -46,13 +50,12 @@ export async function* sweepResults(
 			}
 
 			if (isDone) {
+				// eslint-disable-next-line no-await-in-loop -- the loop ends here
 				return await running;
 			}
 
 			// eslint-disable-next-line no-await-in-loop -- waiting for the next result is the point
-			await new Promise<void>((resolve) => {
-				wake = resolve;
-			});
+			await nextEvent();
 			wake = undefined;
 		}
 	} finally {
