@@ -293,48 +293,54 @@ test('the UDP budget of a target is shared through files: bookings queue, a limi
 	]);
 });
 
-test('sweepResults streams each result as it settles: an open port long before a silent one', async (t) => {
-	const open = await listenTcp(t, {host: '127.0.0.1'});
-	const silent = await fullAcceptQueue(t);
-	const started = performance.now();
-	const seen: Array<{port: number; state: string; atMs: number}> = [];
-	const iterator = sweepResults({
-		host: '127.0.0.1',
-		pairs: [tcp(silent), tcp(open.port)],
-		timeoutMs: 300,
-	});
-	let next = await iterator.next();
-	while (!next.done) {
-		seen.push({
-			port: next.value.port,
-			state: next.value.state,
-			atMs: performance.now() - started,
+test.serial(
+	'sweepResults streams each result as it settles: an open port long before a silent one',
+	async (t) => {
+		const open = await listenTcp(t, {host: '127.0.0.1'});
+		const silent = await fullAcceptQueue(t);
+		const started = performance.now();
+		const seen: Array<{port: number; state: string; atMs: number}> = [];
+		const iterator = sweepResults({
+			host: '127.0.0.1',
+			pairs: [tcp(silent), tcp(open.port)],
+			timeoutMs: 300,
 		});
-		// eslint-disable-next-line no-await-in-loop
-		next = await iterator.next();
-	}
+		let next = await iterator.next();
+		while (!next.done) {
+			seen.push({
+				port: next.value.port,
+				state: next.value.state,
+				atMs: performance.now() - started,
+			});
+			// eslint-disable-next-line no-await-in-loop
+			next = await iterator.next();
+		}
 
-	t.deepEqual(
-		seen.map(({port, state}) => `${port} ${state}`),
-		[`${open.port} open`, `${silent} filtered`],
-	);
-	t.true(seen[0]!.atMs < 250, `the open port came at ${seen[0]!.atMs} ms`);
-	t.is(next.value.results.length, 2);
-});
+		t.deepEqual(
+			seen.map(({port, state}) => `${port} ${state}`),
+			[`${open.port} open`, `${silent} filtered`],
+		);
+		t.true(seen[0]!.atMs < 250, `the open port came at ${seen[0]!.atMs} ms`);
+		t.is(next.value.results.length, 2);
+	},
+);
 
-test('leaving a sweepResults loop early aborts the sweep and closes its sockets', async (t) => {
-	const open = await listenTcp(t, {host: '127.0.0.1'});
-	const silent = await fullAcceptQueue(t);
-	const before = openFdCount();
-	const iterator = sweepResults({
-		host: '127.0.0.1',
-		pairs: [tcp(open.port), ...Array.from({length: 20}, () => tcp(silent))],
-		timeoutMs: 30_000,
-	});
-	const first = await iterator.next();
-	t.like(first.value, {state: 'open'});
-	// What `break` does in a for await loop.
-	await iterator.return(undefined as never);
+test.serial(
+	'leaving a sweepResults loop early aborts the sweep and closes its sockets',
+	async (t) => {
+		const open = await listenTcp(t, {host: '127.0.0.1'});
+		const silent = await fullAcceptQueue(t);
+		const before = openFdCount();
+		const iterator = sweepResults({
+			host: '127.0.0.1',
+			pairs: [tcp(open.port), ...Array.from({length: 20}, () => tcp(silent))],
+			timeoutMs: 30_000,
+		});
+		const first = await iterator.next();
+		t.like(first.value, {state: 'open'});
+		// What `break` does in a for await loop.
+		await iterator.return(undefined as never);
 
-	t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
-});
+		t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
+	},
+);
