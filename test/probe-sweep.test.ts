@@ -287,10 +287,12 @@ test('the UDP budget of a target is shared through files: bookings queue, a limi
 	markLimited('192.0.2.1', 60_000, now, directory);
 	t.true(isLimited('192.0.2.1', now + 59_000, directory));
 	t.false(isLimited('192.0.2.1', now + 61_000, directory));
-	t.deepEqual(readdirSync(directory).toSorted(), [
-		'udp-192.0.2.1',
-		'udp-192.0.2.2',
-	]);
+	t.deepEqual(
+		readdirSync(directory)
+			.map((name) => name.replace(/^udp-\d+-/v, 'udp-'))
+			.toSorted(),
+		['udp-192.0.2.1', 'udp-192.0.2.2'],
+	);
 });
 
 test.serial(

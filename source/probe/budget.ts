@@ -3,6 +3,7 @@ import {
 	mkdirSync,
 	openSync,
 	readFileSync,
+	readlinkSync,
 	statSync,
 	unlinkSync,
 	writeFileSync,
@@ -33,8 +34,27 @@ const staleLockMs = 2000;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * The network namespace this process probes from (`net:[4026531840]` -> `4026531840`): an address
+ * in another namespace is another host, with a budget of its own.
+ */
+function namespaceId(): string {
+	try {
+		return /\d+/v.exec(readlinkSync('/proc/self/ns/net'))?.[0] ?? '';
+	} catch {
+		return '';
+	}
+}
+
+let namespace: string | undefined;
+
 function fileFor(directory: string, address: string): string {
-	return path.join(directory, `udp-${address.replaceAll(/[^\w.\-]/gv, '_')}`);
+	namespace ??= namespaceId();
+	const prefix = namespace === '' ? 'udp' : `udp-${namespace}`;
+	return path.join(
+		directory,
+		`${prefix}-${address.replaceAll(/[^\w.\-]/gv, '_')}`,
+	);
 }
 
 /** Takes the lock file, breaking a stale one; false when it could not within a few ms. */

@@ -31,6 +31,13 @@ import {probeUdp} from './udp.js';
  */
 export const defaultConcurrency = 256;
 
+/**
+ * 64 for a target on this machine, when the caller does not say: the kernel answers a loopback
+ * connect at once, so more in flight only lengthens each turn of the event loop (1000 loopback
+ * ports: 150-160 ms at 32 or 64 in flight, 190 ms at 256, medians on the shared 2-core machine).
+ */
+export const localConcurrency = 64;
+
 export type SweepOptions = {
 	/** A host name or IP literal, as the user gave it. */
 	readonly host: string;
@@ -292,7 +299,10 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 	// Never more sockets than the descriptor limit leaves room for (issue 12: ulimit -n 64).
 	const slots = createSlots(
 		Math.min(
-			options.concurrency ?? defaultConcurrency,
+			options.concurrency ??
+				(addresses.every(({address}) => isLocalAddress(address))
+					? localConcurrency
+					: defaultConcurrency),
 			descriptorBudget() ?? Infinity,
 		),
 	);

@@ -7,13 +7,8 @@ import process from 'node:process';
 import test from 'ava';
 import {ensureBuilt} from '../helpers/cli.js';
 import {nmap, portuiProbe, tally} from './tools.js';
-import {
-	createTopology,
-	namespaceTest,
-	server4,
-	server6,
-	type Topology,
-} from './topology.js';
+import {createTopology, server4, server6, type Topology} from './topology.js';
+import {namespaceTest} from './suite.js';
 
 test.before(async () => {
 	await ensureBuilt();

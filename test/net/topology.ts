@@ -14,9 +14,11 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
+import {readdirSync, rmSync, statSync} from 'node:fs';
+import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
-import test from 'ava';
+import {budgetDirectory} from '../../source/probe/budget.js';
 import {runChild, type ChildResult} from '../helpers/child.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,17 +59,6 @@ export type Topology = {
 };
 
 let counter = 0;
-
-/** `test.serial`, or its skip with the one-line reason printed once when the suite cannot run here. */
-export function namespaceTest() {
-	const why = whyNoNamespaces();
-	if (why === undefined) {
-		return test.serial;
-	}
-
-	console.warn(`test/net: skipped: ${why}`);
-	return test.serial.skip;
-}
 
 /** Why the suite cannot run here, or undefined when it can. */
 export function whyNoNamespaces(): string | undefined {
@@ -123,6 +114,21 @@ export async function createTopology(
 	const children: ChildProcess[] = [];
 	const made: string[] = [];
 	const close = () => {
+		// The UDP budget files portui keeps per namespace and address (source/probe/budget.ts).
+		const budgets = budgetDirectory();
+		for (const ns of made) {
+			try {
+				const inode = String(statSync(`/run/netns/${ns}`).ino);
+				for (const file of readdirSync(budgets)) {
+					if (file.startsWith(`udp-${inode}-`)) {
+						rmSync(path.join(budgets, file), {force: true});
+					}
+				}
+			} catch {
+				// Nothing was written there.
+			}
+		}
+
 		for (const child of children) {
 			if (child.exitCode === null && child.pid !== undefined) {
 				child.kill('SIGKILL');

@@ -7,7 +7,8 @@ import process from 'node:process';
 import test from 'ava';
 import {ensureBuilt} from '../helpers/cli.js';
 import {nmap, portuiProbe} from './tools.js';
-import {createTopology, namespaceTest, server4} from './topology.js';
+import {createTopology, server4} from './topology.js';
+import {namespaceTest} from './suite.js';
 
 test.before(async () => {
 	await ensureBuilt();

@@ -13,9 +13,9 @@ import {
 	absentNoRoute4,
 	absentOnLink4,
 	createTopology,
-	namespaceTest,
 	server4,
 } from './topology.js';
+import {namespaceTest} from './suite.js';
 
 test.before(async () => {
 	await ensureBuilt();
