@@ -1,5 +1,11 @@
 import net from 'node:net';
-import {hrtime} from 'node:process';
+import {performance} from 'node:perf_hooks';
+import {
+	bestRtt,
+	isPolluted,
+	socketEventTime,
+	watchStalls,
+} from './rtt-clock.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
 /**
@@ -62,8 +68,6 @@ export class LocalResourceError extends Error {
 export function isLocalResourceCode(code: string | undefined): boolean {
 	return code !== undefined && localResourceCodes.has(code);
 }
-
-const elapsedMs = (start: bigint) => Number(hrtime.bigint() - start) / 1e6;
 
 /** The error an aborted probe rejects with when the signal's reason is not an Error of the caller's own. */
 export class AbortError extends Error {
@@ -154,10 +158,25 @@ export async function connectTcp(
 	}
 
 	return new Promise<TcpConnection>((resolve, reject) => {
-		const start = hrtime.bigint();
+		// Stamped again when connect() is really called: Node defers it to a later tick (rtt-clock.ts).
+		let start = performance.now();
+		const unwatch = watchStalls();
 		const socket = new net.Socket();
+		const onAttempt = () => {
+			start = performance.now();
+		};
+
+		const roundTrip = () => {
+			const end = socketEventTime();
+			return bestRtt(
+				`${address} tcp ${port}`,
+				isPolluted(start, end) ? undefined : Math.max(0, end - start),
+			);
+		};
 
 		const cleanUp = () => {
+			unwatch();
+			socket.off('connectionAttempt', onAttempt);
 			clearTimeout(timer);
 			clearImmediate(immediate);
 			socket.off('connect', onConnect);
@@ -194,7 +213,7 @@ export async function connectTcp(
 		};
 
 		function onConnect() {
-			const rttMs = elapsedMs(start);
+			const rttMs = roundTrip();
 			if (isSelfConnect(socket)) {
 				finish({state: 'closed', reason: 'self-connect', rttMs});
 				return;
@@ -215,7 +234,11 @@ export async function connectTcp(
 			}
 
 			const outcome = classify(error.code);
-			outcome.rttMs = elapsedMs(start);
+			const rttMs = roundTrip();
+			if (rttMs !== undefined) {
+				outcome.rttMs = rttMs;
+			}
+
 			finish(outcome);
 		}
 
@@ -225,6 +248,7 @@ export async function connectTcp(
 			reject(abortReason(signal!));
 		}
 
+		socket.once('connectionAttempt', onAttempt);
 		socket.once('connect', onConnect);
 		socket.once('error', onError);
 		signal?.addEventListener('abort', onAbort, {once: true});

@@ -2,6 +2,12 @@ import {createSocket, type Socket} from 'node:dgram';
 import {isIP} from 'node:net';
 import {performance} from 'node:perf_hooks';
 import {isLocalAddress} from './local-address.js';
+import {
+	bestRtt,
+	isPolluted,
+	socketEventTime,
+	watchStalls,
+} from './rtt-clock.js';
 import {isLocalResourceCode, LocalResourceError} from './tcp.js';
 import {payloadForPort, type UdpPayload} from './payloads/index.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
@@ -110,11 +116,20 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 	return new Promise((resolve, reject) => {
 		const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
 		let sentAt: number | undefined;
+		let hasRetransmitted = false;
 		let isSettled = false;
 		let retransmitTimer: NodeJS.Timeout | undefined;
+		const unwatch = watchStalls();
 
-		const elapsed = () =>
-			sentAt === undefined ? undefined : roundMs(performance.now() - sentAt);
+		// An answer after the copy could answer either: no sample then (Karn), nor across a stall.
+		const elapsed = () => {
+			const end = socketEventTime();
+			const sample =
+				sentAt === undefined || hasRetransmitted || isPolluted(sentAt, end)
+					? undefined
+					: roundMs(Math.max(0, end - sentAt));
+			return bestRtt(`${address} udp ${port}`, sample);
+		};
 
 		const settle = (outcome: UdpProbe | 'self' | Error) => {
 			if (isSettled) {
@@ -122,6 +137,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 			}
 
 			isSettled = true;
+			unwatch();
 			clearTimeout(timeoutTimer);
 			clearTimeout(retransmitTimer);
 			signal?.removeEventListener('abort', onAbort);
@@ -219,7 +235,13 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 			if (retransmit) {
 				// One more copy for a lossy link; the same bytes, so a reply to either matches. An ICMP error
 				// from the first copy that is still queued comes back from this send as ECONNREFUSED.
-				retransmitTimer = setTimeout(send, retransmitAtMs ?? timeoutMs / 2);
+				retransmitTimer = setTimeout(
+					() => {
+						hasRetransmitted = true;
+						send();
+					},
+					retransmitAtMs ?? timeoutMs / 2,
+				);
 			}
 		};
 
@@ -258,7 +280,8 @@ const maxAttempts = 3;
  * holds the first, so the kernel cannot hand out that port again; the held socket does not take
  * datagrams from the new one (a connected socket only hears its peer), so a closed port stays closed.
  *
- * `rttMs` counts from the first send, so after a retransmit it is an upper bound.
+ * `rttMs` is the least clean round trip of the recent ones for the port (rtt-clock.ts): an answer
+ * that came after the retransmit gives no sample of its own.
  * Rejects with `signal.reason` when aborted; every socket is closed on every path.
  */
 export async function probeUdp(options: UdpProbeOptions): Promise<UdpProbe> {
