@@ -15,7 +15,11 @@ deleted after it; no packet leaves them). Needs root; prints "skipped: why" rows
   a TCP sweep of the curated TCP ports runs beside it: when the first UDP result arrives (goal
   <= 3 s), and how long the TCP sweep takes meanwhile (goal: within the dashboard's 2 s TCP
   interval, so the TCP rows keep their cadence while UDP goes at the pace the server allows).
+- issue 10 item 4: the RTT portui shows for an open port (one `portui probe`) on loopback and on
+  a host 20 ms away through the relay, against ping's minimum of 5 and nmap's reported latency.
+  Goal: within 1 ms or 10% of ping.
 One run each (rows 1 and 10 take nmap tens of seconds by design); --quick runs the same.
+BENCH_NET_ROWS=rtt,9,10,1 picks rows.
 */
 import {execFile} from 'node:child_process';
 import process from 'node:process';
@@ -169,6 +173,84 @@ async function row9() {
 	}
 }
 
+/** Nmap's own latency figure for the host (its smoothed RTT, in µs in -oX), in ms. */
+async function nmapLatencyMs(run, host, port) {
+	const {stdout} = await run('nmap', [
+		'-sT',
+		'-Pn',
+		'-n',
+		'-oX',
+		'-',
+		'-p',
+		String(port),
+		host,
+	]);
+	const srtt = /<times srtt="(\d+)"/v.exec(stdout)?.[1];
+	return srtt === undefined ? undefined : Number(srtt) / 1000;
+}
+
+async function pingMinMs(run, host) {
+	const {stdout} = await run('ping', ['-n', '-c', '5', '-i', '0.2', host]);
+	const min = /= ([\d.]+)\//v.exec(stdout)?.[1];
+	return min === undefined ? undefined : Number(min);
+}
+
+/** Issue 10 item 4: portui's RTT of an open port against nmap's latency and ping's minimum. */
+async function rttRows() {
+	const rows = [];
+	const scenes = [
+		{name: 'loopback', relay: undefined, host: '127.0.0.1'},
+		{
+			name: 'namespace host 20 ms away (relay)',
+			relay: {delayMs: 10, loss: 0},
+			host: server4,
+		},
+	];
+	for (const scene of scenes) {
+		// eslint-disable-next-line no-await-in-loop -- one scene after the other
+		const topology = await createTopology(
+			scene.relay ? {relay: scene.relay} : {},
+		);
+		try {
+			const port = 44_300;
+			const where = scene.relay ? topology.server : topology.client;
+			// eslint-disable-next-line no-await-in-loop
+			const listener = await topology.start(where, process.execPath, [
+				'test/net/servers.cjs',
+				`tcp:${scene.host}:${port}`,
+			]);
+			const run = async (command, args) =>
+				execFileAsync(
+					'ip',
+					['netns', 'exec', topology.client, command, ...args],
+					{cwd: root},
+				);
+			// eslint-disable-next-line no-await-in-loop
+			const ours = await portuiProbe(topology, scene.host, String(port));
+			// eslint-disable-next-line no-await-in-loop
+			const theirs = await nmapLatencyMs(run, scene.host, port);
+			// eslint-disable-next-line no-await-in-loop
+			const ping = await pingMinMs(run, scene.host);
+			listener.kill();
+			const rtt = ours.results[0]?.rttMs ?? undefined;
+			const tolerance = Math.max(1, 0.1 * ping);
+			rows.push({
+				name: `rtt, ${scene.name}: portui vs ping min (nmap latency ${theirs?.toFixed(3)} ms)`,
+				portui: rtt,
+				anchor: ping,
+				anchorName: 'ping min',
+				goal: 'within 1 ms or 10% of ping',
+				ok: rtt !== undefined && Math.abs(rtt - ping) <= tolerance,
+				nmapLatencyMs: theirs,
+			});
+		} finally {
+			topology.close();
+		}
+	}
+
+	return rows;
+}
+
 const why = whyNoNamespaces();
 const nmapFound = findNmap();
 const rows = [];
@@ -179,7 +261,23 @@ if (why !== undefined || !nmapFound.isAvailable) {
 	if (buildFailure) {
 		rows.push({name: 'issue 16 rows 1, 9, 10', skipped: buildFailure});
 	} else {
-		rows.push(...(await row9()), await row10(), await row1());
+		const only = process.env.BENCH_NET_ROWS?.split(',');
+		const wants = (name) => !only || only.includes(name);
+		if (wants('rtt')) {
+			rows.push(...(await rttRows()));
+		}
+
+		if (wants('9')) {
+			rows.push(...(await row9()));
+		}
+
+		if (wants('10')) {
+			rows.push(await row10());
+		}
+
+		if (wants('1')) {
+			rows.push(await row1());
+		}
 	}
 }
 
