@@ -196,7 +196,7 @@ test.serial(
 );
 
 test.serial(
-	"RTT is the path's: a sample across a stall of the event loop is not shown (issue 10 item 4)",
+	"RTT is the path's: a sample across a stall of the event loop is not shown, a clean one is measured instead (issue 10 item 4)",
 	async (t) => {
 		const listener = await listenTcp(t, {host: '127.0.0.1'});
 		const probing = probeTcp({
@@ -210,6 +210,9 @@ test.serial(
 		});
 		const result = await probing;
 		t.is(result.state, 'open');
-		t.is(result.rttMs, undefined, `loopback RTT read ${result.rttMs} ms`);
+		t.true(
+			result.rttMs === undefined || result.rttMs < 20,
+			`loopback RTT read ${result.rttMs} ms`,
+		);
 	},
 );

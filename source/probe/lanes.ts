@@ -256,8 +256,10 @@ export async function runTcpLane<Outcome extends LaneOutcome>(
 	const silent = new Map(
 		[...held].filter(([, outcome]) => isSilent(outcome.probe)),
 	);
+	// Refusals beside silence, or silence everywhere: either may be a limiter's (an ICMPv6 reject
+	// on a zero-latency link lost every refusal of the first pass, issue 16 row 7).
 	if (
-		refusals > 0 &&
+		(refusals > 0 || answers === 0) &&
 		silent.size > 0 &&
 		unreachable === undefined &&
 		!isLocalAddress(context.address.address)

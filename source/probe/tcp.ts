@@ -136,12 +136,43 @@ function isSelfConnect(socket: net.Socket): boolean {
 	);
 }
 
+/** Connects made only to measure the RTT again when the probe's own sample was polluted. */
+const measureRetries = 2;
+
 /**
  * A TCP connect probe of one address. Resolves, never rejects, except with the abort reason
- * when `signal` aborts, and with a LocalResourceError when this machine is out of descriptors. With `keepOpen`, an open port's socket is handed to the caller (for
- * identification without a second connection); otherwise every socket is destroyed.
+ * when `signal` aborts, and with a LocalResourceError when this machine is out of descriptors.
+ * With `keepOpen`, an open port's socket is handed to the caller (for identification without a
+ * second connection); otherwise every socket is destroyed.
+ *
+ * An answer whose round trip could not be measured cleanly (the event loop stalled meanwhile,
+ * rtt-clock.ts) and that has no clean recent sample is measured again, at most twice, with
+ * connections of its own (min over retries); if that fails too, it has no `rttMs`.
  */
 export async function connectTcp(
+	options: TcpProbeOptions & {readonly keepOpen?: boolean},
+): Promise<TcpConnection> {
+	const connection = await connectOnce(options);
+	const {probe} = connection;
+	if (
+		probe.rttMs !== undefined ||
+		(probe.state !== 'open' && probe.state !== 'closed')
+	) {
+		return connection;
+	}
+
+	for (let retry = 0; retry < measureRetries; retry++) {
+		// eslint-disable-next-line no-await-in-loop -- one at a time, each in a quieter moment
+		const again = await connectOnce({...options, keepOpen: false});
+		if (again.probe.state === probe.state && again.probe.rttMs !== undefined) {
+			return {...connection, probe: {...probe, rttMs: again.probe.rttMs}};
+		}
+	}
+
+	return connection;
+}
+
+async function connectOnce(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
 	const {address, family, port, signal, localPort} = options;
