@@ -1,5 +1,5 @@
 import net from 'node:net';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {connectTcp, probeTcp} from '../source/probe/tcp.js';
 import type {Family} from '../source/probe/types.js';
 import {
@@ -175,44 +175,43 @@ function busy(ms: number) {
 	}
 }
 
+/** The RTT of an open loopback port probed while `work` keeps the loop busy, as `schedule` places it. */
+async function rttBeside(
+	t: ExecutionContext,
+	schedule: (work: () => void) => void,
+) {
+	const listener = await listenTcp(t, {host: '127.0.0.1'});
+	const probing = probeTcp({
+		address: '127.0.0.1',
+		family: 4,
+		port: listener.port,
+	});
+	schedule(() => {
+		busy(60);
+	});
+	const result = await probing;
+	t.is(result.state, 'open');
+	return result.rttMs;
+}
+
 test.serial(
 	"RTT is the path's: work before the connect is made does not count (issue 10 item 4)",
 	async (t) => {
-		const listener = await listenTcp(t, {host: '127.0.0.1'});
-		const probing = probeTcp({
-			address: '127.0.0.1',
-			family: 4,
-			port: listener.port,
+		// Node makes the connect() call on a later tick: 60 ms of work now comes before it.
+		const rttMs = await rttBeside(t, (work) => {
+			work();
 		});
-		// Node makes the connect() call on a later tick: 60 ms of work here comes before it.
-		busy(60);
-		const result = await probing;
-		t.is(result.state, 'open');
-		t.true(
-			result.rttMs !== undefined && result.rttMs < 20,
-			`loopback RTT read ${result.rttMs} ms`,
-		);
+		t.true(rttMs !== undefined && rttMs < 20, `loopback RTT read ${rttMs} ms`);
 	},
 );
 
 test.serial(
 	"RTT is the path's: a sample across a stall of the event loop is not shown, a clean one is measured instead (issue 10 item 4)",
 	async (t) => {
-		const listener = await listenTcp(t, {host: '127.0.0.1'});
-		const probing = probeTcp({
-			address: '127.0.0.1',
-			family: 4,
-			port: listener.port,
-		});
 		// After the connect() call: the answer waits in the kernel while the loop is busy.
-		setImmediate(() => {
-			busy(60);
+		const rttMs = await rttBeside(t, (work) => {
+			setImmediate(work);
 		});
-		const result = await probing;
-		t.is(result.state, 'open');
-		t.true(
-			result.rttMs === undefined || result.rttMs < 20,
-			`loopback RTT read ${result.rttMs} ms`,
-		);
+		t.true(rttMs === undefined || rttMs < 20, `loopback RTT read ${rttMs} ms`);
 	},
 );

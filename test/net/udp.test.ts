@@ -4,26 +4,17 @@
  * ICMP port unreachables (a burst of six, then one a second).
  */
 import process from 'node:process';
-import test from 'ava';
-import {ensureBuilt} from '../helpers/cli.js';
+import {namespaceTest, withTopology} from '../helpers/net-suite.js';
 import {nmap, portuiProbe} from './tools.js';
-import {createTopology, server4} from './topology.js';
-import {namespaceTest} from './suite.js';
-
-test.before(async () => {
-	await ensureBuilt();
-});
+import {server4} from './topology.js';
 
 const netTest = namespaceTest();
 
 netTest(
 	'row 6: over a 600 ms round trip with 20 % loss, 24 UDP ports are read as they are',
 	async (t) => {
-		const topology = await createTopology({
+		const topology = await withTopology(t, {
 			relay: {delayMs: 300, loss: 0.2, seed: 7},
-		});
-		t.teardown(() => {
-			topology.close();
 		});
 		const open = Array.from({length: 8}, (_, index) => 43_300 + index);
 		const closed = Array.from({length: 16}, (_, index) => 43_320 + index);

@@ -5,31 +5,17 @@
  * be made.
  */
 import process from 'node:process';
-import test from 'ava';
 import {runChild} from '../helpers/child.js';
-import {ensureBuilt} from '../helpers/cli.js';
+import {namespaceTest, withTopology} from '../helpers/net-suite.js';
 import {nmap, portui, portuiBin} from './tools.js';
-import {
-	absentNoRoute4,
-	absentOnLink4,
-	createTopology,
-	server4,
-} from './topology.js';
-import {namespaceTest} from './suite.js';
-
-test.before(async () => {
-	await ensureBuilt();
-});
+import {absentNoRoute4, absentOnLink4, server4} from './topology.js';
 
 const netTest = namespaceTest();
 
 netTest(
 	'row 3: UDP to a host that does not exist is unreachable, and wait does not call it open',
 	async (t) => {
-		const topology = await createTopology();
-		t.teardown(() => {
-			topology.close();
-		});
+		const topology = await withTopology(t);
 		for (const host of [absentNoRoute4, absentOnLink4]) {
 			// One after another: each is its own case and nmap judges both.
 			// eslint-disable-next-line no-await-in-loop
@@ -76,10 +62,7 @@ netTest(
 netTest(
 	'row 4: wait for a UDP port where nothing listens, while another portui sweeps the host, never exits 0',
 	async (t) => {
-		const topology = await createTopology();
-		t.teardown(() => {
-			topology.close();
-		});
+		const topology = await withTopology(t);
 		// Another portui sweeps 30 closed UDP ports of the host, over and over, for the whole wait.
 		const sweeper = new AbortController();
 		const sweeping = (async () => {
