@@ -1,4 +1,4 @@
-import test from 'ava';
+import type {TestFn} from 'ava';
 import {
 	createTopology,
 	whyNoNamespaces,
@@ -7,10 +7,10 @@ import {
 import {ensureBuilt} from './cli.js';
 
 /**
- * `test.serial` (with the built binary made first), or its skip with the one-line reason printed
+ * `test.serial` of the test file's `test` (with the built binary made first), or its skip with the one-line reason printed
  * once when the suite cannot run here.
  */
-export function namespaceTest() {
+export function namespaceTest(test: TestFn) {
 	const why = whyNoNamespaces();
 	if (why === undefined) {
 		test.before(async () => {

@@ -4,11 +4,12 @@
  * a relay adds delay and loss, a neighbour that never answers ARP is a dead host.
  */
 import process from 'node:process';
+import test from 'ava';
 import {namespaceTest, withTopology} from '../helpers/net-suite.js';
 import {nmap, portuiProbe, tally} from './tools.js';
 import {server4, server6, type Topology} from './topology.js';
 
-const netTest = namespaceTest();
+const netTest = namespaceTest(test);
 const first = 43_100;
 const last = 43_119;
 const range = `${first}-${last}`;

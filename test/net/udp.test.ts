@@ -4,11 +4,12 @@
  * ICMP port unreachables (a burst of six, then one a second).
  */
 import process from 'node:process';
+import test from 'ava';
 import {namespaceTest, withTopology} from '../helpers/net-suite.js';
 import {nmap, portuiProbe} from './tools.js';
 import {server4} from './topology.js';
 
-const netTest = namespaceTest();
+const netTest = namespaceTest(test);
 
 netTest(
 	'row 6: over a 600 ms round trip with 20 % loss, 24 UDP ports are read as they are',

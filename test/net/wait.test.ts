@@ -5,12 +5,13 @@
  * be made.
  */
 import process from 'node:process';
+import test from 'ava';
 import {runChild} from '../helpers/child.js';
 import {namespaceTest, withTopology} from '../helpers/net-suite.js';
 import {nmap, portui, portuiBin} from './tools.js';
 import {absentNoRoute4, absentOnLink4, server4} from './topology.js';
 
-const netTest = namespaceTest();
+const netTest = namespaceTest(test);
 
 netTest(
 	'row 3: UDP to a host that does not exist is unreachable, and wait does not call it open',
