@@ -231,18 +231,49 @@ async function rttRows() {
 			const theirs = await nmapLatencyMs(run, scene.host, port);
 			// eslint-disable-next-line no-await-in-loop
 			const ping = await pingMinMs(run, scene.host);
+			// What the dashboard and `portui watch` show: six sweeps in one process, the last figure.
+			const script = `import {sweep} from './source/probe/sweep.ts';
+				let rtt;
+				for (let i = 0; i < 6; i++) {
+					const s = await sweep({host: '${scene.host}', pairs: [{port: ${port}, protocol: 'tcp'}]});
+					rtt = s.results[0].rttMs;
+					await new Promise((resolve) => setTimeout(resolve, 300));
+				}
+				console.log(JSON.stringify({rtt}));`;
+
+			// eslint-disable-next-line no-await-in-loop
+			const warmRun = await run(process.execPath, [
+				'--import',
+				'tsx',
+				'--input-type=module',
+				'-e',
+				script,
+			]);
+			const warm = JSON.parse(warmRun.stdout).rtt;
 			listener.kill();
-			const rtt = ours.results[0]?.rttMs ?? undefined;
 			const tolerance = Math.max(1, 0.1 * ping);
-			rows.push({
-				name: `rtt, ${scene.name}: portui vs ping min (nmap latency ${theirs?.toFixed(3)} ms)`,
-				portui: rtt,
-				anchor: ping,
-				anchorName: 'ping min',
-				goal: 'within 1 ms or 10% of ping',
-				ok: rtt !== undefined && Math.abs(rtt - ping) <= tolerance,
-				nmapLatencyMs: theirs,
-			});
+			const within = (rtt) =>
+				rtt !== undefined && Math.abs(rtt - ping) <= tolerance;
+			const oneShot = ours.results[0]?.rttMs ?? undefined;
+			rows.push(
+				{
+					name: `rtt, ${scene.name}, one-shot probe: portui vs ping min (nmap latency ${theirs?.toFixed(3)} ms)`,
+					portui: oneShot,
+					anchor: ping,
+					anchorName: 'ping min',
+					goal: 'within 1 ms or 10% of ping',
+					ok: within(oneShot),
+					nmapLatencyMs: theirs,
+				},
+				{
+					name: `rtt, ${scene.name}, warm (sixth sweep in one process): portui vs ping min`,
+					portui: warm,
+					anchor: ping,
+					anchorName: 'ping min',
+					goal: 'within 1 ms or 10% of ping',
+					ok: within(warm),
+				},
+			);
 		} finally {
 			topology.close();
 		}
