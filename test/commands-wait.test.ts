@@ -158,7 +158,7 @@ test('UDP: a reply is open', async (t) => {
 	t.is(result.exitCode, 0, `stderr: ${result.stderr}`);
 });
 
-test('UDP: on a port without a request of its own, silence is open and a refusal is not', async (t) => {
+test('UDP: on a port without a request of its own, silence from a socket bound on this machine is open and a refusal is not', async (t) => {
 	const silent = await startSilentResponder();
 	t.teardown(async () => silent.close());
 	const open = await runCli([
@@ -266,7 +266,17 @@ test('the UDP rule, state by state', (t) => {
 		state: Parameters<typeof hasArrived>[0]['state'],
 	) => ({port, protocol: 'udp', state}) as const;
 	t.true(hasArrived(udp(5000, 'open'), 'open'));
-	t.true(hasArrived(udp(5000, 'open|filtered'), 'open'));
+	// Silence alone is never open (issue 16): a dropped or unroutable datagram is silent too.
+	t.false(hasArrived(udp(5000, 'open|filtered'), 'open'));
+	t.true(
+		hasArrived(udp(5000, 'open|filtered'), 'open', {isBoundLocally: true}),
+	);
+	t.true(
+		hasArrived(udp(5000, 'open|filtered'), 'open', {isConfirmedSilence: true}),
+	);
+	t.false(
+		hasArrived(udp(53, 'open|filtered'), 'open', {isConfirmedSilence: true}),
+	);
 	t.false(hasArrived(udp(53, 'open|filtered'), 'open'));
 	t.true(hasArrived(udp(53, 'open'), 'open'));
 	t.false(hasArrived(udp(5000, 'closed'), 'open'));

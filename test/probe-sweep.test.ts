@@ -1,4 +1,10 @@
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
 import test from 'ava';
+import {bookUdpStart, isLimited, markLimited} from '../source/probe/budget.js';
+import {sweepResults} from '../source/probe/stream.js';
 import {mergeProbes, sweep} from '../source/probe/sweep.js';
 import type {PortPair, ProbeResult} from '../source/probe/types.js';
 import {
@@ -9,6 +15,8 @@ import {
 	openFdCount,
 	waitFor,
 } from './helpers/probe-servers.js';
+import {runChild} from './helpers/child.js';
+import {ensureBuilt} from './helpers/cli.js';
 
 const tcp = (port: number): PortPair => ({port, protocol: 'tcp'});
 const udp = (port: number): PortPair => ({port, protocol: 'udp'});
@@ -244,6 +252,97 @@ test.serial(
 			}),
 			{message: 'consumer failed'},
 		);
+		t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
+	},
+);
+
+test('with few descriptors (ulimit -n 64) every port gets a state, none is EMFILE (issue 12 item 9)', async (t) => {
+	await ensureBuilt();
+	const {status, stdout, stderr} = await runChild('sh', [
+		'-c',
+		`ulimit -n 64 && exec "${process.execPath}" bin/portui.js probe 127.0.0.1 1-3000 --json`,
+	]);
+	t.is(status, 0, `stderr: ${stderr}`);
+	const {results} = JSON.parse(stdout) as {
+		results: Array<{state: string; reason: string}>;
+	};
+	t.is(results.length, 3000);
+	const local = results.filter(
+		(result) => result.reason.startsWith('E') || result.state === 'filtered',
+	);
+	t.deepEqual(local, [], 'a local shortage is never a port state');
+});
+
+test('the UDP budget of a target is shared through files: bookings queue, a limit is seen by all', (t) => {
+	const directory = mkdtempSync(path.join(tmpdir(), 'portui-test-budget-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	const now = 1_000_000;
+	// Two bookings at the same moment (two processes) start a spacing apart.
+	t.is(bookUdpStart('192.0.2.1', 1000, now, directory), now);
+	t.is(bookUdpStart('192.0.2.1', 1000, now, directory), now + 1000);
+	t.is(bookUdpStart('192.0.2.2', 1000, now, directory), now);
+	t.false(isLimited('192.0.2.1', now, directory));
+	markLimited('192.0.2.1', 60_000, now, directory);
+	t.true(isLimited('192.0.2.1', now + 59_000, directory));
+	t.false(isLimited('192.0.2.1', now + 61_000, directory));
+	t.deepEqual(
+		readdirSync(directory)
+			.map((name) => name.replace(/^udp-\d+-/v, 'udp-'))
+			.toSorted(),
+		['udp-192.0.2.1', 'udp-192.0.2.2'],
+	);
+});
+
+test.serial(
+	'sweepResults streams each result as it settles: an open port long before a silent one',
+	async (t) => {
+		const open = await listenTcp(t, {host: '127.0.0.1'});
+		const silent = await fullAcceptQueue(t);
+		const started = performance.now();
+		const seen: Array<{port: number; state: string; atMs: number}> = [];
+		const iterator = sweepResults({
+			host: '127.0.0.1',
+			pairs: [tcp(silent), tcp(open.port)],
+			timeoutMs: 300,
+		});
+		let next = await iterator.next();
+		while (!next.done) {
+			seen.push({
+				port: next.value.port,
+				state: next.value.state,
+				atMs: performance.now() - started,
+			});
+			// eslint-disable-next-line no-await-in-loop
+			next = await iterator.next();
+		}
+
+		t.deepEqual(
+			seen.map(({port, state}) => `${port} ${state}`),
+			[`${open.port} open`, `${silent} filtered`],
+		);
+		t.true(seen[0]!.atMs < 250, `the open port came at ${seen[0]!.atMs} ms`);
+		t.is(next.value.results.length, 2);
+	},
+);
+
+test.serial(
+	'leaving a sweepResults loop early aborts the sweep and closes its sockets',
+	async (t) => {
+		const open = await listenTcp(t, {host: '127.0.0.1'});
+		const silent = await fullAcceptQueue(t);
+		const before = openFdCount();
+		const iterator = sweepResults({
+			host: '127.0.0.1',
+			pairs: [tcp(open.port), ...Array.from({length: 20}, () => tcp(silent))],
+			timeoutMs: 30_000,
+		});
+		const first = await iterator.next();
+		t.like(first.value, {state: 'open'});
+		// What `break` does in a for await loop.
+		await iterator.return(undefined as never);
+
 		t.true(openFdCount() <= before, `fds ${before} -> ${openFdCount()}`);
 	},
 );

@@ -127,24 +127,28 @@ test.serial(
 	},
 );
 
-test('a DNS responder on 127.0.0.1 is open and identified as DNS', async (t) => {
-	const responder = await startDnsResponder();
-	t.teardown(async () => responder.close());
-	const result = await probeLoopback(responder.port, {payload: dnsPayload});
-	t.like(result, {
-		address: '127.0.0.1',
-		family: 4,
-		state: 'open',
-		reason: 'reply',
-		answered: 'DNS',
-	});
-	t.is(typeof result.rttMs, 'number');
-	t.true(result.rttMs! >= 0 && result.rttMs! < 2000);
-	// What went out is a DNS query for `. NS`.
-	const query = responder.received[0]!;
-	t.is(query.readUInt16BE(2), 0x01_00);
-	t.deepEqual([...query.subarray(12)], [0, 0, 2, 0, 1]);
-});
+// Serial: a test running beside it could stall the loop, and a stalled sample is not shown.
+test.serial(
+	'a DNS responder on 127.0.0.1 is open and identified as DNS',
+	async (t) => {
+		const responder = await startDnsResponder();
+		t.teardown(async () => responder.close());
+		const result = await probeLoopback(responder.port, {payload: dnsPayload});
+		t.like(result, {
+			address: '127.0.0.1',
+			family: 4,
+			state: 'open',
+			reason: 'reply',
+			answered: 'DNS',
+		});
+		t.is(typeof result.rttMs, 'number');
+		t.true(result.rttMs! >= 0 && result.rttMs! < 2000);
+		// What went out is a DNS query for `. NS`.
+		const query = responder.received[0]!;
+		t.is(query.readUInt16BE(2), 0x01_00);
+		t.deepEqual([...query.subarray(12)], [0, 0, 2, 0, 1]);
+	},
+);
 
 test('a DNS responder on ::1 is open and identified, and a refusing server is still DNS', async (t) => {
 	const responder = await startDnsResponder({address: '::1'});
@@ -235,27 +239,30 @@ test('a reply that is not the protocol asked for still means open, without a nam
 	t.like(result, {state: 'open', answered: 'reply (48 bytes)'});
 });
 
-test('a closed UDP port is closed by ICMP port unreachable, on 127.0.0.1 and ::1', async (t) => {
-	const port4 = await freeUdpPort('127.0.0.1');
-	const port6 = await freeUdpPort('::1');
-	const result = await probeLoopback(port4);
-	t.like(result, {
-		state: 'closed',
-		reason: 'icmp-unreachable',
-		code: 'ECONNREFUSED',
-	});
-	t.is(typeof result.rttMs, 'number');
-	const result6 = await probeLoopback(port6, {
-		address: '::1',
-		payload: dnsPayload,
-	});
-	t.like(result6, {
-		family: 6,
-		state: 'closed',
-		reason: 'icmp-unreachable',
-		code: 'ECONNREFUSED',
-	});
-});
+test.serial(
+	'a closed UDP port is closed by ICMP port unreachable, on 127.0.0.1 and ::1',
+	async (t) => {
+		const port4 = await freeUdpPort('127.0.0.1');
+		const port6 = await freeUdpPort('::1');
+		const result = await probeLoopback(port4);
+		t.like(result, {
+			state: 'closed',
+			reason: 'icmp-unreachable',
+			code: 'ECONNREFUSED',
+		});
+		t.is(typeof result.rttMs, 'number');
+		const result6 = await probeLoopback(port6, {
+			address: '::1',
+			payload: dnsPayload,
+		});
+		t.like(result6, {
+			family: 6,
+			state: 'closed',
+			reason: 'icmp-unreachable',
+			code: 'ECONNREFUSED',
+		});
+	},
+);
 
 test('a silent UDP socket is open|filtered after the timeout, with one retransmit', async (t) => {
 	const silent = await startSilentResponder();

@@ -14,7 +14,10 @@ import {
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
+import {readSocketTables} from '../probe/listeners.js';
+import {isLocalAddress} from '../probe/local-address.js';
 import {payloadForPort} from '../probe/payloads/index.js';
+import {icmpRateLimitMs} from '../probe/udp.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =
@@ -33,8 +36,12 @@ const help = `
 	What counts
 	  open (TCP)      a connection was accepted
 	  open (UDP)      a reply; or, on a port without a protocol request of its own
-	                  (anything but 53, 111, 123, 137, 161), no refusal: silence counts
-	                  as open there, since most services do not answer an empty datagram
+	                  (anything but 53, 111, 123, 137, 161), silence that is known to be
+	                  a listener: on this machine, a socket bound to the port in the
+	                  kernel's table; on another host, silence where this wait saw the
+	                  port refuse before, with the host proven there (a TCP connect to
+	                  it answered) and the silence held for three seconds. Silence
+	                  alone is never open: a dropped or unroutable datagram is silent too
 	  closed          refused: TCP reset, or ICMP port unreachable (UDP); a port that
 	                  does not answer at all (filtered) is not closed
 	A host that does not resolve yet is waited for like a closed port.
@@ -63,13 +70,23 @@ const help = `
 
 export type WaitGoal = 'open' | 'closed';
 
+/** What makes a UDP port's silence a listener rather than a lost datagram (see the help text). */
+export type SilenceEvidence = {
+	/** This machine's socket table holds a socket bound to the port and address. */
+	readonly isBoundLocally?: boolean;
+	/** The host was proven there, the port refused earlier in this wait, and has been silent since for a while. */
+	readonly isConfirmedSilence?: boolean;
+};
+
 /**
  * Whether a result counts as `goal` (see the help text). A UDP port that has a request of its
- * own must answer it to be open: silence there means the service is not (yet) serving.
+ * own must answer it to be open: silence there means the service is not (yet) serving. On other
+ * ports silence is open only with evidence that a listener swallowed the datagram.
  */
 export function hasArrived(
 	result: Pick<ProbeResult, 'state' | 'port' | 'protocol'>,
 	goal: WaitGoal,
+	evidence: SilenceEvidence = {},
 ): boolean {
 	if (goal === 'closed') {
 		return result.state === 'closed';
@@ -79,7 +96,74 @@ export function hasArrived(
 		result.state === 'open' ||
 		(result.protocol === 'udp' &&
 			result.state === 'open|filtered' &&
-			payloadForPort(result.port) === undefined)
+			payloadForPort(result.port) === undefined &&
+			(evidence.isBoundLocally === true ||
+				evidence.isConfirmedSilence === true))
+	);
+}
+
+/** A wait's memory of one UDP target: silence is judged against what this wait saw before. */
+type SilenceHistory = {
+	wasRefused: boolean;
+	/** When the silence after a refusal was first seen (epoch ms). */
+	silentSince?: number;
+};
+
+/**
+ * How long remote silence after a refusal must hold to count: a few of the target's ICMP limiter
+ * periods, so that a refusal lost to another prober's burst (before every portui process has
+ * learnt to pace that target, budget.ts) comes back within it.
+ */
+const silenceConfirmMs = 3 * icmpRateLimitMs;
+
+/**
+ * Updates `history` with `result` and says what the silence is worth (see `silenceConfirmMs`).
+ */
+function weighSilence(
+	result: ProbeResult,
+	history: SilenceHistory,
+): SilenceEvidence {
+	if (result.state === 'closed') {
+		history.wasRefused = true;
+		history.silentSince = undefined;
+		return {};
+	}
+
+	if (result.state !== 'open|filtered') {
+		history.silentSince = undefined;
+		return {};
+	}
+
+	if (isLocalAddress(result.address)) {
+		return {isBoundLocally: isBoundUdp(result.address, result.port)};
+	}
+
+	if (!history.wasRefused || result.isHostAlive !== true) {
+		history.silentSince = undefined;
+		return {};
+	}
+
+	history.silentSince ??= result.at;
+	return {
+		isConfirmedSilence: result.at - history.silentSince >= silenceConfirmMs,
+	};
+}
+
+/** Whether an unconnected UDP socket on this machine takes datagrams for `address`:`port`. */
+function isBoundUdp(address: string, port: number): boolean {
+	const sockets = readSocketTables();
+	if (typeof sockets === 'string') {
+		return false;
+	}
+
+	const isV4 = !address.includes(':') || address.startsWith('::ffff:');
+	return sockets.some(
+		(socket) =>
+			socket.protocol === 'udp' &&
+			socket.port === port &&
+			(socket.address === address ||
+				socket.address === '::' ||
+				(isV4 && socket.address === '0.0.0.0')),
 	);
 }
 
@@ -142,10 +226,30 @@ type WaitOutcome = {
 async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 	const {targets, goal} = options;
 	const snapshots = new Map<string, Snapshot>();
+	const histories = new Map<WaitTarget, SilenceHistory>();
+	const evidence = new Map<WaitTarget, SilenceEvidence>();
+	// Once per snapshot, not per look: the history counts observations.
+	const observe = (host: string) => {
+		for (const target of targets) {
+			const result = target.host === host && resultOf(target, snapshots);
+			if (result && target.protocol === 'udp') {
+				let history = histories.get(target);
+				if (!history) {
+					history = {wasRefused: false};
+					histories.set(target, history);
+				}
+
+				evidence.set(target, weighSilence(result, history));
+			}
+		}
+	};
+
 	const pending = () =>
 		targets.filter((target) => {
 			const result = resultOf(target, snapshots);
-			return result === undefined || !hasArrived(result, goal);
+			return (
+				result === undefined || !hasArrived(result, goal, evidence.get(target))
+			);
 		});
 
 	return new Promise((resolve) => {
@@ -188,6 +292,7 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 					}
 
 					snapshots.set(host, snapshot);
+					observe(host);
 					const left = pending();
 					if (left.length === 0) {
 						finish(0);

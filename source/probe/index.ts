@@ -46,6 +46,7 @@ export {
 	sweep,
 	type SweepOptions,
 } from './sweep.js';
+export {sweepResults} from './stream.js';
 export {
 	createTransitionTracker,
 	diffResults,

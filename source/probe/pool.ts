@@ -1,4 +1,5 @@
-import {performance} from 'node:perf_hooks';
+import {readdirSync, readFileSync} from 'node:fs';
+import {bookUdpStart} from './budget.js';
 import {abortReason} from './tcp.js';
 
 /** A counting semaphore: at most `size` holders; a released slot passes straight to the next waiter. */
@@ -58,12 +59,9 @@ export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * When the next UDP probe to an address may start. Shared by every sweep in the process, so
- * two sweeps (a watch loop and a one-off probe) do not together outrun the peer's ICMP limit.
+ * Wait for this address's turn and book the next one `spacingMs` later, shared by every sweep of
+ * every portui process on the machine (budget.ts). 0 means no spacing.
  */
-const nextUdpStart = new Map<string, number>();
-
-/** Wait for this address's turn and book the next one `spacingMs` later. 0 means no spacing. */
 export async function udpTurn(
 	address: string,
 	spacingMs: number,
@@ -73,16 +71,29 @@ export async function udpTurn(
 		return;
 	}
 
-	const now = performance.now();
-	if (nextUdpStart.size > 256) {
-		for (const [key, at] of nextUdpStart) {
-			if (at < now) {
-				nextUdpStart.delete(key);
-			}
-		}
-	}
+	const now = Date.now();
+	await delay(bookUdpStart(address, spacingMs, now) - now, signal);
+}
 
-	const at = Math.max(now, nextUdpStart.get(address) ?? 0);
-	nextUdpStart.set(address, at + spacingMs);
-	await delay(at - now, signal);
+/** Descriptors left to the rest of the process (stdio, the terminal, the catalogue, Node's own). */
+export const descriptorReserve = 24;
+
+/**
+ * How many sockets a sweep may hold at once: the soft RLIMIT_NOFILE (`ulimit -n`) less the
+ * descriptors already open and a reserve; undefined where /proc cannot tell. Probes beyond it
+ * would fail with EMFILE (with `ulimit -n 64`, 4,955 of 5,000 ports read `unreachable EMFILE`).
+ */
+export function descriptorBudget(): number | undefined {
+	try {
+		const limits = readFileSync('/proc/self/limits', 'latin1');
+		const soft = /^Max open files\s+(\d+|unlimited)/mv.exec(limits)?.[1];
+		if (soft === undefined || soft === 'unlimited') {
+			return undefined;
+		}
+
+		const open = readdirSync('/proc/self/fd').length;
+		return Math.max(1, Number(soft) - open - descriptorReserve);
+	} catch {
+		return undefined;
+	}
 }

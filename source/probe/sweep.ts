@@ -2,7 +2,14 @@ import {setMaxListeners} from 'node:events';
 import net from 'node:net';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import {identifyTcp, type Identification} from './identify.js';
-import {createSlots, udpTurn} from './pool.js';
+import {
+	runLocalUdpLane,
+	runTcpLane,
+	runUdpLane,
+	type LaneContext,
+} from './lanes.js';
+import {isLocalAddress} from './local-address.js';
+import {createSlots, descriptorBudget} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
 import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
@@ -14,7 +21,6 @@ import type {
 	ProbeResult,
 	Snapshot,
 } from './types.js';
-import {udpSpacingMs} from './udp.js';
 import {probeUdpService} from './udp-looks.js';
 
 /**
@@ -24,6 +30,13 @@ import {probeUdpService} from './udp-looks.js';
  * microseconds and the event loop is the bottleneck.
  */
 export const defaultConcurrency = 256;
+
+/**
+ * 64 for a target on this machine, when the caller does not say: the kernel answers a loopback
+ * connect at once, so more in flight only lengthens each turn of the event loop (1000 loopback
+ * ports: 150-160 ms at 32 or 64 in flight, 190 ms at 256, medians on the shared 2-core machine).
+ */
+export const localConcurrency = 64;
 
 export type SweepOptions = {
 	/** A host name or IP literal, as the user gave it. */
@@ -134,6 +147,10 @@ export function mergeProbes(
 		result.rttMs = probe.rttMs;
 	}
 
+	if (probe.isHostAlive !== undefined) {
+		result.isHostAlive = probe.isHostAlive;
+	}
+
 	if (answered !== undefined) {
 		result.answered = answered;
 	}
@@ -177,21 +194,26 @@ function validate(options: SweepOptions): void {
 	}
 }
 
-async function probeAddress(
+/** One attempt at one address of a pair: a TCP connect (and identification), or a UDP probe. */
+async function attemptAddress(
 	job: Job,
-	options: SweepOptions,
-	servername: string | undefined,
+	options: SweepOptions & {readonly servername: string | undefined},
 	signal: AbortSignal,
-) {
+	timeoutMs: number,
+): Promise<AddressOutcome> {
+	const {servername} = options;
 	const {pair} = job.state;
 	const {address, family} = job.address;
-	const {timeoutMs} = options;
 	if (pair.protocol === 'udp') {
+		// Another host: the retransmit follows the path's timeout and gets as long again to be
+		// answered (a 600 ms path answered the copy sent at 500 ms after a 1 s timeout, row 6).
+		const isRemote = !isLocalAddress(address);
 		const {answered, ...probe} = await probeUdpService({
 			address,
 			family,
 			port: pair.port,
-			timeoutMs,
+			timeoutMs: isRemote ? 2 * timeoutMs : timeoutMs,
+			retransmitAtMs: isRemote ? timeoutMs : undefined,
 			signal,
 		});
 		return answered === undefined
@@ -241,12 +263,13 @@ async function probeAddress(
  * a snapshot without results (its `target` says why). Rejects with the abort reason when
  * `signal` aborts, after every socket it opened is closed.
  *
- * UDP spacing: Linux answers a peer with at most about one ICMP error per second (after a
- * short burst), and other systems are as strict, so a closed UDP port probed too soon after
- * another would look open|filtered. UDP probes to one non-loopback address therefore start at
- * least `udpSpacingMs(address)` (1000 ms) apart, across every sweep of the process; loopback
- * and the host's own addresses, which the kernel does not rate-limit, are not spaced. TCP
- * probes are never spaced, and a spaced UDP probe waits without holding a slot.
+ * Each address and protocol runs in a lane of its own (lanes.ts): timeouts follow the path's
+ * measured RTT, a timed-out probe is tried again before it is called silent, silence is judged
+ * against the host's other answers and its ICMP rate limit, and UDP to another host is paced
+ * by what the target answers (fast while it answers everything, one a second once its limiter
+ * bites, booked with every portui process on the machine). `onResult` gets each pair as soon as
+ * it is settled: answers at once, silence when its lane has judged it. A probe that could not
+ * open a socket (EMFILE) waits and is tried again; it is never a port state.
  */
 export async function sweep(options: SweepOptions): Promise<Snapshot> {
 	validate(options);
@@ -276,7 +299,16 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		net.isIP(target.host.replaceAll(/^\[|\]$/gv, '')) === 0
 			? target.host.trim()
 			: undefined;
-	const slots = createSlots(options.concurrency ?? defaultConcurrency);
+	// Never more sockets than the descriptor limit leaves room for (issue 12: ulimit -n 64).
+	const slots = createSlots(
+		Math.min(
+			options.concurrency ??
+				(addresses.every(({address}) => isLocalAddress(address))
+					? localConcurrency
+					: defaultConcurrency),
+			descriptorBudget() ?? Infinity,
+		),
+	);
 	const results: Array<ProbeResult | undefined> = Array.from({
 		length: pairs.length,
 	});
@@ -288,25 +320,14 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		isIdentifyClaimed: false,
 	}));
 
-	// Jobs in pair order. UDP jobs to spaced addresses get a lane of their own per address, so
-	// that waiting for their turn never holds up TCP.
-	const mainLane: Job[] = [];
-	const spacedLanes = new Map<string, Job[]>();
+	const jobs: Job[] = [];
 	for (const state of states) {
 		for (const [index, address] of addresses.entries()) {
-			const job = {state, index, address};
-			if (state.pair.protocol === 'udp' && udpSpacingMs(address.address) > 0) {
-				const lane = spacedLanes.get(address.address) ?? [];
-				lane.push(job);
-				spacedLanes.set(address.address, lane);
-			} else {
-				mainLane.push(job);
-			}
+			jobs.push({state, index, address});
 		}
 	}
 
 	let failure: Error | undefined;
-	const inFlight = new Set<Promise<void>>();
 
 	const complete = (job: Job, outcome: AddressOutcome) => {
 		const {state} = job;
@@ -332,57 +353,51 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		}
 	};
 
-	const start = (job: Job) => {
-		const task = probeAddress(job, options, servername, signal)
-			.then((outcome) => {
-				complete(job, outcome);
-			})
-			.catch(fail)
-			.finally(() => {
-				slots.release();
-				inFlight.delete(task);
-			});
-		inFlight.add(task);
-	};
-
-	const dispatch = async (
-		lane: readonly Job[],
-		spacing?: {address: string; ms: number},
-	) => {
-		for (const job of lane) {
-			if (signal.aborted) {
+	// A lane per address and protocol: TCP and UDP keep their own pace, and a target's UDP
+	// waiting for its rate limit never holds up TCP or another address (lanes.ts).
+	const initialTimeoutMs = options.timeoutMs ?? defaultTcpTimeoutMs;
+	const attemptOptions = {...options, servername};
+	const lanes = addresses.flatMap((address) =>
+		(['tcp', 'udp'] as const).map(async (protocol) => {
+			const laneJobs = jobs.filter(
+				(job) =>
+					job.address === address && job.state.pair.protocol === protocol,
+			);
+			if (laneJobs.length === 0) {
 				return;
 			}
 
-			if (spacing) {
-				// eslint-disable-next-line no-await-in-loop -- the spacing is the point
-				await udpTurn(spacing.address, spacing.ms, signal).catch(
-					() => undefined,
-				);
-			}
-
-			// eslint-disable-next-line no-await-in-loop -- one job per free slot, in order
-			await slots.acquire();
-			if (signal.aborted) {
-				slots.release();
-				return;
-			}
-
-			start(job);
-		}
-	};
+			const context: LaneContext<AddressOutcome> = {
+				address,
+				slots,
+				signal,
+				initialTimeoutMs,
+				async attempt(job, timeoutMs) {
+					return attemptAddress(
+						laneJobs[job]!,
+						attemptOptions,
+						signal,
+						timeoutMs,
+					);
+				},
+				complete(job, outcome) {
+					complete(laneJobs[job]!, outcome);
+				},
+				port: (job) => laneJobs[job]!.state.pair.port,
+			};
+			const indexes = laneJobs.map((_, index) => index);
+			const run =
+				protocol === 'tcp'
+					? runTcpLane
+					: isLocalAddress(address.address)
+						? runLocalUdpLane
+						: runUdpLane;
+			await run(context, indexes).catch(fail);
+		}),
+	);
 
 	try {
-		await Promise.all([
-			dispatch(mainLane),
-			...[...spacedLanes].map(async ([address, lane]) =>
-				dispatch(lane, {address, ms: udpSpacingMs(address)}),
-			),
-		]);
-		while (inFlight.size > 0) {
-			// eslint-disable-next-line no-await-in-loop -- drain until nothing is left in flight
-			await Promise.all(inFlight);
-		}
+		await Promise.all(lanes);
 	} finally {
 		options.signal?.removeEventListener('abort', onOuterAbort);
 	}

@@ -1,5 +1,11 @@
 import net from 'node:net';
-import {hrtime} from 'node:process';
+import {performance} from 'node:perf_hooks';
+import {
+	bestRtt,
+	isPolluted,
+	socketEventTime,
+	watchStalls,
+} from './rtt-clock.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
 /**
@@ -12,6 +18,12 @@ import type {AddressProbe, PortProbeOptions} from './types.js';
  */
 export const defaultTcpTimeoutMs = 1000;
 
+/**
+ * Linux retransmits an unanswered SYN after 1 s (TCP_TIMEOUT_INIT, RFC 6298's initial RTO), then
+ * 3 s, 7 s: a connect that waits past it has sent a second SYN, and so drawn a second answer.
+ */
+export const synRetransmitMs = 1000;
+
 export type TcpProbeOptions = PortProbeOptions;
 
 export type TcpConnection = {
@@ -22,9 +34,6 @@ export type TcpConnection = {
 
 /** Errors that mean the packet could not be sent or was refused on the way: the port is unknown, not closed. */
 const unreachableCodes = new Set([
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EACCES',
 	'EPERM',
 	'ENETDOWN',
 	'EHOSTDOWN',
@@ -33,7 +42,32 @@ const unreachableCodes = new Set([
 	'EINVAL',
 ]);
 
-const elapsedMs = (start: bigint) => Number(hrtime.bigint() - start) / 1e6;
+/**
+ * Errors of this machine, not of the target: no descriptor, no buffer, no local port. They say
+ * nothing about the port, so the probe is tried again instead of reporting a state (issue 12).
+ */
+const localResourceCodes = new Set([
+	'EMFILE',
+	'ENFILE',
+	'ENOBUFS',
+	'ENOMEM',
+	'EAGAIN',
+	'EADDRINUSE',
+]);
+
+/** A probe that could not even start for want of a local resource (see `localResourceCodes`); try it again later. */
+export class LocalResourceError extends Error {
+	override readonly name = 'LocalResourceError';
+	readonly code: string;
+	constructor(code: string) {
+		super(`out of a local resource (${code})`);
+		this.code = code;
+	}
+}
+
+export function isLocalResourceCode(code: string | undefined): boolean {
+	return code !== undefined && localResourceCodes.has(code);
+}
 
 /** The error an aborted probe rejects with when the signal's reason is not an Error of the caller's own. */
 export class AbortError extends Error {
@@ -63,8 +97,23 @@ function classify(code: string | undefined): Outcome {
 		return {state: 'closed', reason: 'refused', code};
 	}
 
+	// A reset can only end a connection whose handshake completed: something accepted it and
+	// closed at once (SO_LINGER 0, a full accept queue), so the port is open (issue 12).
 	if (code === 'ECONNRESET') {
-		return {state: 'closed', reason: 'reset', code};
+		return {state: 'open', reason: 'reset-after-accept', code};
+	}
+
+	if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+		return {
+			state: 'unreachable',
+			reason: code === 'ENETUNREACH' ? 'net-unreach' : 'host-unreach',
+			code,
+		};
+	}
+
+	// ICMPv6 administratively prohibited, or a local prohibit route: a filter said no (nmap: filtered).
+	if (code === 'EACCES') {
+		return {state: 'filtered', reason: 'admin-prohibited', code};
 	}
 
 	if (code === 'ETIMEDOUT') {
@@ -87,12 +136,43 @@ function isSelfConnect(socket: net.Socket): boolean {
 	);
 }
 
+/** Connects made only to measure the RTT again when the probe's own sample was polluted. */
+const measureRetries = 2;
+
 /**
  * A TCP connect probe of one address. Resolves, never rejects, except with the abort reason
- * when `signal` aborts. With `keepOpen`, an open port's socket is handed to the caller (for
- * identification without a second connection); otherwise every socket is destroyed.
+ * when `signal` aborts, and with a LocalResourceError when this machine is out of descriptors.
+ * With `keepOpen`, an open port's socket is handed to the caller (for identification without a
+ * second connection); otherwise every socket is destroyed.
+ *
+ * An answer whose round trip could not be measured cleanly (the event loop stalled meanwhile,
+ * rtt-clock.ts) and that has no clean recent sample is measured again, at most twice, with
+ * connections of its own (min over retries); if that fails too, it has no `rttMs`.
  */
 export async function connectTcp(
+	options: TcpProbeOptions & {readonly keepOpen?: boolean},
+): Promise<TcpConnection> {
+	const connection = await connectOnce(options);
+	const {probe} = connection;
+	if (
+		probe.rttMs !== undefined ||
+		(probe.state !== 'open' && probe.state !== 'closed')
+	) {
+		return connection;
+	}
+
+	for (let retry = 0; retry < measureRetries; retry++) {
+		// eslint-disable-next-line no-await-in-loop -- one at a time, each in a quieter moment
+		const again = await connectOnce({...options, keepOpen: false});
+		if (again.probe.state === probe.state && again.probe.rttMs !== undefined) {
+			return {...connection, probe: {...probe, rttMs: again.probe.rttMs}};
+		}
+	}
+
+	return connection;
+}
+
+async function connectOnce(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
 	const {address, family, port, signal, localPort} = options;
@@ -109,11 +189,27 @@ export async function connectTcp(
 	}
 
 	return new Promise<TcpConnection>((resolve, reject) => {
-		const start = hrtime.bigint();
+		// Stamped again when connect() is really called: Node defers it to a later tick (rtt-clock.ts).
+		let start = performance.now();
+		const unwatch = watchStalls();
 		const socket = new net.Socket();
+		const onAttempt = () => {
+			start = performance.now();
+		};
+
+		const roundTrip = () => {
+			const end = socketEventTime();
+			return bestRtt(
+				`${address} tcp ${port}`,
+				isPolluted(start, end) ? undefined : Math.max(0, end - start),
+			);
+		};
 
 		const cleanUp = () => {
+			unwatch();
+			socket.off('connectionAttempt', onAttempt);
 			clearTimeout(timer);
+			clearImmediate(immediate);
 			socket.off('connect', onConnect);
 			socket.off('error', onError);
 			signal?.removeEventListener('abort', onAbort);
@@ -148,7 +244,7 @@ export async function connectTcp(
 		};
 
 		function onConnect() {
-			const rttMs = elapsedMs(start);
+			const rttMs = roundTrip();
 			if (isSelfConnect(socket)) {
 				finish({state: 'closed', reason: 'self-connect', rttMs});
 				return;
@@ -161,8 +257,19 @@ export async function connectTcp(
 		}
 
 		function onError(error: NodeJS.ErrnoException) {
+			if (isLocalResourceCode(error.code)) {
+				cleanUp();
+				socket.destroy();
+				reject(new LocalResourceError(error.code!));
+				return;
+			}
+
 			const outcome = classify(error.code);
-			outcome.rttMs = elapsedMs(start);
+			const rttMs = roundTrip();
+			if (rttMs !== undefined) {
+				outcome.rttMs = rttMs;
+			}
+
 			finish(outcome);
 		}
 
@@ -172,11 +279,17 @@ export async function connectTcp(
 			reject(abortReason(signal!));
 		}
 
+		socket.once('connectionAttempt', onAttempt);
 		socket.once('connect', onConnect);
 		socket.once('error', onError);
 		signal?.addEventListener('abort', onAbort, {once: true});
+		// The verdict waits one turn of the loop: when the process was busy, the answer may be
+		// queued behind the timer in the same turn, and a stalled loop is not a silent port.
+		let immediate: NodeJS.Immediate | undefined;
 		const timer = setTimeout(() => {
-			finish({state: 'filtered', reason: 'timeout'});
+			immediate = setImmediate(() => {
+				finish({state: 'filtered', reason: 'timeout'});
+			});
 		}, timeoutMs);
 		socket.connect({
 			host: address,

@@ -41,6 +41,11 @@ export type AddressProbe = {
 	readonly code?: string;
 	/** Round-trip time in ms for every answer (not for a timeout). */
 	readonly rttMs?: number;
+	/**
+	 * UDP silence only: true when the host was proven there by other means (a TCP connect to it
+	 * was refused or accepted, see reach.ts). Absent when that was not established.
+	 */
+	readonly isHostAlive?: boolean;
 };
 
 /** The answer for one port/protocol of a target, over all its addresses. */

@@ -1,7 +1,14 @@
 import {createSocket, type Socket} from 'node:dgram';
 import {isIP} from 'node:net';
-import {networkInterfaces} from 'node:os';
 import {performance} from 'node:perf_hooks';
+import {isLocalAddress} from './local-address.js';
+import {
+	bestRtt,
+	isPolluted,
+	socketEventTime,
+	watchStalls,
+} from './rtt-clock.js';
+import {isLocalResourceCode, LocalResourceError} from './tcp.js';
 import {payloadForPort, type UdpPayload} from './payloads/index.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -27,6 +34,12 @@ export type UdpProbeOptions = PortProbeOptions & {
 	readonly payload?: UdpPayload;
 	/** Send the request again at half the timeout, for lossy links. Default true. */
 	readonly retransmit?: boolean;
+	/**
+	 * When to send it again, in ms after the first: the path's retransmission timeout, so that an
+	 * answer to the copy still has time to come back (a sweep gives its RTT-derived timeout here
+	 * and three times it as `timeoutMs`). Default: half of `timeoutMs`.
+	 */
+	readonly retransmitAtMs?: number;
 };
 
 export type UdpProbe = AddressProbe & {
@@ -94,6 +107,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 		timeoutMs,
 		signal,
 		retransmit,
+		retransmitAtMs,
 		localPort,
 		payload,
 		request,
@@ -102,11 +116,20 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 	return new Promise((resolve, reject) => {
 		const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
 		let sentAt: number | undefined;
+		let hasRetransmitted = false;
 		let isSettled = false;
 		let retransmitTimer: NodeJS.Timeout | undefined;
+		const unwatch = watchStalls();
 
-		const elapsed = () =>
-			sentAt === undefined ? undefined : roundMs(performance.now() - sentAt);
+		// An answer after the copy could answer either: no sample then (Karn), nor across a stall.
+		const elapsed = () => {
+			const end = socketEventTime();
+			const sample =
+				sentAt === undefined || hasRetransmitted || isPolluted(sentAt, end)
+					? undefined
+					: roundMs(Math.max(0, end - sentAt));
+			return bestRtt(`${address} udp ${port}`, sample);
+		};
 
 		const settle = (outcome: UdpProbe | 'self' | Error) => {
 			if (isSettled) {
@@ -114,6 +137,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 			}
 
 			isSettled = true;
+			unwatch();
 			clearTimeout(timeoutTimer);
 			clearTimeout(retransmitTimer);
 			signal?.removeEventListener('abort', onAbort);
@@ -151,6 +175,11 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 
 		const onError = (error: NodeJS.ErrnoException) => {
 			const code = error.code ?? 'error';
+			if (isLocalResourceCode(code)) {
+				settle(new LocalResourceError(code));
+				return;
+			}
+
 			if (code === 'ECONNREFUSED') {
 				settle({
 					address,
@@ -206,7 +235,13 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 			if (retransmit) {
 				// One more copy for a lossy link; the same bytes, so a reply to either matches. An ICMP error
 				// from the first copy that is still queued comes back from this send as ECONNREFUSED.
-				retransmitTimer = setTimeout(send, timeoutMs / 2);
+				retransmitTimer = setTimeout(
+					() => {
+						hasRetransmitted = true;
+						send();
+					},
+					retransmitAtMs ?? timeoutMs / 2,
+				);
 			}
 		};
 
@@ -245,7 +280,8 @@ const maxAttempts = 3;
  * holds the first, so the kernel cannot hand out that port again; the held socket does not take
  * datagrams from the new one (a connected socket only hears its peer), so a closed port stays closed.
  *
- * `rttMs` counts from the first send, so after a retransmit it is an upper bound.
+ * `rttMs` is the least clean round trip of the recent ones for the port (rtt-clock.ts): an answer
+ * that came after the retransmit gives no sample of its own.
  * Rejects with `signal.reason` when aborted; every socket is closed on every path.
  */
 export async function probeUdp(options: UdpProbeOptions): Promise<UdpProbe> {
@@ -288,23 +324,11 @@ export async function probeUdp(options: UdpProbeOptions): Promise<UdpProbe> {
 	}
 }
 
-function isLocal(address: string): boolean {
-	const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-	if (v4.startsWith('127.') || address === '::1') {
-		return true;
-	}
-
-	// The host's own addresses route through the loopback device too.
-	return Object.values(networkInterfaces()).some((list) =>
-		list?.some((entry) => entry.address === address),
-	);
-}
-
 /**
  * How long a sweep should wait between starting UDP probes to one address, so that a closed port's
  * ICMP error is not dropped by the target's rate limit (which would show it as open|filtered):
  * 0 for loopback and the host's own addresses, `icmpRateLimitMs` for any other host.
  */
 export function udpSpacingMs(address: string): number {
-	return isLocal(address) ? 0 : icmpRateLimitMs;
+	return isLocalAddress(address) ? 0 : icmpRateLimitMs;
 }

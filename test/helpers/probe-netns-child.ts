@@ -43,12 +43,15 @@ const tcp = {
 };
 const identified = await identifyTcp({...peer, port: openPort, budgetMs: 1000});
 
-// Spaced by the sweep: every closed port should be seen closed, each start about 1 s apart.
+// More closed ports than the peer's ICMP burst: the sweep must see every one closed.
 const udpStarts: number[] = [];
 const began = performance.now();
 const spaced = await sweep({
 	host: peer.address,
-	pairs: [7, 9, 13].map((port) => ({port, protocol: 'udp' as const})),
+	pairs: [7, 9, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31].map((port) => ({
+		port,
+		protocol: 'udp' as const,
+	})),
 	timeoutMs: 500,
 	onResult() {
 		udpStarts.push(performance.now() - began);

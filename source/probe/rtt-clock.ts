@@ -1,0 +1,124 @@
+import {performance} from 'node:perf_hooks';
+
+/*
+A round-trip time that is the path's, not the process's (issue 10 item 4). A probe's RTT read as
+"callback time minus call time" counts everything the event loop did in between: the other
+sockets of the sweep (256 callbacks in one turn), start-up, a render. Three corrections:
+
+- the start is stamped when the connect() call is really made (Node defers it to a later tick),
+  and the end is the time the event loop came back from waiting on the sockets: every socket
+  event handled in one turn of the loop gets that turn's first timestamp, so the hundredth
+  callback of a turn is not a hundred callbacks late;
+- a sample whose flight overlapped a stall of the event loop (a timer that ran more than
+  `stallMs` late, measured only while probes are in flight) is dropped: the event may have
+  waited in the kernel for the stall to end;
+- what is shown is the smallest clean sample of the recent ones for that port (like ping's min),
+  and nothing when there is none.
+*/
+
+let turnAt: number | undefined;
+
+/** The time the current turn of the event loop started handling socket events. */
+export function socketEventTime(): number {
+	if (turnAt === undefined) {
+		turnAt = performance.now();
+		setImmediate(() => {
+			turnAt = undefined;
+		});
+	}
+
+	return turnAt;
+}
+
+/** A timer this much late means the loop was busy: samples across it are not trusted. */
+export const stallMs = 5;
+const tickMs = 10;
+const stalls: Array<{readonly from: number; readonly to: number}> = [];
+let watchers = 0;
+let ticker: NodeJS.Timeout | undefined;
+let expected = 0;
+
+function tick() {
+	const now = performance.now();
+	const late = now - expected;
+	if (late > stallMs) {
+		stalls.push({from: now - late, to: now});
+		if (stalls.length > 64) {
+			stalls.shift();
+		}
+	}
+
+	expected = now + tickMs;
+}
+
+/** Starts watching the loop for stalls while a probe is in flight; call the returned function when it ends. */
+export function watchStalls(): () => void {
+	watchers++;
+	if (!ticker) {
+		expected = performance.now() + tickMs;
+		ticker = setInterval(tick, tickMs);
+		ticker.unref();
+	}
+
+	let isDone = false;
+	return () => {
+		if (isDone) {
+			return;
+		}
+
+		isDone = true;
+		watchers--;
+		if (watchers === 0 && ticker) {
+			clearInterval(ticker);
+			ticker = undefined;
+		}
+	};
+}
+
+/** Whether the loop stalled between `from` and `to` (performance.now() times), as far as it was watched. */
+export function isPolluted(from: number, to: number): boolean {
+	// The watcher's own tick may not have run yet for a stall that is just ending: measure it now.
+	if (ticker && performance.now() - expected > stallMs) {
+		tick();
+	}
+
+	// A stall's end is when the watcher's timer ran, a little after the loop was free again: an
+	// overlap under a millisecond is that slack (and within what the RTT may be off by anyway).
+	return stalls.some(
+		(stall) => Math.min(stall.to, to) - Math.max(stall.from, from) > 1,
+	);
+}
+
+/** How long a clean sample is kept to stand in for a polluted one, and the samples kept per port. */
+const recentMs = 60_000;
+const recentCount = 5;
+const recent = new Map<string, Array<{at: number; rttMs: number}>>();
+
+/**
+ * The RTT to show for `key` (address, protocol, port): the least of the recent clean samples,
+ * this one included when it is clean; undefined when there is none.
+ */
+export function bestRtt(
+	key: string,
+	sample: number | undefined,
+	now: number = performance.now(),
+): number | undefined {
+	let samples = recent.get(key)?.filter((entry) => now - entry.at < recentMs);
+	if (sample !== undefined) {
+		samples = [...(samples ?? []), {at: now, rttMs: sample}].slice(
+			-recentCount,
+		);
+	}
+
+	if (!samples || samples.length === 0) {
+		recent.delete(key);
+		return undefined;
+	}
+
+	if (recent.size > 4096 && !recent.has(key)) {
+		recent.clear();
+	}
+
+	recent.set(key, samples);
+	return Math.min(...samples.map((entry) => entry.rttMs));
+}
