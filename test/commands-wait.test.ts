@@ -14,6 +14,7 @@ import {
 import {
 	closedPort,
 	countingListener,
+	hasLoopbackIpv6,
 	listenTcp,
 	type CountingListener,
 } from './helpers/probe-servers.js';
@@ -285,6 +286,53 @@ test('the UDP rule, state by state', (t) => {
 	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'closed'));
 	t.false(hasArrived({port: 80, protocol: 'tcp', state: 'filtered'}, 'open'));
 });
+
+test('a name counts on every address it resolves to; one that cannot be reached at all is left out', (t) => {
+	const tcp = (...states: Array<'open' | 'closed' | 'unreachable'>) =>
+		({
+			port: 80,
+			protocol: 'tcp',
+			state: states.includes('open') ? 'open' : states[0]!,
+			addresses: states.map((state) => ({state})),
+		}) as const;
+	t.false(hasArrived(tcp('open', 'closed'), 'open'), '::1 not back yet');
+	t.true(hasArrived(tcp('open', 'open'), 'open'));
+	t.true(hasArrived(tcp('open', 'unreachable'), 'open'), 'no IPv6 here');
+	t.false(hasArrived(tcp('unreachable', 'unreachable'), 'open'));
+	t.false(hasArrived(tcp('closed', 'open'), 'closed'), 'one family still up');
+	t.true(hasArrived(tcp('closed', 'closed'), 'closed'));
+});
+
+(hasLoopbackIpv6() ? test : test.skip)(
+	'wait localhost:PORT waits for both families, and names each at the timeout',
+	async (t) => {
+		const v4 = await listenTcp(t, {host: '127.0.0.1'});
+		const half = await runCli([
+			'wait',
+			`localhost:${v4.port}`,
+			'--timeout',
+			'700ms',
+		]);
+		t.is(half.exitCode, 1);
+		t.regex(
+			half.stderr,
+			new RegExp(
+				String.raw`localhost:${v4.port} not open after 0\.7s: 127\.0\.0\.1 open, ::1 closed`,
+				'v',
+			),
+		);
+		await listenTcp(t, {host: '::1', port: v4.port});
+		const both = await runCli([
+			'wait',
+			`localhost:${v4.port}`,
+			'--timeout',
+			'5s',
+		]);
+		t.is(both.exitCode, 0, both.stderr);
+		const one = await runCli(['wait', `[::1]:${v4.port}`, '--timeout', '5s']);
+		t.is(one.exitCode, 0, one.stderr);
+	},
+);
 
 (hasNetworkNamespace ? test : test.skip)(
 	'a host that does not resolve is waited for, and named at the timeout',

@@ -10,7 +10,9 @@ import {loadCatalogue} from '../catalogue/load.js';
 import {
 	watch,
 	sanitize,
+	type AddressProbe,
 	type PortPair,
+	type PortState,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
@@ -32,6 +34,9 @@ const help = `
 
 	TARGET: HOST:PORT, HOST:PORT/udp or [IPv6]:PORT; PORT may be a service name.
 	  localhost:5432  127.0.0.1:53/udp  [::1]:22  db.example:postgresql
+	A name counts on every address it resolves to: localhost:80 is open once
+	127.0.0.1 and ::1 both are (an address this machine cannot reach at all,
+	::1 without IPv6, is left out); 127.0.0.1:80 or [::1]:80 names one family.
 
 	What counts
 	  open (TCP)      a connection was accepted
@@ -84,22 +89,35 @@ export type SilenceEvidence = {
  * ports silence is open only with evidence that a listener swallowed the datagram.
  */
 export function hasArrived(
-	result: Pick<ProbeResult, 'state' | 'port' | 'protocol'>,
+	result: Pick<ProbeResult, 'state' | 'port' | 'protocol'> & {
+		readonly addresses?: ReadonlyArray<Pick<AddressProbe, 'state'>>;
+	},
 	goal: WaitGoal,
 	evidence: SilenceEvidence = {},
 ): boolean {
-	if (goal === 'closed') {
-		return result.state === 'closed';
-	}
+	const counts = (state: PortState) => {
+		if (goal === 'closed') {
+			return state === 'closed';
+		}
 
-	return (
-		result.state === 'open' ||
-		(result.protocol === 'udp' &&
-			result.state === 'open|filtered' &&
-			payloadForPort(result.port) === undefined &&
-			(evidence.isBoundLocally === true ||
-				evidence.isConfirmedSilence === true))
-	);
+		return (
+			state === 'open' ||
+			(result.protocol === 'udp' &&
+				state === 'open|filtered' &&
+				payloadForPort(result.port) === undefined &&
+				(evidence.isBoundLocally === true ||
+					evidence.isConfirmedSilence === true))
+		);
+	};
+
+	// Every address the host resolves to must get there (localhost: 127.0.0.1 and ::1), but one
+	// that cannot be reached at all (no IPv6 on this machine) is no address of the service.
+	const states = (result.addresses ?? [])
+		.map((probe) => probe.state)
+		.filter((state) => state !== 'unreachable');
+	return states.length > 0
+		? states.every((state) => counts(state))
+		: counts(result.state);
 }
 
 /** A wait's memory of one UDP target: silence is judged against what this wait saw before. */
@@ -184,7 +202,20 @@ function describe(target: WaitTarget, snapshots: Snapshots): string {
 	}
 
 	const result = resultOf(target, snapshots);
-	return result ? `${result.state} (${result.reason})` : 'no answer yet';
+	if (!result) {
+		return 'no answer yet';
+	}
+
+	// Families that disagree are named each: `127.0.0.1 open, ::1 closed (refused)`.
+	const states = new Set(result.addresses.map((probe) => probe.state));
+	return states.size > 1
+		? result.addresses
+				.map(
+					(probe) =>
+						`${probe.address} ${probe.state}${probe.state === 'open' ? '' : ` (${probe.reason})`}`,
+				)
+				.join(', ')
+		: `${result.state} (${result.reason})`;
 }
 
 function groupByHost(targets: readonly WaitTarget[]) {

@@ -1,30 +1,16 @@
-import {networkInterfaces} from 'node:os';
+import {isLocalAddress} from './local-address.js';
 import type {ProcNetSocket} from './proc-net.js';
 import type {Family, ResolvedTarget} from './types.js';
-
-const isLoopback = (address: string) =>
-	address === '::1' ||
-	address.startsWith('127.') ||
-	address.toLowerCase().startsWith('::ffff:127.');
 
 /**
  * Whether every address of the target is this machine: then its socket tables tell who holds
  * each port, and whether anything listens. Loopback, or an address of one of its interfaces.
  */
 export function isLocalTarget(target: ResolvedTarget | undefined): boolean {
-	if (!target?.isResolved || target.addresses.length === 0) {
-		return false;
-	}
-
-	const own = new Set<string>();
-	for (const addresses of Object.values(networkInterfaces())) {
-		for (const {address} of addresses ?? []) {
-			own.add(address.toLowerCase());
-		}
-	}
-
-	return target.addresses.every(
-		({address}) => isLoopback(address) || own.has(address.toLowerCase()),
+	return (
+		target?.isResolved === true &&
+		target.addresses.length > 0 &&
+		target.addresses.every(({address}) => isLocalAddress(address))
 	);
 }
 
