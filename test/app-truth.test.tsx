@@ -12,6 +12,19 @@ failed on the dashboard that restarted its watch on every scroll and kept the ol
 const ssh = {port: 22, protocol: 'tcp'} as const;
 
 /** Searches `query` (Enter keeps it), so only its matches are in view and watched. */
+/** `:` and a new host, Enter: the dashboard watches that host from now on. */
+async function changeTarget(
+	app: Awaited<ReturnType<typeof mountApp>>,
+	host: string,
+) {
+	await app.press(':', (frame) => frame.includes('host'), 'the target prompt');
+	await app.press(
+		`${host}${keys.enter}`,
+		(frame) => frame.includes(host),
+		'the new target',
+	);
+}
+
 async function search(
 	app: Awaited<ReturnType<typeof mountApp>>,
 	query: string,
@@ -122,16 +135,7 @@ test.serial(
 			'a closed port has no owner',
 		);
 
-		await app.press(
-			':',
-			(frame) => frame.includes('host'),
-			'the target prompt',
-		);
-		await app.press(
-			`::1${keys.enter}`,
-			(frame) => frame.includes('::1'),
-			'the new target',
-		);
+		await changeTarget(app, '::1');
 		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));
 		await flush(5);
 		frame = app.frame();
@@ -175,16 +179,7 @@ test.serial(
 			(frame) => eventLines(frame).length === 1,
 			'the close on localhost',
 		);
-		await app.press(
-			':',
-			(frame) => frame.includes('host'),
-			'the target prompt',
-		);
-		await app.press(
-			`::1${keys.enter}`,
-			(frame) => frame.includes('::1'),
-			'the new target',
-		);
+		await changeTarget(app, '::1');
 		await waitForWatch(
 			app,
 			(pairs) =>

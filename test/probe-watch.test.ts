@@ -1,5 +1,5 @@
 import {createSocket} from 'node:dgram';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {
 	createTransitionTracker,
 	diffResults,
@@ -10,7 +10,7 @@ import type {
 	Snapshot,
 	Transition,
 } from '../source/probe/types.js';
-import {watch} from '../source/probe/watch.js';
+import {watch, type WatchOptions} from '../source/probe/watch.js';
 import {
 	catalogueEntry,
 	closedPort,
@@ -63,6 +63,32 @@ const brief = (transition: Transition) => [
 	transition.at,
 	transition.downMs,
 ];
+
+/** A watch of one TCP port every 20 ms, without identification, recording what it reports. */
+function recordWatch(
+	t: ExecutionContext,
+	host: string,
+	port: number,
+	options: Partial<WatchOptions> = {},
+) {
+	const transitions: Transition[] = [];
+	const snapshots: Snapshot[] = [];
+	const watcher = watch({
+		host,
+		pairs: [{port, protocol: 'tcp'}],
+		intervalMs: 20,
+		identify: () => false,
+		...options,
+		onSnapshot(next) {
+			snapshots.push(next);
+		},
+		onTransition(transition) {
+			transitions.push(transition);
+		},
+	});
+	t.teardown(watcher.stop);
+	return {watcher, transitions, snapshots};
+}
 
 test('diffResults: first sight, changes only, and the downtime of a return to open', (t) => {
 	let state: ReturnType<typeof diffResults>['state'] = new Map();
@@ -129,21 +155,11 @@ test('the tracker asks to identify a port once per open period', (t) => {
 
 test('watch: open, closed after close(), open again on the same port, with the downtime', async (t) => {
 	const listener = await listenTcp(t);
-	const transitions: Transition[] = [];
-	const snapshots: Snapshot[] = [];
-	const watcher = watch({
-		host: '127.0.0.1',
-		pairs: [{port: listener.port, protocol: 'tcp'}],
-		intervalMs: 20,
-		identify: () => false,
-		onSnapshot(next) {
-			snapshots.push(next);
-		},
-		onTransition(transition) {
-			transitions.push(transition);
-		},
-	});
-	t.teardown(watcher.stop);
+	const {watcher, transitions, snapshots} = recordWatch(
+		t,
+		'127.0.0.1',
+		listener.port,
+	);
 
 	await waitFor(() => transitions.length === 1, 5000, 'open');
 	await listener.close();
@@ -401,21 +417,11 @@ test.serial(
 		const v4 = await listenTcp(t, {host: '127.0.0.1'});
 		const v6 = await listenTcp(t, {host: '::1', port: v4.port});
 
-		const transitions: Transition[] = [];
-		const snapshots: Snapshot[] = [];
-		const watcher = watch({
-			host: 'localhost',
-			pairs: [{port: v4.port, protocol: 'tcp'}],
-			intervalMs: 20,
-			identify: () => false,
-			onSnapshot(next) {
-				snapshots.push(next);
-			},
-			onTransition(transition) {
-				transitions.push(transition);
-			},
-		});
-		t.teardown(watcher.stop);
+		const {watcher, transitions, snapshots} = recordWatch(
+			t,
+			'localhost',
+			v4.port,
+		);
 		await sweepsLater(snapshots, 2);
 		await v6.close();
 		await waitFor(() => transitions.length === 2, 5000, '::1 closed');
