@@ -457,6 +457,9 @@ export function watch(options: WatchOptions): Watcher {
 					(pair) => !pairs.some((known) => pairKey(known) === pairKey(pair)),
 				);
 				pairs = mine;
+				// A cadence is measured between two whole sweeps of one set: a new set starts afresh
+				// (the gap a search or a catch-up sweep made is no sweep's duration).
+				lastFullStart = undefined;
 				if (isStopped || fresh.length === 0) {
 					return;
 				}
