@@ -19,6 +19,7 @@ import type {
 	PortPair,
 	PortState,
 	ProbeResult,
+	ResolvedTarget,
 	Snapshot,
 } from './types.js';
 import {probeUdpService} from './udp-looks.js';
@@ -41,6 +42,8 @@ export const localConcurrency = 64;
 export type SweepOptions = {
 	/** A host name or IP literal, as the user gave it. */
 	readonly host: string;
+	/** `host` already resolved by the caller (the watch resolves once a sweep); default: resolved here. */
+	readonly target?: ResolvedTarget;
 	readonly pairs: readonly PortPair[];
 	/** Per probe (TCP connect, UDP reply). Default 1000 ms (`defaultTcpTimeoutMs`). */
 	readonly timeoutMs?: number;
@@ -276,7 +279,8 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 	const {host, pairs, onResult} = options;
 	const now = options.now ?? Date.now;
 	const startedAt = now();
-	const target = await resolveTarget(host, {signal: options.signal});
+	const target =
+		options.target ?? (await resolveTarget(host, {signal: options.signal}));
 	if (!target.isResolved) {
 		return {host, target, startedAt, finishedAt: now(), results: []};
 	}

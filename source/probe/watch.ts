@@ -98,15 +98,10 @@ export function watch(options: WatchOptions): Watcher {
 	const wantsIdentify = (pair: PortPair) =>
 		pair.protocol === 'tcp' && (options.identify?.(pair) ?? true);
 
-	const readLocal = async (
-		signal: AbortSignal,
-	): Promise<LocalView | undefined> => {
-		if (options.readSocketTables === false) {
-			return undefined;
-		}
-
-		const target = await resolveTarget(options.host, {signal});
-		if (!target.isResolved || !isLocalTarget(target)) {
+	const readLocal = (
+		target: ResolvedTarget & {readonly isResolved: true},
+	): LocalView | undefined => {
+		if (options.readSocketTables === false || !isLocalTarget(target)) {
 			return undefined;
 		}
 
@@ -235,7 +230,18 @@ export function watch(options: WatchOptions): Watcher {
 		signal: AbortSignal,
 	): Promise<readonly ProbeResult[]> => {
 		const startedAt = now();
-		const local = await readLocal(signal);
+		// Resolved once a sweep, for the socket tables and the probes alike.
+		const target = await resolveTarget(options.host, {signal});
+		if (!target.isResolved) {
+			// An unresolvable host has no results: the snapshot says so.
+			deliver(
+				{host: options.host, target, startedAt, finishedAt: now(), results: []},
+				[],
+			);
+			return [];
+		}
+
+		const local = readLocal(target);
 		const shown: ProbeResult[] = [];
 		const settled: ProbeResult[] = [];
 		const toProbe: PortPair[] = [];
@@ -253,7 +259,6 @@ export function watch(options: WatchOptions): Watcher {
 				.filter((pair) => !tracker.history(pair) && wantsIdentify(pair))
 				.map((pair) => pairKey(pair)),
 		);
-		let target: ResolvedTarget | undefined = local?.target;
 		let pending: ProbeResult[] = [];
 		let flushTimer: ReturnType<typeof setImmediate> | undefined;
 		const flush = () => {
@@ -271,11 +276,7 @@ export function watch(options: WatchOptions): Watcher {
 			const snapshot = deliver(
 				{
 					host: options.host,
-					target: target ?? {
-						host: options.host,
-						isResolved: true,
-						addresses: [],
-					},
+					target,
 					startedAt,
 					finishedAt: now(),
 					results,
@@ -295,9 +296,10 @@ export function watch(options: WatchOptions): Watcher {
 		}
 
 		const probed =
-			toProbe.length > 0 || !local
+			toProbe.length > 0
 				? await sweep({
 						...options,
+						target,
 						pairs: toProbe,
 						signal,
 						identify: (pair) => firstSights.has(pairKey(pair)),
@@ -310,11 +312,6 @@ export function watch(options: WatchOptions): Watcher {
 					})
 				: undefined;
 		clearImmediate(flushTimer);
-		target = probed?.target ?? target;
-		if (!target) {
-			return shown;
-		}
-
 		if (!options.isStreaming) {
 			return whole(swept, {
 				startedAt,
@@ -326,11 +323,6 @@ export function watch(options: WatchOptions): Watcher {
 		}
 
 		flush();
-		if (probed && !probed.target.isResolved) {
-			// An unresolvable host has no results: the snapshot says so.
-			deliver(probed, []);
-		}
-
 		return shown;
 	};
 
