@@ -12,6 +12,13 @@ failed on the dashboard that restarted its watch on every scroll and kept the ol
 const ssh = {port: 22, protocol: 'tcp'} as const;
 
 /** Searches `query` (Enter keeps it), so only its matches are in view and watched. */
+/** The target `::1`, as the resolver gives it. */
+const ipv6Loopback = {
+	host: '::1',
+	isResolved: true,
+	addresses: [{address: '::1', family: 6}],
+} as const;
+
 /** `:` and a new host, Enter: the dashboard watches that host from now on. */
 async function changeTarget(
 	app: Awaited<ReturnType<typeof mountApp>>,
@@ -107,13 +114,7 @@ test.serial(
 	'with ::1 as the target, an IPv4-only daemon gets no owner mark, and a closed port has none',
 	async (t) => {
 		const fake = createFakeProbe({
-			targets: {
-				'::1': {
-					host: '::1',
-					isResolved: true,
-					addresses: [{address: '::1', family: 6}],
-				},
-			},
+			targets: {'::1': ipv6Loopback},
 			sockets: {isAvailable: true, sockets: [sshdSocket]},
 		});
 		const app = await mountApp(t, {fake});
@@ -161,13 +162,7 @@ test.serial(
 	'the event log stays when the target changes, each line naming its host',
 	async (t) => {
 		const fake = createFakeProbe({
-			targets: {
-				'::1': {
-					host: '::1',
-					isResolved: true,
-					addresses: [{address: '::1', family: 6}],
-				},
-			},
+			targets: {'::1': ipv6Loopback},
 		});
 		const app = await mountApp(t, {fake});
 		await waitForWatch(app, (pairs) => pairs.includes('22/tcp'));

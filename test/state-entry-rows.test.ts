@@ -9,7 +9,6 @@ import type {LiveRow} from '../source/state/live-state.js';
 import {localOwners} from '../source/state/local-target.js';
 import {
 	maxWatchedPorts,
-	watchedKey,
 	watchedPairs,
 } from '../source/hooks/use-dashboard-view.js';
 import type {PortState} from '../source/probe/types.js';
@@ -117,7 +116,11 @@ test('a change on any port of a range highlights the range', (t) => {
 });
 
 test('the watch covers every port of a range in view or pinned, and a pinned pair outside the catalogue', (t) => {
-	const key = watchedKey([ssh], ['6000/tcp', '31337/udp'], catalogue.byPair);
+	const {key} = watchedPairs(
+		[ssh],
+		['6000/tcp', '31337/udp'],
+		catalogue.byPair,
+	);
 	const pairs = key.split(',');
 	t.true(pairs.includes('22/tcp'));
 	t.true(pairs.includes('6000/tcp'));
@@ -125,8 +128,8 @@ test('the watch covers every port of a range in view or pinned, and a pinned pai
 	t.true(pairs.includes('31337/udp'));
 	t.is(pairs.length, 1 + 64 + 1);
 	t.is(
-		watchedKey([x11, ssh], [], catalogue.byPair),
-		watchedKey([ssh, x11], ['22/tcp'], catalogue.byPair),
+		watchedPairs([x11, ssh], [], catalogue.byPair).key,
+		watchedPairs([ssh, x11], ['22/tcp'], catalogue.byPair).key,
 		'one stable key, whatever the order',
 	);
 });

@@ -173,26 +173,17 @@ export function useDashboardView({
 }
 
 /**
- * The pairs to watch, as a stable key (`22/tcp,53/udp`): the ports of the entries in view and of
- * every pinned one (a pin is kept as its entry's first port; `byPair` finds the entry, so a
- * pinned range is watched whole).
- */
-export function watchedKey(
-	visible: readonly CatalogueEntry[],
-	pinned: readonly string[],
-	byPair: Catalogue['byPair'],
-): string {
-	return watchedPairs(visible, pinned, byPair).key;
-}
-
-/**
  * The most ports a view watches in all: 256 range entries of 256 ports each in view made one
  * sweep 65,536 connects and froze the dashboard. Pinned ports come first, then the rows in view
  * from the top.
  */
 export const maxWatchedPorts = 1024;
 
-/** The watched set as one key, and how many ports in view or pinned the cap left out. */
+/**
+ * The pairs to watch, as a stable key (`22/tcp,53/udp`): the ports of the entries in view and of
+ * every pinned one (a pin is kept as its entry's first port; `byPair` finds the entry, so a
+ * pinned range is watched whole), up to `maxWatchedPorts`; and how many the cap left out.
+ */
 export function watchedPairs(
 	visible: readonly CatalogueEntry[],
 	pinned: readonly string[],

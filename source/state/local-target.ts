@@ -1,6 +1,6 @@
 import type {CatalogueEntry} from '../catalogue/types.js';
 import {
-	coversAddress,
+	coveringSockets,
 	matchesDaemon,
 	type LocalSocket,
 } from '../probe/index.js';
@@ -31,19 +31,14 @@ export function owningSocket(
 		return undefined;
 	}
 
-	let found: LocalSocket | undefined;
-	for (const socket of sockets) {
-		if (
-			socket.port === port &&
-			socket.protocol === protocol &&
-			row.openAddresses.some((probed) => coversAddress(socket, probed)) &&
-			(!found || (!found.process && socket.process))
-		) {
-			found = socket;
-		}
-	}
-
-	return found;
+	const taking = row.openAddresses.flatMap((probed) =>
+		coveringSockets(
+			sockets.filter((socket) => socket.protocol === protocol),
+			port,
+			probed,
+		),
+	);
+	return taking.find((socket) => socket.process) ?? taking[0];
 }
 
 /** The local owner of each entry's port (or range), keyed by entry id, from the rows the watch observed. */
