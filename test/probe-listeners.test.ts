@@ -71,6 +71,8 @@ function tcpLine(
 type FakeProcess = {
 	comm: string | Uint8Array;
 	links: string[] | NodeJS.ErrnoException;
+	/** Raw /proc/PID/cmdline (NUL-separated); absent reads as empty, as a kernel thread's. */
+	cmdline?: string | Uint8Array;
 };
 
 type FakeProc = {
@@ -93,13 +95,15 @@ function fakeReader(proc: FakeProc): ProcReader & {scans: number} {
 				return Buffer.from(tcpHeader, 'latin1');
 			}
 
-			const match = /^\/proc\/(\d+)\/comm$/v.exec(path);
+			const match = /^\/proc\/(\d+)\/(comm|cmdline)$/v.exec(path);
 			const entry = match ? proc.processes.get(Number(match[1])) : undefined;
 			if (!entry) {
 				throw errno('ENOENT');
 			}
 
-			return Buffer.concat([Buffer.from(entry.comm), Buffer.from('\n')]);
+			return match?.[2] === 'cmdline'
+				? Buffer.from(entry.cmdline ?? '')
+				: Buffer.concat([Buffer.from(entry.comm), Buffer.from('\n')]);
 		},
 		readdir(path: string): string[] {
 			if (path === '/proc') {
@@ -216,7 +220,17 @@ for (const host of ['127.0.0.1', '::1']) {
 				process: ownName,
 				ownerHidden: undefined,
 			});
-			t.deepEqual(socket?.owners, [{pid: process.pid, process: ownName}]);
+			t.deepEqual(socket?.owners, [
+				{pid: process.pid, process: ownName, cmdline: socket?.cmdline ?? ''},
+			]);
+			// What ps shows: the real argv of this test worker, spaced.
+			t.is(
+				socket?.cmdline,
+				readFileSync('/proc/self/cmdline', 'utf8')
+					.split('\0')
+					.filter(Boolean)
+					.join(' '),
+			);
 
 			await server.close();
 			t.deepEqual(find(await scanner.list(), 'tcp', server.port), []);
@@ -587,6 +601,41 @@ test('hostile process names (escape sequences, OSC title, C1, invalid UTF-8) are
 	}).list();
 	t.is(list.sockets[0]?.process, 'xy');
 	t.is(list.sockets[1]?.process, 'a\uFFFDb');
+});
+
+test('command lines are read per holder, arguments spaced, hostile bytes sanitised, empty absent', async (t) => {
+	const proc: FakeProc = {
+		tcp: [
+			tcpLine('0100007F:1F90', '0A', 0, 1),
+			tcpLine('0100007F:1F91', '0A', 0, 2),
+		],
+		processes: new Map<number, FakeProcess>([
+			[
+				5,
+				{
+					comm: 'python3',
+					links: ['socket:[1]'],
+					cmdline:
+						'/usr/bin/python3\0-m\0http.server\0\u001B]0;owned\u0007 8080\0',
+				},
+			],
+			[6, {comm: 'kworker', links: ['socket:[2]']}],
+		]),
+	};
+	const list = await createListenerScanner({
+		reader: fakeReader(proc),
+		euid: 0,
+	}).list();
+	t.is(list.sockets[0]?.cmdline, '/usr/bin/python3 -m http.server 8080');
+	t.deepEqual(list.sockets[0]?.owners, [
+		{
+			pid: 5,
+			process: 'python3',
+			cmdline: '/usr/bin/python3 -m http.server 8080',
+		},
+	]);
+	t.is(list.sockets[1]?.cmdline, undefined);
+	t.deepEqual(list.sockets[1]?.owners, [{pid: 6, process: 'kworker'}]);
 });
 
 // ---------------------------------------------------------------- availability and abort

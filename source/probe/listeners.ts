@@ -11,7 +11,7 @@ import {
 	type ProcReader,
 } from './proc-owners.js';
 import {sanitize} from './sanitize.js';
-import type {LocalSocket} from './types.js';
+import type {LocalSocket, SocketHolder} from './types.js';
 
 export {matchesDaemon, type MatchDaemonOptions} from './match-daemon.js';
 export type {ProcReader} from './proc-owners.js';
@@ -225,8 +225,11 @@ export function readSocketTables(
 }
 
 type Names = {
-	/** Pid to sanitised name; absent when the process is gone or its name unreadable. */
-	readonly byPid: ReadonlyMap<number, string>;
+	/** Pid to sanitised name and command line; absent when the process is gone or its name unreadable. */
+	readonly byPid: ReadonlyMap<
+		number,
+		{readonly name: string; readonly cmdline?: string}
+	>;
 	readonly unreadable: ReadonlySet<number>;
 	readonly hasGone: boolean;
 };
@@ -237,7 +240,7 @@ function readNames(
 	sockets: readonly ProcNetSocket[],
 	owners: OwnerScan,
 ): Names {
-	const byPid = new Map<number, string>();
+	const byPid = new Map<number, {name: string; cmdline?: string}>();
 	const unreadable = new Set<number>();
 	const tried = new Set<number>();
 	let hasGone = false;
@@ -252,10 +255,8 @@ function readNames(
 				// The trailing newline is whitespace, which sanitize drops at the end. A name that is
 				// all escape sequence leaves nothing: `?` then, so the pid still shows and the row
 				// does not read as a socket without an owner.
-				byPid.set(
-					pid,
-					sanitize(reader.readFile(`/proc/${pid}/comm`), 64) || '?',
-				);
+				const name = sanitize(reader.readFile(`/proc/${pid}/comm`), 64) || '?';
+				byPid.set(pid, {name, cmdline: readCommandLine(reader, pid)});
 			} catch (error) {
 				if (isGone(error)) {
 					hasGone = true;
@@ -267,6 +268,25 @@ function readNames(
 	}
 
 	return {byPid, unreadable, hasGone};
+}
+
+/** Maximum length of a sanitised command line: htop-like room, bounded against a megabyte of argv. */
+const commandLineLength = 400;
+
+/**
+The arguments are NUL-separated; they are joined by spaces as ps and htop show them. A kernel
+thread's is empty, and a process that exits between the two reads has none: both are absent.
+*/
+function readCommandLine(reader: ProcReader, pid: number): string | undefined {
+	let bytes: Uint8Array;
+	try {
+		bytes = reader.readFile(`/proc/${pid}/cmdline`);
+	} catch {
+		return undefined;
+	}
+
+	const spaced = Uint8Array.from(bytes, (byte) => (byte === 0 ? 0x20 : byte));
+	return sanitize(spaced, commandLineLength) || undefined;
 }
 
 function describe(
@@ -287,11 +307,15 @@ function describe(
 		uid,
 	};
 	const pids = owners.pidsByInode.get(inode) ?? [];
-	const holders: Array<{pid: number; process: string}> = [];
+	const holders: SocketHolder[] = [];
 	for (const pid of pids) {
-		const name = names.byPid.get(pid);
-		if (name !== undefined) {
-			holders.push({pid, process: name});
+		const named = names.byPid.get(pid);
+		if (named !== undefined) {
+			holders.push(
+				named.cmdline === undefined
+					? {pid, process: named.name}
+					: {pid, process: named.name, cmdline: named.cmdline},
+			);
 		}
 	}
 
@@ -299,6 +323,10 @@ function describe(
 	if (first) {
 		local.pid = first.pid;
 		local.process = first.process;
+		if (first.cmdline !== undefined) {
+			local.cmdline = first.cmdline;
+		}
+
 		local.owners = holders;
 		return local;
 	}

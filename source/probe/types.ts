@@ -120,6 +120,13 @@ export type ResolvedTarget =
 	  }
 	| {readonly host: string; readonly isResolved: false; readonly error: string};
 
+/** One process that holds a socket. */
+export type SocketHolder = {
+	readonly pid: number;
+	readonly process: string;
+	readonly cmdline?: string;
+};
+
 export type LocalSocket = {
 	readonly protocol: Protocol;
 	readonly address: string;
@@ -130,11 +137,10 @@ export type LocalSocket = {
 	readonly pid?: number;
 	/** Sanitised process name (comm). */
 	readonly process?: string;
-	/** Every process holding the socket (a forking server shares it), ascending pid; `pid` and `process` repeat the first. */
-	readonly owners?: ReadonlyArray<{
-		readonly pid: number;
-		readonly process: string;
-	}>;
+	/** Sanitised command line (/proc/PID/cmdline, arguments joined by spaces); absent when empty or unreadable. */
+	readonly cmdline?: string;
+	/** Every process holding the socket (a forking server shares it), ascending pid; `pid`, `process` and `cmdline` repeat the first. */
+	readonly owners?: readonly SocketHolder[];
 	/** Set when the owner could not be seen: the reason, never a guess. */
 	readonly ownerHidden?: string;
 };
