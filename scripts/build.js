@@ -144,7 +144,7 @@ const synchronousYoga = {
 /**
  * Work that dependencies do when they are loaded, for features portui does not use at start-up:
  * meow's bundled normalize-package-data builds spdx-correct's license tables (tens of ms) although
- * meow only calls it for --help and --version; wrap-ansi brings its own older string-width, whose
+ * meow only calls it for --help and --version (and loads node:child_process for nothing); wrap-ansi brings its own older string-width, whose
  * load sets up a second Intl.Segmenter and set of Unicode regexps beside the one Ink uses.
  */
 const lighterStart = {
@@ -156,17 +156,30 @@ const lighterStart = {
 				const source = await readFile(file, 'utf8');
 				const eager =
 					'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);';
-				if (!source.includes(eager)) {
+				// A bundled dependency promisifies execFile and drops the result: the import alone
+				// loads node:child_process (some 9 ms) at every start.
+				const unusedExecFile = [
+					"import { execFile } from 'node:child_process';\n",
+					'\npromisify(execFile);\n',
+				];
+				if (
+					!source.includes(eager) ||
+					unusedExecFile.some((line) => !source.includes(line)) ||
+					source.split('execFile').length !== 3
+				) {
 					throw new Error(
-						'meow/build/dependencies.js changed: check how it loads normalize-package-data',
+						'meow/build/dependencies.js changed: check how it loads normalize-package-data and child_process',
 					);
 				}
 
 				return {
-					contents: source.replace(
-						eager,
-						'const normalizePackageData = data => getDefaultExportFromCjs(requireNormalize())(data);',
-					),
+					contents: source
+						.replace(
+							eager,
+							'const normalizePackageData = data => getDefaultExportFromCjs(requireNormalize())(data);',
+						)
+						.replace(unusedExecFile[0], '')
+						.replace(unusedExecFile[1], '\n'),
 					loader: 'js',
 				};
 			},
@@ -180,10 +193,40 @@ const lighterStart = {
 };
 
 /**
+ * `const NAME = <expensive expression>;` in `source`, made on first use instead: the declaration
+ * becomes an object whose one `method` builds the value then. Every use of NAME must be a
+ * `NAME.method(` call, or the build stops (a changed dependency must be looked at again).
+ */
+function makeLazy(source, file, declarationPattern, method) {
+	const declaration = declarationPattern.exec(source);
+	const name = declaration?.[1];
+	// Counted in the code without the declaration and the comments, which may name it too.
+	const code = source
+		.replace(declaration?.[0] ?? '', '')
+		.replaceAll(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+	const count = (pattern) => code.split(new RegExp(pattern)).length - 1;
+	const uses = name ? count(String.raw`\b${name}\b`) : 0;
+	if (
+		!declaration ||
+		uses === 0 ||
+		uses !== count(String.raw`\b${name}\.${method}\(`)
+	) {
+		throw new Error(
+			`${file} changed: check how it makes and uses ${declarationPattern}`,
+		);
+	}
+
+	const lazy = `let ${name}Made;\nconst ${name} = {${method}: (text) => (${name}Made ??= ${declaration[2]}).${method}(text)};`;
+	return source.replace(declaration[0], lazy);
+}
+
+/**
  * String-width, slice-ansi and ansi-tokenize each make an Intl.Segmenter when they load; the first
  * one costs ICU's break rules, some 15 ms, although text that is all ASCII never needs one. Made
  * on first use, a script that prints plain ASCII through a pipe (`portui probe | grep`) skips it.
- * Every use of the segmenter must be a `.segment(` call, or the build stops.
+ * String-width also compiles /^\p{RGI_Emoji}$/v as it loads: V8 expands the property of strings
+ * into every emoji sequence, 20-60 ms measured here (one-shot `probe`: about a tenth of its CPU),
+ * for text that holds no emoji; it too is made on first use.
  */
 const segmenterModules =
 	/[\\/](string-width[\\/]index|slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/;
@@ -191,29 +234,23 @@ const lazySegmenters = {
 	name: 'lazy-segmenters',
 	setup(builder) {
 		builder.onLoad({filter: segmenterModules}, async ({path: file}) => {
-			const source = await readFile(file, 'utf8');
-			const declaration = /^const (\w+) = new Intl\.Segmenter\((.*)\);$/m.exec(
+			let source = await readFile(file, 'utf8');
+			source = makeLazy(
 				source,
+				file,
+				/^const (\w+) = (new Intl\.Segmenter\(.*\));$/m,
+				'segment',
 			);
-			const name = declaration?.[1];
-			// Counted in the code without the declaration and the comments, which may name it too.
-			const code = source
-				.replace(declaration?.[0] ?? '', '')
-				.replaceAll(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-			const count = (pattern) => code.split(new RegExp(pattern)).length - 1;
-			const uses = name ? count(String.raw`\b${name}\b`) : 0;
-			if (
-				!declaration ||
-				uses === 0 ||
-				uses !== count(String.raw`\b${name}\.segment\(`)
-			) {
-				throw new Error(
-					`${file} changed: check how it makes and uses its Intl.Segmenter`,
+			if (/[\\/]string-width[\\/]/.test(file)) {
+				source = makeLazy(
+					source,
+					file,
+					/^const (\w+) = (\/\^\\p{RGI_Emoji}\$\/v);$/m,
+					'test',
 				);
 			}
 
-			const lazy = `let ${name}Made;\nconst ${name} = {segment: (text) => (${name}Made ??= new Intl.Segmenter(${declaration[2]})).segment(text)};`;
-			return {contents: source.replace(declaration[0], lazy), loader: 'js'};
+			return {contents: source, loader: 'js'};
 		});
 	},
 };

@@ -14,12 +14,12 @@ import {
 	formatDowntime,
 	formatRtt,
 	loadHostAndPorts,
-	onReaderGone,
 	parseProbeTimeout,
 	resultToJson,
 	targetToJson,
 	transitionToJson,
 } from './results.js';
+import {onReaderGone} from './reader-gone.js';
 
 const usage =
 	'portui watch HOST [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify]';

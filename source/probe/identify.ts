@@ -1,6 +1,6 @@
 import {Buffer} from 'node:buffer';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import {hrtime} from 'node:process';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {Bytes} from './payloads/payload.js';
@@ -535,7 +535,10 @@ async function lookInsideTls(
 	}
 
 	const {servername} = options;
-	const secure = tls.connect({
+	// Loaded here, not with the module: node:tls (and node:crypto under it) is some 10 ms of every
+	// start-up, and most probes never look inside TLS.
+	const {connect} = await import('node:tls');
+	const secure = connect({
 		socket,
 		rejectUnauthorized: false,
 		...(servername && net.isIP(servername) === 0 && {servername}),
