@@ -15,7 +15,8 @@ from the shared machine hits both alike; medians of --runs (at least 5) after 2 
 - ports 1-1000, plus three listeners the bench opens (so both tools have open ports to find).
 
 portui is timed as the dashboard and `portui watch` use it: `sweep()` in a warm process, no
-identification, default concurrency and timeout, source maps off as in the shipped bundle. nmap is timed as a user runs it: the whole
+identification, default concurrency and timeout, bundled and minified as shipped (importShipped)
+with source maps off. nmap is timed as a user runs it: the whole
 process, spawn to exit (the goal in issue 3: the warm sweep no slower than nmap's whole run).
 Both tools must agree on which ports are open, or the row says so. If nmap is missing, the
 script installs it from Debian's packages when it can (root and apt-get), else prints
@@ -30,12 +31,11 @@ import path from 'node:path';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
 import {promisify} from 'node:util';
-import {findNmap, median} from './lib/common.js';
+import {findNmap, importShipped, median} from './lib/common.js';
 
-/* eslint-disable n/file-extension-in-import -- tsx loads the TypeScript source */
-const {sweep, defaultConcurrency} = await import('../../source/probe/sweep.ts');
-const {defaultTcpTimeoutMs} = await import('../../source/probe/tcp.ts');
-/* eslint-enable n/file-extension-in-import */
+const {sweep, defaultConcurrency, defaultTcpTimeoutMs} = await importShipped(
+	"export {sweep, defaultConcurrency} from './source/probe/sweep.ts';\nexport {defaultTcpTimeoutMs} from './source/probe/tcp.ts';",
+);
 
 // Tsx turns source maps on; the shipped bundle (bin/portui.js -> dist/cli.js) runs without them,
 // and with them every refused connect pays for a source-mapped stack trace (about 15% here).
