@@ -146,6 +146,8 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						selectedListenerId={selectedListener?.id}
 						sockets={sockets}
 						isWaitingForRegistry={dashboard.isWaitingForRegistry}
+						query={state.query}
+						suggestions={view.suggestions}
 					/>
 					<DetailStrip
 						width={layout.width}

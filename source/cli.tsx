@@ -41,7 +41,11 @@ try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
 	if (error instanceof UsageError) {
-		process.stderr.write(`portui: ${oneLine(error.message)}\n`);
+		// One line a problem: a catalogue file reports each of its errors (at most 21 lines).
+		for (const line of error.message.split('\n').slice(0, 21)) {
+			process.stderr.write(`portui: ${oneLine(line)}\n`);
+		}
+
 		process.exitCode = 2;
 	} else {
 		// An unexpected fault: one line for the person, the stack only on request.

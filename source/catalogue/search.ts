@@ -1,3 +1,4 @@
+import {nearestNames} from './suggest.js';
 import type {CatalogueEntry, Protocol} from './types.js';
 
 export type SearchOptions = {
@@ -10,11 +11,12 @@ export type SearchOptions = {
 /** How well one query word matched, best first. */
 const tiers = {
 	exactPort: 0,
-	exactName: 1,
-	namePrefix: 2,
-	substring: 3,
-	text: 4,
-	none: 5,
+	portPrefix: 1,
+	exactName: 2,
+	namePrefix: 3,
+	substring: 4,
+	text: 5,
+	none: 6,
 } as const;
 type Tier = (typeof tiers)[keyof typeof tiers];
 
@@ -44,7 +46,7 @@ const parseTerm = (word: string): Term => {
 // Lower-cased text per entry, built once: search runs on every keystroke over ~12,000 entries.
 const cache = new WeakMap<
 	CatalogueEntry,
-	{names: string[]; words: string; text: string}
+	{port: string; names: string[]; words: string; text: string}
 >();
 const haystack = (entry: CatalogueEntry) => {
 	let value = cache.get(entry);
@@ -53,6 +55,7 @@ const haystack = (entry: CatalogueEntry) => {
 			name.toLowerCase(),
 		);
 		value = {
+			port: String(entry.port),
 			names,
 			words: [entry.longName, ...entry.daemons].join(' ').toLowerCase(),
 			text: [
@@ -85,7 +88,12 @@ function matchTerm(entry: CatalogueEntry, term: Term): Tier {
 		}
 	}
 
-	const {names, words, text} = haystack(entry);
+	const {port, names, words, text} = haystack(entry);
+	// Digits typed are often the start of a port: 400 finds 40022, below the exact ports.
+	if (term.port !== undefined && port.startsWith(term.text)) {
+		return tiers.portPrefix;
+	}
+
 	if (term.alone) {
 		if (
 			names.some((name) => term.alone!.test(name)) ||
@@ -123,16 +131,19 @@ const isCurated = (entry: CatalogueEntry) =>
  * Every word must match; ranked by exact port, then curated before registry entries, then name
  * prefix, substring, and the rest (remark words), then by port.
  */
+const termsOf = (query: string) =>
+	query
+		.toLowerCase()
+		.split(/[\s,]+/v)
+		.filter(Boolean)
+		.map((word) => parseTerm(word));
+
 export function searchCatalogue(
 	entries: readonly CatalogueEntry[],
 	options: SearchOptions = {},
 ): CatalogueEntry[] {
 	const {protocol = 'all', scope = 'curated'} = options;
-	const terms = (options.query ?? '')
-		.toLowerCase()
-		.split(/[\s,]+/v)
-		.filter(Boolean)
-		.map((word) => parseTerm(word));
+	const terms = termsOf(options.query ?? '');
 	const ranked: Array<{
 		entry: CatalogueEntry;
 		portTier: number;
@@ -176,4 +187,108 @@ export function searchCatalogue(
 			a.tier - b.tier,
 	);
 	return ranked.map(({entry}) => entry);
+}
+
+/** A stretch of a cell's text that the query matched: [start, end) in UTF-16 units. */
+export type Span = readonly [start: number, end: number];
+
+/**
+ * What of a row's `text` to mark for `query`: in a port cell (`kind: 'port'`) the digits a
+ * number matched (the whole label for a port inside a range); in a name cell every place a word
+ * occurs, a number only where it stands alone, as the search matches it.
+ */
+export function matchedSpans(
+	text: string,
+	query: string,
+	kind: 'port' | 'name',
+): Span[] {
+	const spans: Span[] = [];
+	const lower = text.toLowerCase();
+	for (const term of termsOf(query)) {
+		if (kind === 'port') {
+			if (term.port !== undefined) {
+				const digits = term.text.split('/')[0]!;
+				const [first = 0, last = first] = text.split('-').map(Number);
+				if (last > first && term.port >= first && term.port <= last) {
+					spans.push([0, text.length]);
+				} else if (text.startsWith(digits)) {
+					spans.push([0, digits.length]);
+				}
+			}
+
+			continue;
+		}
+
+		if (term.alone) {
+			const pattern = new RegExp(term.alone.source, 'gv');
+			for (const match of lower.matchAll(pattern)) {
+				spans.push([match.index, match.index + match[0].length]);
+			}
+
+			continue;
+		}
+
+		for (
+			let at = lower.indexOf(term.text);
+			at !== -1;
+			at = lower.indexOf(term.text, at + term.text.length)
+		) {
+			spans.push([at, at + term.text.length]);
+		}
+	}
+
+	return mergeSpans(spans);
+}
+
+function mergeSpans(spans: Span[]): Span[] {
+	const merged: Array<[number, number]> = [];
+	for (const [start, end] of spans.toSorted((a, b) => a[0] - b[0])) {
+		const last = merged.at(-1);
+		if (last && start <= last[1]) {
+			last[1] = Math.max(last[1], end);
+		} else {
+			merged.push([start, end]);
+		}
+	}
+
+	return merged;
+}
+
+// The names a misspelt query is compared with: service names first, then aliases and daemons.
+const namesCache = new WeakMap<readonly CatalogueEntry[], string[]>();
+function searchableNames(entries: readonly CatalogueEntry[]): string[] {
+	let names = namesCache.get(entries);
+	if (!names) {
+		const curated = entries.filter((entry) => isCurated(entry));
+		names = [
+			...new Set([
+				...curated.map((entry) => entry.service),
+				...curated.flatMap((entry) => [...entry.aliases, ...entry.daemons]),
+			]),
+		];
+		namesCache.set(entries, names);
+	}
+
+	return names;
+}
+
+/**
+ * For a query that found nothing: the curated names nearest to its first word that matches no
+ * entry alone (`postgress` -> postgresql), best first. Numbers get none: a port is no typo.
+ */
+export function suggestNames(
+	entries: readonly CatalogueEntry[],
+	query: string,
+): string[] {
+	const word = query
+		.toLowerCase()
+		.split(/[\s,]+/v)
+		.find(
+			(word) =>
+				word !== '' &&
+				parseTerm(word).port === undefined &&
+				!/^\d/v.test(word) &&
+				searchCatalogue(entries, {query: word}).length === 0,
+		);
+	return word === undefined ? [] : nearestNames(word, searchableNames(entries));
 }

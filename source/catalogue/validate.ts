@@ -1,10 +1,24 @@
 import {UsageError} from '../cli-error.js';
 import {hasUnsafeCharacter, quote} from '../text/quote.js';
+import {nearestNames} from './suggest.js';
 import type {Launch, Protocol, Verdict} from './types.js';
 
-/** A catalogue file that cannot be used: names the file, the entry and the field. */
+/** A catalogue file stops after this many errors: the rest are usually the same mistake again. */
+export const maxProblems = 20;
+
+/**
+ * A catalogue file that cannot be used: one line a problem, each naming the file, the entry and
+ * the field, so one run shows every mistake rather than the first.
+ */
 export class CatalogueError extends UsageError {
 	override name = 'CatalogueError';
+	readonly problems: readonly string[];
+
+	constructor(problems: string | readonly string[]) {
+		const list = typeof problems === 'string' ? [problems] : problems;
+		super(list.join('\n'));
+		this.problems = list;
+	}
 }
 
 /** One entry as written in a catalogue file, before defaults and derived fields. */
@@ -23,7 +37,7 @@ export type RawEntry = {
 	readonly tls?: boolean;
 };
 
-const protocols: readonly string[] = ['tcp', 'udp'];
+const protocols: ReadonlySet<string> = new Set(['tcp', 'udp']);
 const verdicts: readonly string[] = [
 	'secure',
 	'caution',
@@ -42,6 +56,8 @@ const namePattern = /^[A-Za-z\d][\w.+\-]*$/v;
 type Field = {
 	readonly check: (value: unknown) => boolean;
 	readonly expected: string;
+	/** The words the field accepts, for a "did you mean" when a value is near one. */
+	readonly choices?: readonly string[];
 };
 
 // Port 0 is no port: connect() to it fails, and a sweep that always fails is no watch.
@@ -61,6 +77,9 @@ const isListOf = (check: (value: unknown) => boolean) => (value: unknown) =>
 	Array.isArray(value) && value.every((item) => check(item));
 const isOneOf = (choices: readonly string[]) => (value: unknown) =>
 	typeof value === 'string' && choices.includes(value);
+// "TCP" is how most tools print it: a protocol is read in any case.
+const isProtocol = (value: unknown) =>
+	typeof value === 'string' && protocols.has(value.toLowerCase());
 
 const fields: Record<keyof RawEntry, Field> = {
 	port: {check: isPort, expected: 'an integer from 1 to 65535'},
@@ -68,7 +87,7 @@ const fields: Record<keyof RawEntry, Field> = {
 		check: isPort,
 		expected: 'an integer from 1 to 65535, at least port',
 	},
-	protocol: {check: isOneOf(protocols), expected: 'one of tcp, udp'},
+	protocol: {check: isProtocol, expected: 'one of tcp, udp'},
 	service: {
 		check: isName,
 		expected:
@@ -86,10 +105,12 @@ const fields: Record<keyof RawEntry, Field> = {
 	launch: {
 		check: isListOf(isOneOf(launches)),
 		expected: `a list of ${launches.join(', ')}`,
+		choices: launches,
 	},
 	verdict: {
 		check: isOneOf(verdicts),
 		expected: `one of ${verdicts.join(', ')}`,
+		choices: verdicts,
 	},
 	remark: {
 		check: isText(600),
@@ -150,81 +171,163 @@ function describe(value: unknown): string {
 		: text;
 }
 
+const fieldNames = Object.keys(fields);
+const topLevelNames = ['$schema', 'entries'];
+
+const hintOf = (name: string | undefined) =>
+	name === undefined ? '' : ` (did you mean ${quote(name)}?)`;
+/** ` (did you mean "protocol"?)` for a word near one of `names`, or nothing. */
+const nearest = (word: string, names: readonly string[]) =>
+	hintOf(nearestNames(word, names, 1)[0]);
+
+/** A refused value, and the accepted word it is near when it is a misspelt one ("insecur"). */
+function refusedValue(name: keyof RawEntry, value: unknown): string {
+	const field = fields[name];
+	const words = Array.isArray(value) ? value : [value];
+	const wrong = words.find(
+		(word) => typeof word === 'string' && !field.choices?.includes(word),
+	) as string | undefined;
+	const hint =
+		field.choices && wrong !== undefined ? nearest(wrong, field.choices) : '';
+	return `field "${name}" is ${describe(value)}${hint}; expected ${field.expected}`;
+}
+
 /**
- * Checks a parsed catalogue file against catalogue/schema.json's rules. Hand-written rather
- * than a schema engine: the file is small, and the error must name file, entry and field.
+ * Checks a parsed catalogue file against catalogue/schema.json's rules and returns its entries
+ * (protocols in lower case). Hand-written rather than a schema engine: the file is small, and
+ * each error must name file, entry and field. Every error is reported (up to `maxProblems`), a
+ * port and protocol given twice among them: two entries for one port would silently merge.
  */
 export function validateCatalogueFile(data: unknown, file: string): RawEntry[] {
+	const name = quote(file);
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		throw new CatalogueError(
-			`${quote(file)}: expected an object with an "entries" list`,
+			`${name}: expected an object with an "entries" list`,
 		);
 	}
 
+	const problems: string[] = [];
 	const {entries, ...rest} = data as Record<string, unknown>;
-	const unknown = Object.keys(rest).filter((key) => key !== '$schema');
-	if (unknown.length > 0) {
-		throw new CatalogueError(
-			`${quote(file)}: unknown top-level field ${quote(unknown[0]!)}; accepted: $schema, entries`,
+	for (const key of Object.keys(rest).filter((key) => key !== '$schema')) {
+		problems.push(
+			`${name}: unknown top-level field ${quote(key)}${nearest(key, topLevelNames)}; accepted: $schema, entries`,
 		);
 	}
 
 	if (!Array.isArray(entries)) {
+		problems.push(`${name}: "entries" must be a list of entries`);
+		throw new CatalogueError(problems.slice(0, maxProblems));
+	}
+
+	const valid: RawEntry[] = [];
+	const seen = new Map<string, string>();
+	for (const [index, entry] of (entries as unknown[]).entries()) {
+		if (problems.length > maxProblems) {
+			break;
+		}
+
+		const where = `entry ${index + 1}`;
+		const checked = validateEntry(entry);
+		if ('problems' in checked) {
+			problems.push(
+				...checked.problems.map(
+					(problem) => `${name}: ${where}${checked.label}: ${problem}`,
+				),
+			);
+			continue;
+		}
+
+		const {raw} = checked;
+		const id = `${raw.port}${raw.endPort === undefined || raw.endPort === raw.port ? '' : `-${raw.endPort}`}/${raw.protocol}`;
+		const named = `${where} (${id} ${quote(raw.service)})`;
+		const first = seen.get(id);
+		if (first === undefined) {
+			seen.set(id, named);
+			valid.push(raw);
+		} else {
+			problems.push(
+				`${name}: ${named} repeats ${first}; give each port and protocol one entry`,
+			);
+		}
+	}
+
+	if (problems.length > 0) {
 		throw new CatalogueError(
-			`${quote(file)}: "entries" must be a list of entries`,
+			problems.length > maxProblems
+				? [
+						...problems.slice(0, maxProblems),
+						`${name}: stopped after ${maxProblems} errors; fix these and run again`,
+					]
+				: problems,
 		);
 	}
 
-	return entries.map((entry: unknown, index) =>
-		validateEntry(entry, `${quote(file)}: entry ${index + 1}`),
-	);
+	return valid;
 }
 
-function validateEntry(entry: unknown, where: string): RawEntry {
+type CheckedEntry =
+	| {readonly raw: RawEntry}
+	| {readonly label: string; readonly problems: readonly string[]};
+
+function validateEntry(entry: unknown): CheckedEntry {
 	if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-		throw new CatalogueError(
-			`${where}: expected an object with port, protocol and service`,
-		);
+		return {
+			label: '',
+			problems: [
+				`expected an object with port, protocol and service, not ${describe(entry)}`,
+			],
+		};
 	}
 
 	const record = entry as Record<string, unknown>;
 	const label =
-		isPort(record['port']) && isOneOf(protocols)(record['protocol'])
-			? ` (${record['port'] as number}/${record['protocol'] as string})`
+		isPort(record['port']) && isProtocol(record['protocol'])
+			? ` (${record['port'] as number}/${(record['protocol'] as string).toLowerCase()})`
 			: '';
-	for (const name of required) {
-		if (record[name] === undefined) {
-			throw new CatalogueError(
-				`${where}${label}: field "${name}" is missing; expected ${fields[name].expected}`,
+	const problems: string[] = [];
+	// A misspelt field ("proto") is reported once, as the field it is near, not again as missing.
+	const meant = new Set<string>();
+	for (const [name, value] of Object.entries(record)) {
+		if (!Object.hasOwn(fields, name)) {
+			const [field] = nearestNames(name, fieldNames, 1);
+			if (field !== undefined && record[field] === undefined) {
+				meant.add(field);
+			}
+
+			problems.push(
+				`unknown field ${quote(name)}${hintOf(field)}; accepted: ${fieldNames.join(', ')}`,
 			);
+		} else if (!fields[name as keyof RawEntry].check(value)) {
+			problems.push(refusedValue(name as keyof RawEntry, value));
 		}
 	}
 
-	for (const [name, value] of Object.entries(record)) {
-		const field = Object.hasOwn(fields, name)
-			? fields[name as keyof RawEntry]
-			: undefined;
-		if (!field) {
-			throw new CatalogueError(
-				`${where}${label}: unknown field ${quote(name)}; accepted: ${Object.keys(fields).join(', ')}`,
-			);
-		}
-
-		if (!field.check(value)) {
-			throw new CatalogueError(
-				`${where}${label}: field "${name}" is ${describe(value)}; expected ${field.expected}`,
+	for (const name of required) {
+		if (record[name] === undefined && !meant.has(name)) {
+			problems.unshift(
+				`field "${name}" is missing; expected ${fields[name].expected}`,
 			);
 		}
 	}
 
 	if (
+		problems.length === 0 &&
 		record['endPort'] !== undefined &&
 		(record['endPort'] as number) < (record['port'] as number)
 	) {
-		throw new CatalogueError(
-			`${where}${label}: field "endPort" is ${describe(record['endPort'])}; expected ${fields.endPort.expected}`,
+		problems.push(
+			`field "endPort" is ${describe(record['endPort'])}; expected ${fields.endPort.expected}`,
 		);
 	}
 
-	return record as RawEntry;
+	if (problems.length > 0) {
+		return {label, problems};
+	}
+
+	return {
+		raw: {
+			...(record as RawEntry),
+			protocol: (record['protocol'] as string).toLowerCase() as Protocol,
+		},
+	};
 }

@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {parseArguments, parseProtocolFilter} from '../args.js';
 import {loadCatalogue} from '../catalogue/load.js';
-import {searchCatalogue} from '../catalogue/search.js';
+import {searchCatalogue, suggestNames} from '../catalogue/search.js';
 import {entryToJson, portLabel, verdictColor} from '../catalogue/format.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {ColumnSpec} from '../text/fit.js';
@@ -13,7 +13,9 @@ const help = `
 	  $ portui list [QUERY] [--proto tcp|udp] [--all-sources] [--json]
 
 	Searches the catalogue of well-known ports. QUERY matches a port (also inside ranges:
-	6005 finds x11), 22/tcp, service names and aliases, daemons and words of the remarks.
+	6005 finds x11; digits find the ports they begin, 400 finds 40022, after the exact port),
+	22/tcp, service names and aliases, daemons and words of the remarks. When nothing matches,
+	the nearest names are suggested.
 	Without --all-sources only the curated entries are searched; when none of them match,
 	IANA's registry and /etc/services are searched instead.
 
@@ -94,8 +96,9 @@ export async function list(argv: readonly string[]): Promise<number> {
 			) + '\n',
 		);
 	} else if (entries.length === 0) {
+		const names = suggestNames(curated.entries, query);
 		process.stderr.write(
-			`portui: nothing in the catalogue matches ${quote(query)}\n`,
+			`portui: nothing in the catalogue matches ${quote(query)}${names.length > 0 ? `; did you mean ${names.join(', ')}?` : ''}\n`,
 		);
 	} else {
 		await printTable({

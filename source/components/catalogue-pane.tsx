@@ -1,6 +1,7 @@
 import {memo, useMemo} from 'react';
 import stringWidth from 'string-width';
 import {portLabel, verdictColor} from '../catalogue/format.js';
+import {matchedSpans} from '../catalogue/search.js';
 import type {CatalogueEntry, Verdict} from '../catalogue/types.js';
 import {liveKey} from '../state/live-state.js';
 import type {PaneFrame} from './pane.js';
@@ -77,6 +78,8 @@ type CatalogueRowProps = {
 	readonly isFocused: boolean;
 	readonly isPinned: boolean;
 	readonly isColor: boolean;
+	/** The search, whose matches in the port, service and daemons are marked. */
+	readonly query: string;
 };
 
 function CatalogueRowView({
@@ -86,6 +89,7 @@ function CatalogueRowView({
 	isFocused,
 	isPinned,
 	isColor,
+	query,
 }: CatalogueRowProps) {
 	const cells = useMemo(
 		() => [
@@ -115,11 +119,26 @@ function CatalogueRowView({
 		],
 		[entry, isColor],
 	);
+	const marks = useMemo(
+		() =>
+			query.trim() === ''
+				? undefined
+				: [
+						undefined,
+						matchedSpans(cells[1]!, query, 'port'),
+						undefined,
+						matchedSpans(cells[3]!, query, 'name'),
+						undefined,
+						matchedSpans(cells[5]!, query, 'name'),
+					],
+		[cells, query],
+	);
 	return (
 		<TableRow
 			columns={layout.columns}
 			cells={cells}
 			cellStyles={cellStyles}
+			marks={marks}
 			rowStyle={selectionStyle(isSelected, isFocused)}
 		/>
 	);
@@ -135,6 +154,8 @@ export type CataloguePaneProps = PaneFrame & {
 	readonly pinned: ReadonlySet<string>;
 	/** Said in the pane when there are no rows. */
 	readonly emptyText: string;
+	/** The search: what it matched is marked in the rows. */
+	readonly query?: string;
 };
 
 /** The catalogue as a compact table: only the rows in view are rendered. */
@@ -143,6 +164,7 @@ function CataloguePaneView({
 	selectedId,
 	pinned,
 	emptyText,
+	query = '',
 	...pane
 }: CataloguePaneProps) {
 	const portWidth = Math.min(
@@ -167,6 +189,7 @@ function CataloguePaneView({
 					isFocused={pane.isFocused}
 					isPinned={pinned.has(liveKey(entry.port, entry.protocol))}
 					isColor={pane.isColor}
+					query={query}
 				/>
 			))}
 			emptyText={emptyText}

@@ -30,6 +30,10 @@ export type PanesProps = {
 	readonly sockets: SocketList | undefined;
 	/** Nothing curated matched and IANA's registry is on its way. */
 	readonly isWaitingForRegistry: boolean;
+	/** The search: its matches are marked in the catalogue's rows. */
+	readonly query?: string;
+	/** Names near a search that found nothing (`postgresql` for `postgress`). */
+	readonly suggestions?: readonly string[];
 };
 
 function listenersEmptyText(sockets: SocketList | undefined): string {
@@ -72,12 +76,15 @@ export function Panes(props: PanesProps) {
 				entries={props.entries}
 				selectedId={props.selectedEntryId}
 				pinned={pinned}
+				query={props.query}
 				emptyText={
 					mode === 'watch'
 						? 'nothing pinned: Space pins the selected entry, w goes back'
 						: props.isWaitingForRegistry
 							? "searching IANA's registry and /etc/services ..."
-							: 'nothing matches: Esc clears the search'
+							: props.suggestions && props.suggestions.length > 0
+								? `did you mean ${props.suggestions.join(', ')}? (nothing matches; Esc clears)`
+								: 'nothing matches: Esc clears the search'
 				}
 			/>
 			<LivePane

@@ -1,6 +1,6 @@
 import {Table, type CellProps} from '@alcalzone/ink-table';
 import {Text} from 'ink';
-import {createContext, useContext, useMemo} from 'react';
+import {createContext, useContext, useMemo, type ReactNode} from 'react';
 import {fitText} from '../text/fit.js';
 
 export type CellStyle = {
@@ -22,18 +22,45 @@ export type TableColumn = {
 export const rowWidth = (columns: readonly TableColumn[]) =>
 	columns.reduce((sum, column) => sum + column.width + 2, 0);
 
+/** [start, end) of a cell's text to mark, in UTF-16 units of the text before it is fitted. */
+export type MarkSpan = readonly [start: number, end: number];
+
 type RowStyles = {
 	readonly row?: CellStyle;
 	readonly cells: ReadonlyArray<CellStyle | undefined>;
+	/** Per column, the marked stretches of its fitted value. */
+	readonly marks?: ReadonlyArray<readonly MarkSpan[] | undefined>;
 };
 
 // Ink-table builds its rows from the cell, header and skeleton components once, when it is
 // constructed; so they are stable, and the style of this row reaches them through context.
 const RowContext = createContext<RowStyles>({cells: []});
 
+/** The padding ink-table puts before a value (`padding` below). */
+const padding = 1;
+
+/** A cell's text in pieces, the marked ones (what a search matched) bold and underlined. */
+function markedText(text: string, spans: readonly MarkSpan[]) {
+	const pieces: ReactNode[] = [];
+	let at = 0;
+	for (const [start, end] of spans) {
+		pieces.push(
+			text.slice(at, start + padding),
+			<Text key={start} bold underline>
+				{text.slice(start + padding, end + padding)}
+			</Text>,
+		);
+		at = end + padding;
+	}
+
+	pieces.push(text.slice(at));
+	return pieces;
+}
+
 function Cell({column, children}: CellProps) {
 	const styles = useContext(RowContext);
 	const style = {...styles.row, ...styles.cells[column]};
+	const spans = styles.marks?.[column];
 	return (
 		<Text
 			wrap="truncate"
@@ -44,7 +71,9 @@ function Cell({column, children}: CellProps) {
 			inverse={style.isInverse}
 			underline={style.isUnderline}
 		>
-			{children}
+			{spans && spans.length > 0 && typeof children === 'string'
+				? markedText(children, spans)
+				: children}
 		</Text>
 	);
 }
@@ -66,7 +95,32 @@ export type TableRowProps = {
 	readonly rowStyle?: CellStyle;
 	/** Per column, over the row's style: colours that carry meaning (a verdict, a state). */
 	readonly cellStyles?: ReadonlyArray<CellStyle | undefined>;
+	/** Per column, stretches of its text to mark (what a search matched); cut with the text. */
+	readonly marks?: ReadonlyArray<readonly MarkSpan[] | undefined>;
 };
+
+/** Spans of `text` moved to where they fall in `fitted` (padded on the left when right-aligned), cut where it was cut. */
+function fitSpans(
+	text: string,
+	fitted: string,
+	spans: readonly MarkSpan[] | undefined,
+): MarkSpan[] | undefined {
+	if (!spans || spans.length === 0) {
+		return undefined;
+	}
+
+	const shown = fitted.trim();
+	const offset = fitted.indexOf(shown);
+	let kept = 0;
+	while (kept < shown.length && shown[kept] === text[kept]) {
+		kept++;
+	}
+
+	return spans
+		.map(([start, end]): MarkSpan => [start, Math.min(end, kept)])
+		.filter(([start, end]) => start < end)
+		.map(([start, end]) => [start + offset, end + offset]);
+}
 
 /**
  * One line of a table drawn by ink-table. Each row is its own table so that its style (the
@@ -78,22 +132,23 @@ export function TableRow({
 	cells,
 	rowStyle,
 	cellStyles = noStyles,
+	marks,
 }: TableRowProps) {
-	const data = useMemo(() => {
+	const [data, fittedMarks] = useMemo(() => {
 		const row: Record<string, string> = {};
+		const fittedMarks: Array<MarkSpan[] | undefined> = [];
 		for (const [index, column] of columns.entries()) {
-			row[keys[index]!] = fitText(
-				cells[index] ?? '',
-				Math.max(1, column.width),
-				column.align,
-			);
+			const text = cells[index] ?? '';
+			const fitted = fitText(text, Math.max(1, column.width), column.align);
+			row[keys[index]!] = fitted;
+			fittedMarks.push(fitSpans(text, fitted, marks?.[index]));
 		}
 
-		return [row];
-	}, [columns, cells]);
+		return [[row], fittedMarks];
+	}, [columns, cells, marks]);
 	const styles = useMemo(
-		() => ({row: rowStyle, cells: cellStyles}),
-		[rowStyle, cellStyles],
+		() => ({row: rowStyle, cells: cellStyles, marks: fittedMarks}),
+		[rowStyle, cellStyles, fittedMarks],
 	);
 
 	return (
@@ -101,7 +156,7 @@ export function TableRow({
 			<Table
 				data={data}
 				columns={[...keys].slice(0, columns.length)}
-				padding={1}
+				padding={padding}
 				cell={Cell}
 				header={Nothing}
 				skeleton={Nothing}

@@ -1,6 +1,6 @@
 import {useMemo} from 'react';
 import type {Catalogue} from '../catalogue/load.js';
-import {searchCatalogue} from '../catalogue/search.js';
+import {searchCatalogue, suggestNames} from '../catalogue/search.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import {matchesDaemon} from '../probe/index.js';
 import {scrollTop, type DashboardState} from '../state/dashboard-state.js';
@@ -34,6 +34,8 @@ export type DashboardView = {
 	readonly total: number;
 	readonly isRegistry: boolean;
 	readonly pinnedSet: ReadonlySet<string>;
+	/** Names near a search that found nothing in the catalogue. */
+	readonly suggestions: readonly string[];
 };
 
 /** What the catalogue shows: curated entries first; the registries only when nothing curated matches. */
@@ -135,6 +137,13 @@ export function useDashboardView({
 	);
 
 	const entries = mode === 'watch' ? watched : searched.entries;
+	const suggestions = useMemo(
+		() =>
+			mode === 'catalogue' && entries.length === 0 && query.trim() !== ''
+				? suggestNames(catalogue.entries, query)
+				: [],
+		[catalogue, mode, entries, query],
+	);
 	const rowIds = useMemo(
 		() =>
 			mode === 'listeners'
@@ -169,6 +178,7 @@ export function useDashboardView({
 		total: mode === 'watch' ? pinned.length : searched.total,
 		isRegistry: mode === 'catalogue' && searched.isRegistry,
 		pinnedSet,
+		suggestions,
 	};
 }
 
