@@ -63,6 +63,24 @@ export function familyReadings(result: ProbeResult): FamilyReading[] {
 	});
 }
 
+/**
+ * `compute` once a scrape: registry.metrics() calls every metric's collect() in one synchronous
+ * pass, so a value kept until the next microtask serves them all, and never a later scrape.
+ */
+export function perScrape<T>(compute: () => T): () => T {
+	let value: {readonly current: T} | undefined;
+	return () => {
+		if (!value) {
+			value = {current: compute()};
+			queueMicrotask(() => {
+				value = undefined;
+			});
+		}
+
+		return value.current;
+	};
+}
+
 const pairLabels = ({result, service}: PortReading) => ({
 	host: result.host,
 	port: result.port,
@@ -76,19 +94,22 @@ export function registerPortGauges(
 	read: () => readonly PortReading[],
 ): void {
 	const labelNames = ['host', 'port', 'protocol', 'service', 'family'];
+	const series = perScrape(() =>
+		read().flatMap((reading) =>
+			familyReadings(reading.result).map((family) => ({
+				labels: {...pairLabels(reading), family: familyName(family.family)},
+				family,
+			})),
+		),
+	);
 	const each = (
 		visit: (
 			labels: Record<string, string | number>,
 			reading: FamilyReading,
 		) => void,
 	) => {
-		for (const reading of read()) {
-			for (const family of familyReadings(reading.result)) {
-				visit(
-					{...pairLabels(reading), family: familyName(family.family)},
-					family,
-				);
-			}
+		for (const {labels, family} of series()) {
+			visit(labels, family);
 		}
 	};
 
@@ -161,7 +182,7 @@ export function createPortBook(options: PortBookOptions): PortBook {
 	const hosts = new Map<string, Book>();
 
 	// Stale: two sweeps went by, as the watch paces them, without observing the pair.
-	const fresh = (): Array<PortReading & Entry> => {
+	const fresh = perScrape((): Array<PortReading & Entry> => {
 		const readings: Array<PortReading & Entry> = [];
 		for (const {entries, cadenceMs} of hosts.values()) {
 			const oldest = now() - 2 * Math.max(intervalMs, cadenceMs) - timeoutMs;
@@ -173,7 +194,7 @@ export function createPortBook(options: PortBookOptions): PortBook {
 		}
 
 		return readings;
-	};
+	});
 
 	registerPortGauges(registry, fresh);
 	// eslint-disable-next-line no-new -- registered: the registry holds it
