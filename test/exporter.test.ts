@@ -7,7 +7,7 @@ import {createPortBook} from '../source/exporter/port-metrics.js';
 import {bindScopeOf, exposureOf} from '../source/probe/exposure.js';
 import {sanitize} from '../source/probe/sanitize.js';
 import {createTransitionTracker} from '../source/probe/transitions.js';
-import type {PortState, ProbeResult} from '../source/probe/types.js';
+import type {PortState, ProbeResult, Snapshot} from '../source/probe/types.js';
 import {assertUsageError, ensureBuilt, runCli} from './helpers/cli.js';
 import {
 	parseMetrics,
@@ -67,26 +67,33 @@ const result = (
 	...extra,
 });
 
-test('the book: absent until observed, changes and downtime from the tracker, absent again once stale', async (t) => {
-	let now = 1_000_000;
+/** A book of one host in a registry of its own, at the time `now` gives. */
+function bookOf(host: string, now: () => number) {
 	const registry = new Registry();
 	const book = createPortBook({
 		registry,
-		serviceOf: () => 'postgresql',
+		serviceOf: (result) => (result.port === 53 ? 'domain' : 'postgresql'),
 		intervalMs: 1000,
 		timeoutMs: 500,
-		now: () => now,
+		now,
 	});
-	const recorder = book.recorder('db1');
+	return {registry, recorder: book.recorder(host)};
+}
+
+const snapshotOf = (host: string, results: ProbeResult[]): Snapshot => ({
+	host,
+	target: {host, isResolved: false, error: 'x'},
+	startedAt: 0,
+	finishedAt: 0,
+	results,
+});
+
+test('the book: absent until observed, changes and downtime from the tracker, absent again once stale', async (t) => {
+	let now = 1_000_000;
+	const {registry, recorder} = bookOf('db1', () => now);
 	const tracker = createTransitionTracker();
 	const observe = (state: PortState) => {
-		const update = tracker.update({
-			host: 'db1',
-			target: {host: 'db1', isResolved: false, error: 'x'},
-			startedAt: now,
-			finishedAt: now,
-			results: [result(state, now)],
-		});
+		const update = tracker.update(snapshotOf('db1', [result(state, now)]));
 		recorder.onSnapshot(update.snapshot);
 		for (const transition of update.transitions) {
 			recorder.onTransition(transition);
@@ -134,42 +141,24 @@ test('the book: absent until observed, changes and downtime from the tracker, ab
 });
 
 test('the book: UDP silence is NaN, not 0; an unconfirmed reading keeps the confirmed state', async (t) => {
-	const registry = new Registry();
-	const book = createPortBook({
-		registry,
-		serviceOf: () => 'domain',
-		intervalMs: 1000,
-		timeoutMs: 500,
-		now: () => 10,
-	});
+	const {registry, recorder} = bookOf('ns', () => 10);
 	const udp = (state: PortState, extra: Partial<ProbeResult> = {}) => ({
 		...result(state, 10, {protocol: 'udp', port: 53, ...extra}),
 		addresses: [{address: '127.0.0.1', family: 4 as const, state, reason: 'x'}],
 	});
-	const recorder = book.recorder('ns');
 	const labels = {port: '53', protocol: 'udp', family: 'ipv4'};
-	recorder.onSnapshot({
-		host: 'ns',
-		target: {host: 'ns', isResolved: false, error: 'x'},
-		startedAt: 0,
-		finishedAt: 0,
-		results: [udp('open|filtered')],
-	});
+	recorder.onSnapshot(snapshotOf('ns', [udp('open|filtered')]));
 	let value = valueOf(
 		parseMetrics(await registry.metrics()),
 		'portui_port_up',
 		labels,
 	);
 	t.true(Number.isNaN(value));
-	recorder.onSnapshot({
-		host: 'ns',
-		target: {host: 'ns', isResolved: false, error: 'x'},
-		startedAt: 0,
-		finishedAt: 0,
-		results: [
+	recorder.onSnapshot(
+		snapshotOf('ns', [
 			{...udp('open|filtered'), state: 'open', unconfirmed: 'open|filtered'},
-		],
-	});
+		]),
+	);
 	value = valueOf(
 		parseMetrics(await registry.metrics()),
 		'portui_port_up',
