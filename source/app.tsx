@@ -122,13 +122,10 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						prompt={state.prompt}
 						query={state.query}
 						targetDraft={state.targetDraft}
+						cursor={state.promptCursor}
 						message={message.text}
 						isError={message.isError}
 						isColor={isColor}
-						onQueryChange={dashboard.onQueryChange}
-						onQuerySubmit={dashboard.onQuerySubmit}
-						onTargetChange={dashboard.onTargetChange}
-						onTargetSubmit={dashboard.onTargetSubmit}
 					/>
 					<Panes
 						layout={layout}

@@ -28,7 +28,7 @@ import {listenerChanges} from '../state/listener-items.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
-import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
+import {useDashboardKeys} from './use-dashboard-keys.js';
 import {
 	maxWatchedPorts,
 	useDashboardView,
@@ -255,21 +255,11 @@ export function useDashboard({
 		eventCount: live.state.events.length,
 		eventLines: layout.eventLines,
 		onPin,
+		host,
 		onTarget: onTargetSubmit,
 		onKey,
 		onExit,
 	});
-	usePromptKeys({prompt: state.prompt, dispatch, onExit});
-
-	const onQueryChange = useCallback((query: string) => {
-		dispatch({type: 'set-query', query});
-	}, []);
-	const onQuerySubmit = useCallback(() => {
-		dispatch({type: 'close-search', isKept: true});
-	}, []);
-	const onTargetChange = useCallback((draft: string) => {
-		dispatch({type: 'set-target-draft', draft});
-	}, []);
 	const nameOf = useCallback(
 		(port: number, protocol: Protocol) =>
 			catalogue.byPair(port, protocol)?.service,
@@ -295,9 +285,5 @@ export function useDashboard({
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),
 		nameOf,
-		onQueryChange,
-		onQuerySubmit,
-		onTargetChange,
-		onTargetSubmit,
 	};
 }

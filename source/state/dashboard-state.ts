@@ -14,6 +14,8 @@ export type DashboardState = {
 	readonly focus: Focus;
 	readonly prompt: Prompt;
 	readonly targetDraft: string;
+	/** Where the cursor stands in the open prompt's text, in code points. */
+	readonly promptCursor: number;
 	readonly isHelpOpen: boolean;
 	readonly isBellOn: boolean;
 	readonly intervalMs: number;
@@ -29,10 +31,18 @@ export type DashboardState = {
 
 export type DashboardAction =
 	| {readonly type: 'open-search'; readonly query?: string}
-	| {readonly type: 'set-query'; readonly query: string}
+	| {
+			readonly type: 'set-query';
+			readonly query: string;
+			readonly cursor?: number;
+	  }
 	| {readonly type: 'close-search'; readonly isKept: boolean}
 	| {readonly type: 'open-target'; readonly draft: string}
-	| {readonly type: 'set-target-draft'; readonly draft: string}
+	| {
+			readonly type: 'set-target-draft';
+			readonly draft: string;
+			readonly cursor?: number;
+	  }
 	| {readonly type: 'close-target'}
 	| {readonly type: 'set-protocol'; readonly protocol: ProtocolFilter}
 	| {
@@ -85,6 +95,7 @@ export const initialDashboardState = ({
 	focus: 'catalogue',
 	prompt: 'none',
 	targetDraft: '',
+	promptCursor: 0,
 	isHelpOpen: false,
 	isBellOn: false,
 	intervalMs,
@@ -114,12 +125,20 @@ type Handlers = {
 
 /** The reducer, an action type at a time; a handler returns the same state where nothing changes, so nothing re-renders. */
 const handlers: Handlers = {
-	'open-search': (state, action) => ({
-		...withQuery(state, action.query ?? state.query),
-		prompt: 'search',
-		isHelpOpen: false,
-	}),
-	'set-query': (state, action) => withQuery(state, action.query),
+	'open-search'(state, action) {
+		const query = action.query ?? state.query;
+		return {
+			...withQuery(state, query),
+			prompt: 'search',
+			promptCursor: [...query].length,
+			isHelpOpen: false,
+		};
+	},
+	'set-query'(state, action) {
+		const next = withQuery(state, action.query);
+		const promptCursor = action.cursor ?? [...action.query].length;
+		return promptCursor === next.promptCursor ? next : {...next, promptCursor};
+	},
 	'close-search': (state, action) => ({
 		...withQuery(state, action.isKept ? state.query : ''),
 		prompt: 'none',
@@ -128,12 +147,16 @@ const handlers: Handlers = {
 		...state,
 		prompt: 'target',
 		targetDraft: action.draft,
+		promptCursor: [...action.draft].length,
 		isHelpOpen: false,
 	}),
-	'set-target-draft': (state, action) => ({
-		...state,
-		targetDraft: action.draft,
-	}),
+	'set-target-draft'(state, action) {
+		const promptCursor = action.cursor ?? [...action.draft].length;
+		return action.draft === state.targetDraft &&
+			promptCursor === state.promptCursor
+			? state
+			: {...state, targetDraft: action.draft, promptCursor};
+	},
 	'close-target': (state) => ({...state, prompt: 'none', targetDraft: ''}),
 	// The selected entry stays selected when the new filter still lists it.
 	'set-protocol': (state, action) =>
