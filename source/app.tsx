@@ -10,7 +10,12 @@ import {HelpOverlay} from './components/help-overlay.js';
 import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
-import {countText, messageText, targetNote} from './components/status-text.js';
+import {
+	arrangementText,
+	countText,
+	messageText,
+	targetNote,
+} from './components/status-text.js';
 import type {ProbeService} from './hooks/probe-service.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -101,6 +106,8 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					isRegistry: view.isRegistry,
 					hasSockets: sockets?.isAvailable ?? false,
 				})}
+				arrangement={arrangementText(state)}
+				states={mode === 'listeners' ? undefined : dashboard.counts}
 				intervalMs={state.intervalMs}
 				cadence={live.cadence}
 				isIdle={dashboard.isIdle}
@@ -114,6 +121,18 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					height={layout.height - 2}
 					isAscii={isAscii}
 					isColor={isColor}
+				/>
+			) : state.isEventsOpen ? (
+				<EventLog
+					isFull
+					isHostShown
+					isFocused
+					events={dashboard.events}
+					height={layout.height - 2}
+					back={state.eventsBack}
+					isColor={isColor}
+					nameOf={nameOf}
+					title={`events: ${dashboard.events.length}${state.isEventsPinnedOnly ? ' of pinned ports' : ''}  (j k PgUp PgDn scroll, p pinned only, e or Esc close)`}
 				/>
 			) : (
 				<>
@@ -158,7 +177,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						listener={selectedListener}
 					/>
 					<EventLog
-						events={live.state.events}
+						events={dashboard.events}
 						isHostShown={live.state.hosts.length > 1}
 						height={layout.eventLines}
 						back={state.eventsBack}

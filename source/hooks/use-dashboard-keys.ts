@@ -76,6 +76,9 @@ const actions: Partial<Record<Command, DashboardAction>> = {
 	faster: {type: 'step-interval', direction: -1},
 	bell: {type: 'toggle-bell'},
 	help: {type: 'toggle-help'},
+	'open-only': {type: 'toggle-open-only'},
+	sort: {type: 'cycle-sort'},
+	events: {type: 'toggle-events'},
 };
 
 function actionOf(
@@ -83,8 +86,16 @@ function actionOf(
 	state: DashboardState,
 ): DashboardAction | undefined {
 	if (command === 'escape') {
+		if (state.isEventsOpen) {
+			return {type: 'toggle-events'};
+		}
+
 		// Outside the search line Esc still clears a kept query.
 		return state.query ? {type: 'close-search', isKept: false} : undefined;
+	}
+
+	if (command === 'events-pinned') {
+		return state.isEventsOpen ? {type: 'toggle-events-pinned'} : undefined;
 	}
 
 	return actions[command];
@@ -303,10 +314,13 @@ function applyKeys(
 		}
 
 		const move = moves[command];
-		if (move && state.focus === 'events') {
+		if (move && (state.focus === 'events' || state.isEventsOpen)) {
 			dispatch({
 				type: 'scroll-events',
-				by: eventMoves[command]!(eventLines, eventCount),
+				by: eventMoves[command]!(
+					state.isEventsOpen ? page : eventLines,
+					eventCount,
+				),
 				count: eventCount,
 			});
 		} else if (move) {

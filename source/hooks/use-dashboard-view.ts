@@ -16,11 +16,17 @@ export type UseDashboardViewOptions = {
 	readonly sockets?: SocketList;
 	/** Rows a pane shows. */
 	readonly page: number;
+	/** The order and filter of `s` and `o` over the catalogue's or watch list's entries. */
+	readonly arrange?: (
+		entries: readonly CatalogueEntry[],
+	) => readonly CatalogueEntry[];
 };
 
 export type DashboardView = {
 	/** Every entry of the catalogue or watch mode, in order. */
 	readonly entries: readonly CatalogueEntry[];
+	/** The entries before `o` and `s`: under `o` they are all watched, so one that opens shows. */
+	readonly candidates: readonly CatalogueEntry[];
 	readonly listenerItems: readonly ListenerItem[];
 	/** The ids of the rows of the current mode, in order. */
 	readonly rowIds: readonly string[];
@@ -110,6 +116,7 @@ export function useDashboardView({
 	state,
 	sockets,
 	page,
+	arrange,
 }: UseDashboardViewOptions): DashboardView {
 	const {query, protocol, pinned, mode} = state;
 	const searched = useMemo(
@@ -134,7 +141,11 @@ export function useDashboardView({
 		[catalogue, sockets, mode, query, protocol],
 	);
 
-	const entries = mode === 'watch' ? watched : searched.entries;
+	const candidates = mode === 'watch' ? watched : searched.entries;
+	const entries = useMemo(
+		() => (arrange ? arrange(candidates) : candidates),
+		[arrange, candidates],
+	);
 	const rowIds = useMemo(
 		() =>
 			mode === 'listeners'
@@ -157,6 +168,7 @@ export function useDashboardView({
 
 	return {
 		entries,
+		candidates,
 		listenerItems,
 		rowIds,
 		selectedIndex,

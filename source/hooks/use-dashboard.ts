@@ -22,6 +22,8 @@ import {
 	initialDashboardState,
 } from '../state/dashboard-state.js';
 import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
+import {arrangeEntries, stateCounts} from '../state/arrange-rows.js';
+import type {CatalogueEntry} from '../catalogue/types.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
@@ -127,11 +129,24 @@ export function useDashboard({
 			}
 		}
 	}, [state.mode, sockets, onListeners]);
+	const {isOpenOnly, sortBy} = state;
+	const arrange = useMemo(
+		() =>
+			isOpenOnly || sortBy !== 'port'
+				? (entries: readonly CatalogueEntry[]) =>
+						arrangeEntries(entries, entryRows(entries, liveRows), {
+							isOpenOnly,
+							sortBy,
+						})
+				: undefined,
+		[isOpenOnly, sortBy, liveRows],
+	);
 	const view = useDashboardView({
 		catalogue,
 		state,
 		sockets,
 		page: layout.listRows,
+		arrange,
 	});
 	// The registry loads when it would show: a search that finds nothing curated, or `l`.
 	const {mode} = state;
@@ -156,11 +171,23 @@ export function useDashboard({
 	const wanted = useMemo(
 		() =>
 			watchedPairs(
-				state.mode === 'listeners' ? [] : view.visibleEntries,
+				state.mode === 'listeners'
+					? []
+					: // Under `o` the rows that do not answer are watched too, so one that opens shows.
+						isOpenOnly
+						? view.candidates
+						: view.visibleEntries,
 				state.pinned,
 				catalogue.byPair,
 			),
-		[state.mode, view.visibleEntries, state.pinned, catalogue.byPair],
+		[
+			state.mode,
+			isOpenOnly,
+			view.candidates,
+			view.visibleEntries,
+			state.pinned,
+			catalogue.byPair,
+		],
 	);
 	const watched = useSettledValue(wanted.key, settleMs);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
@@ -232,10 +259,13 @@ export function useDashboard({
 		[mode, listenerItems, entries],
 	);
 	const {dismissError, change} = target;
+	const {acknowledge} = live;
 	const onKey = useCallback(() => {
 		setNotice(undefined);
 		dismissError();
-	}, [dismissError]);
+		// A key says the user has seen the marked changes.
+		acknowledge();
+	}, [dismissError, acknowledge]);
 	const onTargetSubmit = useCallback(
 		(next: string) => {
 			dispatch({type: 'close-target'});
@@ -245,6 +275,26 @@ export function useDashboard({
 		},
 		[change],
 	);
+	const counts = useMemo(
+		() =>
+			stateCounts(
+				pairs.map(({port, protocol}) => liveKey(port, protocol)),
+				liveRows,
+				live.state.events,
+				host,
+			),
+		[pairs, liveRows, live.state.events, host],
+	);
+	const {isEventsPinnedOnly} = state;
+	const events = useMemo(
+		() =>
+			isEventsPinnedOnly
+				? live.state.events.filter((event) =>
+						pinned.includes(liveKey(event.port, event.protocol)),
+					)
+				: live.state.events,
+		[isEventsPinnedOnly, live.state.events, pinned],
+	);
 	useDashboardKeys({
 		state,
 		dispatch,
@@ -252,7 +302,7 @@ export function useDashboard({
 		selectedIndex: view.selectedIndex,
 		top: view.top,
 		page: layout.listRows,
-		eventCount: live.state.events.length,
+		eventCount: events.length,
 		eventLines: layout.eventLines,
 		onPin,
 		host,
@@ -285,5 +335,7 @@ export function useDashboard({
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),
 		nameOf,
+		counts,
+		events,
 	};
 }

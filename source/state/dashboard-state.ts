@@ -4,6 +4,9 @@ import type {ProtocolFilter} from '../args.js';
 export type Mode = 'catalogue' | 'watch' | 'listeners';
 /** Which pane the movement keys act on. */
 export type Focus = 'catalogue' | 'live' | 'events';
+/** The order of the catalogue and watch rows: `s` cycles them. */
+export type SortKey = 'port' | 'state' | 'verdict';
+export const sortKeys: readonly SortKey[] = ['port', 'state', 'verdict'];
 /** A text input that has the keys, if any. */
 export type Prompt = 'none' | 'search' | 'target';
 
@@ -27,6 +30,13 @@ export type DashboardState = {
 	readonly tops: Readonly<Record<Mode, number>>;
 	/** How many events the log is scrolled back from the newest. */
 	readonly eventsBack: number;
+	/** `o`: only the rows that answer open (or open|filtered). */
+	readonly isOpenOnly: boolean;
+	readonly sortBy: SortKey;
+	/** `e`: the event log fills the screen. */
+	readonly isEventsOpen: boolean;
+	/** In the full event log, `p`: only the pinned ports' events. */
+	readonly isEventsPinnedOnly: boolean;
 };
 
 export type DashboardAction =
@@ -61,7 +71,11 @@ export type DashboardAction =
 	| {readonly type: 'step-interval'; readonly direction: 1 | -1}
 	| {readonly type: 'toggle-bell'}
 	| {readonly type: 'toggle-help'}
-	| {readonly type: 'close-help'};
+	| {readonly type: 'close-help'}
+	| {readonly type: 'toggle-open-only'}
+	| {readonly type: 'cycle-sort'}
+	| {readonly type: 'toggle-events'}
+	| {readonly type: 'toggle-events-pinned'};
 
 /** The intervals `+` and `-` step through. */
 export const intervalSteps: readonly number[] = [
@@ -103,6 +117,10 @@ export const initialDashboardState = ({
 	selected: {catalogue: undefined, watch: undefined, listeners: undefined},
 	tops: {catalogue: 0, watch: 0, listeners: 0},
 	eventsBack: 0,
+	isOpenOnly: false,
+	sortBy: 'port',
+	isEventsOpen: false,
+	isEventsPinnedOnly: false,
 });
 
 /** A new query lists other entries: start again at the best match. */
@@ -221,6 +239,21 @@ const handlers: Handlers = {
 	'toggle-help': (state) => ({...state, isHelpOpen: !state.isHelpOpen}),
 	'close-help': (state) =>
 		state.isHelpOpen ? {...state, isHelpOpen: false} : state,
+	'toggle-open-only': (state) => ({...state, isOpenOnly: !state.isOpenOnly}),
+	'cycle-sort': (state) => ({
+		...state,
+		sortBy: sortKeys[(sortKeys.indexOf(state.sortBy) + 1) % sortKeys.length]!,
+	}),
+	'toggle-events': (state) => ({
+		...state,
+		isEventsOpen: !state.isEventsOpen,
+		eventsBack: 0,
+	}),
+	'toggle-events-pinned': (state) => ({
+		...state,
+		isEventsPinnedOnly: !state.isEventsPinnedOnly,
+		eventsBack: 0,
+	}),
 };
 
 export function dashboardReducer(

@@ -20,6 +20,10 @@ export type Command =
 	| 'bell'
 	| 'help'
 	| 'escape'
+	| 'open-only'
+	| 'sort'
+	| 'events'
+	| 'events-pinned'
 	| 'quit';
 
 export type KeyCommands = {
@@ -50,6 +54,10 @@ const characters = new Map<string, Command>([
 	['-', 'faster'],
 	['b', 'bell'],
 	['?', 'help'],
+	['o', 'open-only'],
+	['s', 'sort'],
+	['e', 'events'],
+	['p', 'events-pinned'],
 	['q', 'quit'],
 	['Q', 'quit'],
 	['\u0003', 'quit'],
