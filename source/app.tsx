@@ -19,6 +19,7 @@ import {
 import type {ProbeService} from './hooks/probe-service.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import type {PinStore} from './state/pins-store.js';
 
 export type AppProps = {
 	/** The catalogue to list, search and probe (the launcher loads it; a fuller one may follow). */
@@ -46,6 +47,10 @@ export type AppProps = {
 	readonly probe?: ProbeService;
 	/** The protocol filter to start with. */
 	readonly initialProtocol?: ProtocolFilter;
+	/** Where pins are kept per host between sessions; none: they last the session. */
+	readonly pinStore?: PinStore;
+	/** Ports given on the command line (`22/tcp` keys): the watch list, watched alone. */
+	readonly initialPins?: readonly string[];
 };
 
 /**

@@ -90,7 +90,7 @@ function HeaderView({
 					? ` (${targetNote})  proto ${protocol}  ${counted}  ${isIdle ? '' : `every ${every}  `}`
 					: ` (${targetNote})  ${protocol}  ${counted}  ${isIdle ? '' : `${every}  `}`}
 			</Text>
-			{states && !isIdle ? (
+			{states && states.observed > 0 && !isIdle ? (
 				<Box flexShrink={0}>
 					<Text>{`${states.open} open`}</Text>
 					{states.down > 0 ? (

@@ -110,6 +110,25 @@ function listenerItemsOf(
 	);
 }
 
+/** A pinned port the catalogue does not know (given on the command line): its number is all there is. */
+const uncataloguedEntry = (
+	port: number,
+	protocol: CatalogueEntry['protocol'],
+): CatalogueEntry => ({
+	id: `${port}/${protocol}`,
+	port,
+	endPort: port,
+	protocol,
+	service: '',
+	longName: 'not in the catalogue',
+	aliases: [],
+	daemons: [],
+	launch: [],
+	source: 'user',
+	isPrivileged: port < 1024,
+	isTls: false,
+});
+
 /** The rows each mode lists, the selected one, and the window of rows in view. */
 export function useDashboardView({
 	catalogue,
@@ -128,7 +147,9 @@ export function useDashboardView({
 		const entries = pinned
 			.map((key) => {
 				const {port, protocol} = parsePair(key);
-				return catalogue.byPair(port, protocol);
+				return (
+					catalogue.byPair(port, protocol) ?? uncataloguedEntry(port, protocol)
+				);
 			})
 			.filter((entry) => entry !== undefined);
 		return searchCatalogue(entries, {query, protocol, scope: 'all'});

@@ -27,6 +27,7 @@ import type {CatalogueEntry} from '../catalogue/types.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
+import type {PinStore} from '../state/pins-store.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
@@ -52,6 +53,10 @@ export type UseDashboardOptions = {
 	readonly probe?: ProbeService;
 	readonly layout: Layout;
 	readonly onExit: () => void;
+	/** Where pins are kept per host between sessions; none: pins last the session only. */
+	readonly pinStore?: PinStore;
+	/** Ports given on the command line: watched alone, in the watch list, instead of the kept pins. */
+	readonly initialPins?: readonly string[];
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
@@ -74,15 +79,42 @@ export function useDashboard({
 	probe = defaultProbeService,
 	layout,
 	onExit,
+	pinStore,
+	initialPins,
 }: UseDashboardOptions) {
+	// Read once: the pins kept for the first host, before the first frame.
+	const kept = useMemo(
+		() => pinStore?.load(initialHost),
+		[pinStore, initialHost],
+	);
 	const [state, dispatch] = useReducer(
 		dashboardReducer,
-		{intervalMs: initialIntervalMs, protocol: initialProtocol},
+		{
+			intervalMs: initialIntervalMs,
+			protocol: initialProtocol,
+			pinned: initialPins ?? kept?.pins,
+			mode: initialPins ? 'watch' : undefined,
+		},
 		initialDashboardState,
 	);
-	const [notice, setNotice] = useState<string | undefined>(undefined);
+	const [notice, setNotice] = useState<string | undefined>(kept?.warning);
 	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
 	const {host} = target;
+	// Another host, its own pins.
+	const pinsHost = useRef(initialHost);
+	useEffect(() => {
+		if (!pinStore || pinsHost.current === host) {
+			return;
+		}
+
+		pinsHost.current = host;
+		const {pins, warning} = pinStore.load(host);
+		dispatch({type: 'set-pins', pins});
+		if (warning) {
+			// eslint-disable-next-line react-hooks/set-state-in-effect -- the pins file is read when the host changes; its warning is a notice like any other
+			setNotice(warning);
+		}
+	}, [pinStore, host]);
 	const ring = useBell(state.isBellOn);
 	// Set below, once the watched pairs are known; the bell asks it at the time of a change.
 	const isBellPair = useRef<(key: string) => boolean>(() => false);
@@ -252,11 +284,21 @@ export function useDashboard({
 			}
 
 			const pair = item ? item.socket : entries[index];
-			if (pair) {
-				dispatch({type: 'toggle-pin', key: liveKey(pair.port, pair.protocol)});
+			if (!pair) {
+				return;
+			}
+
+			const key = liveKey(pair.port, pair.protocol);
+			dispatch({type: 'toggle-pin', key});
+			const next = pinned.includes(key)
+				? pinned.filter((pin) => pin !== key)
+				: [...pinned, key];
+			const failure = pinStore?.save(host, next);
+			if (failure) {
+				setNotice(failure);
 			}
 		},
-		[mode, listenerItems, entries],
+		[mode, listenerItems, entries, pinned, pinStore, host],
 	);
 	const {dismissError, change} = target;
 	const {acknowledge} = live;

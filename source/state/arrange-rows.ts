@@ -58,6 +58,8 @@ export function arrangeEntries(
 }
 
 export type StateCounts = {
+	/** Watched ports this watch has an answer for: none, and the counts say nothing yet. */
+	readonly observed: number;
 	/** Watched ports that answer open (or open|filtered) now. */
 	readonly open: number;
 	/** Watched ports this watch saw open and then not open, that have not come back. */
@@ -81,8 +83,13 @@ export function stateCounts(
 
 	let open = 0;
 	let down = 0;
+	let observed = 0;
 	for (const key of watchedKeys) {
 		const state = rows.get(key)?.state;
+		if (state !== undefined) {
+			observed++;
+		}
+
 		if (isOpenState(state)) {
 			open++;
 		} else if (state !== undefined) {
@@ -93,5 +100,5 @@ export function stateCounts(
 		}
 	}
 
-	return {open, down};
+	return {observed, open, down};
 }

@@ -61,6 +61,8 @@ export type DashboardAction =
 			readonly top: number;
 	  }
 	| {readonly type: 'toggle-pin'; readonly key: string}
+	/** Another host's pins, as kept for it. */
+	| {readonly type: 'set-pins'; readonly pins: readonly string[]}
 	| {readonly type: 'toggle-mode'; readonly mode: Exclude<Mode, 'catalogue'>}
 	| {readonly type: 'cycle-focus'; readonly isBackward?: boolean}
 	| {
@@ -96,16 +98,21 @@ export type InitialDashboard = {
 	readonly intervalMs: number;
 	readonly protocol?: ProtocolFilter;
 	readonly query?: string;
+	readonly pinned?: readonly string[];
+	/** Ports given on the command line start in the watch list. */
+	readonly mode?: Mode;
 };
 
 export const initialDashboardState = ({
 	intervalMs,
 	protocol = 'all',
 	query = '',
+	pinned = [],
+	mode = 'catalogue',
 }: InitialDashboard): DashboardState => ({
 	query,
 	protocol,
-	mode: 'catalogue',
+	mode,
 	focus: 'catalogue',
 	prompt: 'none',
 	targetDraft: '',
@@ -113,7 +120,7 @@ export const initialDashboardState = ({
 	isHelpOpen: false,
 	isBellOn: false,
 	intervalMs,
-	pinned: [],
+	pinned,
 	selected: {catalogue: undefined, watch: undefined, listeners: undefined},
 	tops: {catalogue: 0, watch: 0, listeners: 0},
 	eventsBack: 0,
@@ -199,6 +206,7 @@ const handlers: Handlers = {
 			: [...state.pinned, action.key];
 		return {...state, pinned};
 	},
+	'set-pins': (state, action) => ({...state, pinned: action.pins}),
 	'toggle-mode'(state, action) {
 		const mode = state.mode === action.mode ? 'catalogue' : action.mode;
 		// The listeners view has one pane: focus goes back to it.
