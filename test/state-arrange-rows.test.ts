@@ -2,7 +2,7 @@ import test from 'ava';
 import type {CatalogueEntry, Verdict} from '../source/catalogue/types.js';
 import type {PortState} from '../source/probe/types.js';
 import {arrangeEntries, stateCounts} from '../source/state/arrange-rows.js';
-import type {LiveEvent, LiveRow} from '../source/state/live-state.js';
+import type {LiveRow, PortEvent} from '../source/state/live-state.js';
 
 const entry = (port: number, verdict?: Verdict): CatalogueEntry => ({
 	id: `${port}/tcp`,
@@ -67,13 +67,13 @@ test('o keeps open and open|filtered; s orders by state (pending last) or by ver
 	);
 });
 
-const event = (
+function event(
 	port: number,
 	from: PortState,
 	to: PortState,
-	extra: Partial<LiveEvent> = {},
-): LiveEvent =>
-	({
+	extra: Partial<PortEvent> = {},
+): PortEvent {
+	return {
 		kind: 'port',
 		id: port,
 		host: 'h',
@@ -84,7 +84,8 @@ const event = (
 		to,
 		reason: 'refused',
 		...extra,
-	}) as LiveEvent;
+	};
+}
 
 test('down counts a watched port seen open, then not, until it returns', (t) => {
 	const keys = ['21/tcp', '22/tcp', '53/tcp', '80/tcp', '161/tcp'];
