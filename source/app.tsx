@@ -10,10 +10,16 @@ import {HelpOverlay} from './components/help-overlay.js';
 import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
-import {countText, messageText, targetNote} from './components/status-text.js';
+import {
+	arrangementText,
+	countText,
+	messageText,
+	targetNote,
+} from './components/status-text.js';
 import type {ProbeService} from './hooks/probe-service.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import type {PinStore} from './state/pins-store.js';
 
 export type AppProps = {
 	/** The catalogue to list, search and probe (the launcher loads it; a fuller one may follow). */
@@ -41,6 +47,10 @@ export type AppProps = {
 	readonly probe?: ProbeService;
 	/** The protocol filter to start with. */
 	readonly initialProtocol?: ProtocolFilter;
+	/** Where pins are kept per host between sessions; none: they last the session. */
+	readonly pinStore?: PinStore;
+	/** Ports given on the command line (`22/tcp` keys): the watch list, watched alone. */
+	readonly initialPins?: readonly string[];
 };
 
 /**
@@ -101,6 +111,8 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					isRegistry: view.isRegistry,
 					hasSockets: sockets?.isAvailable ?? false,
 				})}
+				arrangement={arrangementText(state)}
+				states={mode === 'listeners' ? undefined : dashboard.counts}
 				intervalMs={state.intervalMs}
 				cadence={live.cadence}
 				isIdle={dashboard.isIdle}
@@ -115,6 +127,18 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					isAscii={isAscii}
 					isColor={isColor}
 				/>
+			) : state.isEventsOpen ? (
+				<EventLog
+					isFull
+					isHostShown
+					isFocused
+					events={dashboard.events}
+					height={layout.height - 2}
+					back={state.eventsBack}
+					isColor={isColor}
+					nameOf={nameOf}
+					title={`events: ${dashboard.events.length}${state.isEventsPinnedOnly ? ' of pinned ports' : ''}  (j k PgUp PgDn scroll, p pinned only, e or Esc close)`}
+				/>
 			) : (
 				<>
 					<PromptLine
@@ -122,13 +146,10 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						prompt={state.prompt}
 						query={state.query}
 						targetDraft={state.targetDraft}
+						cursor={state.promptCursor}
 						message={message.text}
 						isError={message.isError}
 						isColor={isColor}
-						onQueryChange={dashboard.onQueryChange}
-						onQuerySubmit={dashboard.onQuerySubmit}
-						onTargetChange={dashboard.onTargetChange}
-						onTargetSubmit={dashboard.onTargetSubmit}
 					/>
 					<Panes
 						layout={layout}
@@ -163,7 +184,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 						listener={selectedListener}
 					/>
 					<EventLog
-						events={live.state.events}
+						events={dashboard.events}
 						isHostShown={live.state.hosts.length > 1}
 						height={layout.eventLines}
 						back={state.eventsBack}

@@ -8,6 +8,7 @@ const tty = {isTTY: true};
 test('defaults: localhost every 2s, the probe’s own timeout, box drawing in a UTF-8 locale, colour on a terminal', (t) => {
 	t.deepEqual(parseDashboardArguments([], utf8, tty), {
 		host: 'localhost',
+		ports: undefined,
 		intervalMs: 2000,
 		timeoutMs: undefined,
 		userFile: undefined,
@@ -52,7 +53,10 @@ test('bad input is a UsageError naming the value and what is accepted', (t) => {
 		[['--interval', '5'], /give a unit/v],
 		[['--timeout', 'never'], /bad --timeout "never"/v],
 		[['host one'], /bad host "host one"/v],
-		[['a.example', 'b.example'], /one host at a time, got 2/v],
+		[
+			['a.example', '22', 'b.example'],
+			/one host and one list of ports at a time, got 3 arguments/v,
+		],
 		[
 			['--colour'],
 			/unknown option "--colour"; accepted: --interval, --timeout, --catalogue, --ascii/v,

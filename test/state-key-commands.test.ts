@@ -1,6 +1,6 @@
 import test from 'ava';
 import type {Key} from 'ink';
-import {applyEdits, keyCommands} from '../source/state/key-commands.js';
+import {keyCommands} from '../source/state/key-commands.js';
 
 const none: Key = {
 	upArrow: false,
@@ -32,33 +32,23 @@ test('several keys in one read are read one by one', (t) => {
 	t.deepEqual(keyCommands('j\u0003', none).commands, ['down', 'quit']);
 });
 
-test('a slash or a colon opens a text input with what followed it', (t) => {
+test('a slash or a colon opens a text input with the keys that followed it', (t) => {
 	t.deepEqual(keyCommands('/ssh', none), {
 		commands: [],
-		prompt: {kind: 'search', text: 'ssh', isSubmitted: false},
+		prompt: {kind: 'search', rest: 'ssh'},
 	});
 	t.deepEqual(keyCommands('j/', none), {
 		commands: ['down'],
-		prompt: {kind: 'search', text: '', isSubmitted: false},
+		prompt: {kind: 'search', rest: ''},
 	});
 	t.deepEqual(keyCommands(':::1\r', none), {
 		commands: [],
-		prompt: {kind: 'target', text: '::1', isSubmitted: true},
+		prompt: {kind: 'target', rest: '::1\r'},
 	});
 	t.deepEqual(keyCommands('/sshx\u007F\rjj', none), {
 		commands: [],
-		prompt: {kind: 'search', text: 'ssh', isSubmitted: true},
+		prompt: {kind: 'search', rest: 'sshx\u007F\rjj'},
 	});
-});
-
-test('edits in a read of several keys: DEL and BS delete, Enter submits, control characters go', (t) => {
-	t.deepEqual(applyEdits('ab\u007Fc'), {value: 'ac', isSubmitted: false});
-	t.deepEqual(applyEdits('ab\b\b\bc'), {value: 'c', isSubmitted: false});
-	t.deepEqual(applyEdits('a\u001B[31mb\u009Bc'), {
-		value: 'a[31mbc',
-		isSubmitted: false,
-	});
-	t.deepEqual(applyEdits('host\rmore'), {value: 'host', isSubmitted: true});
 });
 
 test('special keys', (t) => {

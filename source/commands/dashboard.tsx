@@ -1,7 +1,15 @@
 import process from 'node:process';
 import {type Instance, render} from 'ink';
 import {App} from '../app.js';
-import {parseArguments, parseDuration, parseHost, UsageError} from '../args.js';
+import {
+	parseArguments,
+	parseDuration,
+	parseHost,
+	parsePortSpec,
+	UsageError,
+} from '../args.js';
+import {liveKey} from '../state/live-state.js';
+import {createPinStore, pinsPath} from '../state/pins-store.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {detectColor, isUtf8Locale} from '../terminal/environment.js';
 import {FrameStdout} from '../terminal/frame-stdout.js';
@@ -17,11 +25,14 @@ import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
-	  $ portui [HOST] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
+	  $ portui [HOST [PORTS]] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
 	  $ portui list|probe|wait|watch ...   (portui <command> --help)
 
 	The dashboard: the catalogue of well-known ports beside a live probe of HOST
 	(default localhost). Press ? in it for every key; q or Ctrl-C quits.
+	PORTS (22,443,40022 or ssh,53/udp or 8000-8010, as for probe) are watched alone,
+	in the catalogue or not. Pins (Space) are kept per host in
+	$XDG_STATE_HOME/portui/pins.json (default ~/.local/state/portui/) and restored.
 
 	Without a terminal (a pipe, cron, ssh without -t) it prints one plain snapshot of
 	the curated ports instead, one line a port, and a hint on stderr.
@@ -46,11 +57,14 @@ const help = `
 	Examples
 	  $ portui
 	  $ portui db.example --interval 500ms
+	  $ portui localhost 22,443,40022
 	  $ ssh -t host portui
 `;
 
 export type DashboardSettings = {
 	readonly host: string;
+	/** PORTS as given; parsed against the catalogue once it is loaded. */
+	readonly ports: string | undefined;
 	readonly intervalMs: number;
 	readonly timeoutMs: number | undefined;
 	readonly userFile: string | undefined;
@@ -72,15 +86,16 @@ export function parseDashboardArguments(
 			ascii: {type: 'boolean', default: false},
 		},
 	});
-	if (cli.input.length > 1) {
+	if (cli.input.length > 2) {
 		throw new UsageError(
-			`one host at a time, got ${cli.input.length}; accepted: portui [HOST], or a command: list, probe, wait, watch`,
+			`one host and one list of ports at a time, got ${cli.input.length} arguments; accepted: portui [HOST [PORTS]], or a command: list, probe, wait, watch`,
 		);
 	}
 
 	const {flags} = cli;
 	return {
 		host: parseHost(cli.input[0] ?? 'localhost'),
+		ports: cli.input[1],
 		intervalMs: parseDuration(flags.interval, '--interval', {
 			minMs: 100,
 			maxMs: 3_600_000,
@@ -110,8 +125,15 @@ async function runInteractive(
 	settings: DashboardSettings,
 	streams: Streams,
 ): Promise<number> {
-	// Before the alternate screen: a bad catalogue file is reported on the normal screen.
+	// Before the alternate screen: a bad catalogue file or port is reported on the normal screen.
 	const firstCatalogue = await loadFirstCatalogue(settings);
+	const initialPins =
+		settings.ports === undefined
+			? undefined
+			: parsePortSpec(settings.ports, firstCatalogue).map(({port, protocol}) =>
+					liveKey(port, protocol),
+				);
+	const pinStore = createPinStore(pinsPath(process.env));
 	let instance: Instance | undefined;
 	let isEnded = false;
 	let exitCode = 0;
@@ -186,6 +208,8 @@ async function runInteractive(
 			timeoutMs={settings.timeoutMs}
 			isAscii={settings.isAscii}
 			isColor={settings.isColor}
+			pinStore={pinStore}
+			initialPins={initialPins}
 			onNeedsRegistry={onNeedsRegistry}
 			onExit={() => {
 				end(0);

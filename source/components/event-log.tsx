@@ -15,6 +15,11 @@ export type EventLogProps = {
 	readonly isColor: boolean;
 	/** Whether more than one host was watched this session: then each line names its host. */
 	readonly isHostShown: boolean;
+	/** `e`: the log fills the screen, under a title line, and each change says why (`refused`). */
+	readonly isFull?: boolean;
+	readonly title?: string;
+	/** The reason of each change after its state: `closed (refused)`. */
+	readonly isReasonShown?: boolean;
 	/** The service name of a port, for the reader: `ssh`. */
 	readonly nameOf: (
 		port: number,
@@ -39,9 +44,32 @@ function EventLogView({
 	back,
 	isFocused,
 	isColor,
+	isReasonShown = false,
 	isHostShown,
+	isFull = false,
+	title,
 	nameOf,
 }: EventLogProps) {
+	if (isFull) {
+		return (
+			<Box flexDirection="column" height={height} flexShrink={0}>
+				<Text bold wrap="truncate">
+					{title}
+				</Text>
+				<EventLogView
+					isReasonShown
+					events={events}
+					height={height - 1}
+					back={back}
+					isFocused={isFocused}
+					isColor={isColor}
+					isHostShown={isHostShown}
+					nameOf={nameOf}
+				/>
+			</Box>
+		);
+	}
+
 	if (events.length === 0) {
 		return (
 			<Box height={height} flexShrink={0}>
@@ -84,6 +112,7 @@ function EventLogView({
 						{head}
 						{before}
 						<State state={event.to} isColor={isColor} />
+						{isReasonShown && event.reason ? ` (${event.reason})` : ''}
 						{after}
 						{event.downMs === undefined
 							? ''

@@ -3,6 +3,7 @@ import {memo} from 'react';
 import type {ProtocolFilter} from '../args.js';
 import type {SweepClock} from '../state/sweep-clock.js';
 import {useSweepAge} from '../hooks/use-sweep-age.js';
+import type {StateCounts} from '../state/arrange-rows.js';
 import {formatInterval} from './format.js';
 
 export type HeaderProps = {
@@ -13,6 +14,10 @@ export type HeaderProps = {
 	readonly protocol: ProtocolFilter;
 	/** `12/125`, `3 pinned`, `14 sockets`. */
 	readonly count: string;
+	/** What `o` and `s` changed: `open only · by state`, or ''. */
+	readonly arrangement?: string;
+	/** The watched ports that answer and those seen going down that have not come back. */
+	readonly states?: StateCounts;
 	readonly intervalMs: number;
 	/** A protocol's cadence where it is not the interval: `{udp: '24s'}`. */
 	readonly cadence: Readonly<Partial<Record<'tcp' | 'udp', string>>>;
@@ -58,6 +63,8 @@ function HeaderView({
 	targetNote,
 	protocol,
 	count,
+	arrangement,
+	states,
 	intervalMs,
 	cadence,
 	isIdle,
@@ -65,6 +72,7 @@ function HeaderView({
 	clock,
 	isColor,
 }: HeaderProps) {
+	const counted = arrangement ? `${count} ${arrangement}` : count;
 	const every =
 		cadence.tcp === undefined && cadence.udp === undefined
 			? formatInterval(intervalMs)
@@ -79,9 +87,24 @@ function HeaderView({
 				</Text>
 				{/* Idle, no interval is running: saying `every 2s` beside it would contradict it. */}
 				{width >= 80
-					? ` (${targetNote})  proto ${protocol}  ${count}  ${isIdle ? '' : `every ${every}  `}`
-					: ` (${targetNote})  ${protocol}  ${count}  ${isIdle ? '' : `${every}  `}`}
+					? ` (${targetNote})  proto ${protocol}  ${counted}  ${isIdle ? '' : `every ${every}  `}`
+					: ` (${targetNote})  ${protocol}  ${counted}  ${isIdle ? '' : `${every}  `}`}
 			</Text>
+			{states && states.observed > 0 && !isIdle ? (
+				<Box flexShrink={0}>
+					<Text>{`${states.open} open`}</Text>
+					{states.down > 0 ? (
+						<>
+							<Text>{' · '}</Text>
+							{/* Down until the port returns: the one figure that asks for action. */}
+							<Text bold inverse={!isColor} color={isColor ? 'red' : undefined}>
+								{`${states.down} down`}
+							</Text>
+						</>
+					) : undefined}
+					<Text>{'  '}</Text>
+				</Box>
+			) : undefined}
 			<Box flexShrink={0}>
 				<SweepAge
 					clock={clock}

@@ -4,20 +4,19 @@ import stringWidth from 'string-width';
 import {Pane} from './pane.js';
 
 const keys: ReadonlyArray<readonly [string, string]> = [
-	['Up Down  j k', 'move the selection'],
-	['PgUp PgDn', 'a page up or down'],
+	['j k  Up Down  PgUp PgDn', 'move a row, a page'],
 	['g G  Home End', 'first, last'],
 	['/', 'search: type filters, Enter keeps, Esc clears'],
+	['/ :  editing', 'Ctrl-A E U K W, Alt-B F; Up Down: hosts in :'],
 	['t  u  a', 'TCP only, UDP only, all'],
+	['o  s', 'open ports only; sort by port, state, verdict'],
 	['Tab  Shift-Tab', 'next pane: catalogue, live, events'],
 	['Space  Enter', 'pin or unpin: pinned ports stay watched'],
-	['w', 'the watch list only (pinned ports)'],
-	['l', "this machine's listening sockets"],
+	['w  l', "the watch list only; this machine's sockets"],
+	['e', 'the event log in full (p: pinned ports only)'],
 	[':', 'change the target host (Esc cancels)'],
-	['+  -', 'poll less or more often'],
-	['b', 'ring the bell when a port changes'],
-	['?  Esc', 'this help'],
-	['q  Ctrl-C', 'quit'],
+	['+  -  b', 'poll less or more often; bell on changes'],
+	['?  q  Ctrl-C', 'this help (? or Esc closes); quit'],
 ];
 
 const legend: readonly string[] = [

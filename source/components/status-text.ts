@@ -1,4 +1,4 @@
-import type {Mode} from '../state/dashboard-state.js';
+import {type DashboardState, type Mode} from '../state/dashboard-state.js';
 import type {Target} from '../hooks/use-target.js';
 
 /**
@@ -74,4 +74,17 @@ export function messageText({target, notice, probeError}: MessageInput): {
 	return probeError
 		? {text: `probe: ${probeError}`, isError: true}
 		: {isError: false};
+}
+
+/** What `o` and `s` changed, for the header: `open only · by state`; '' for all rows by port. */
+export function arrangementText({
+	isOpenOnly,
+	sortBy,
+}: Pick<DashboardState, 'isOpenOnly' | 'sortBy'>): string {
+	return [
+		isOpenOnly ? 'open only' : '',
+		sortBy === 'port' ? '' : `by ${sortBy}`,
+	]
+		.filter(Boolean)
+		.join(' · ');
 }

@@ -1,15 +1,23 @@
-import {useInput} from 'ink';
-import {useLayoutEffect, useRef, type Dispatch} from 'react';
+import {type Key, useInput} from 'ink';
+import {useCallback, useLayoutEffect, useRef, type Dispatch} from 'react';
 import {
 	scrollTop,
 	type DashboardAction,
 	type DashboardState,
 } from '../state/dashboard-state.js';
+import {keyCommands, type Command} from '../state/key-commands.js';
 import {
-	keyCommands,
-	type Command,
-	type KeyCommands,
-} from '../state/key-commands.js';
+	editLine,
+	emptyLine,
+	lineAtEnd,
+	recall,
+	remember,
+	startHistory,
+	strokesOf,
+	type History,
+	type Line,
+	type Stroke,
+} from '../state/line-editor.js';
 
 export type UseDashboardKeysOptions = {
 	readonly state: DashboardState;
@@ -24,7 +32,9 @@ export type UseDashboardKeysOptions = {
 	readonly eventLines: number;
 	/** Space or Enter: pin or unpin the row at this index. */
 	readonly onPin: (index: number) => void;
-	/** `:host` and Enter in one read (a paste): change the target at once. */
+	/** The host watched now: the first of the `:` prompt's history (Up brings it back). */
+	readonly host: string;
+	/** Enter in the `:` prompt: change the target (the prompt is closed by then). */
 	readonly onTarget: (host: string) => void;
 	/** Any key: transient messages (a refused host, a notice) make way. */
 	readonly onKey: () => void;
@@ -66,6 +76,9 @@ const actions: Partial<Record<Command, DashboardAction>> = {
 	faster: {type: 'step-interval', direction: -1},
 	bell: {type: 'toggle-bell'},
 	help: {type: 'toggle-help'},
+	'open-only': {type: 'toggle-open-only'},
+	sort: {type: 'cycle-sort'},
+	events: {type: 'toggle-events'},
 };
 
 function actionOf(
@@ -73,163 +86,265 @@ function actionOf(
 	state: DashboardState,
 ): DashboardAction | undefined {
 	if (command === 'escape') {
+		if (state.isEventsOpen) {
+			return {type: 'toggle-events'};
+		}
+
 		// Outside the search line Esc still clears a kept query.
 		return state.query ? {type: 'close-search', isKept: false} : undefined;
+	}
+
+	if (command === 'events-pinned') {
+		return state.isEventsOpen ? {type: 'toggle-events-pinned'} : undefined;
 	}
 
 	return actions[command];
 }
 
-/** A `/` or `:` in the read opens its text input with what followed it; Enter there submits it. */
-function openPrompt(
-	prompt: NonNullable<KeyCommands['prompt']>,
-	dispatch: Dispatch<DashboardAction>,
-	onTarget: (host: string) => void,
-): void {
-	if (prompt.kind === 'search') {
-		dispatch({type: 'open-search', query: prompt.text || undefined});
-		if (prompt.isSubmitted) {
-			dispatch({type: 'close-search', isKept: true});
-		}
-	} else if (prompt.isSubmitted) {
-		onTarget(prompt.text);
-	} else {
-		dispatch({type: 'open-target', draft: prompt.text});
-	}
-}
+/** The prompt that has the keys: its line and, for `:`, the hosts Up and Down go through. */
+type PromptSession = {
+	readonly kind: 'search' | 'target';
+	readonly line: Line;
+	readonly history: History;
+};
 
-/**
- * The keys of the dashboard while no text input has them. Keys that arrived in one read are
- * applied in order: the moves add up, and the selection is dispatched once.
- */
-export function useDashboardKeys(options: UseDashboardKeysOptions): void {
-	const {
-		state,
-		dispatch,
-		rowIds,
-		selectedIndex,
-		top,
-		page,
-		eventCount,
-		eventLines,
-		onPin,
-		onTarget,
-		onKey,
-		onExit,
-	} = options;
-	const promptRef = useCurrentPrompt(state.prompt);
-
-	useInput((input, key) => {
-		// Switched by the prompt set at layout time, not by isActive (see usePromptKeys).
-		if (promptRef.current !== 'none') {
-			return;
-		}
-
-		onKey();
-		const {commands, prompt} = keyCommands(input, key);
-		let index = selectedIndex;
-		let {isHelpOpen} = state;
-		for (const command of commands) {
-			if (command === 'quit') {
-				onExit();
-				return;
-			}
-
-			// The help takes only the keys that close it; the keys after those act as usual.
-			if (isHelpOpen) {
-				if (command === 'help' || command === 'escape') {
-					dispatch({type: 'close-help'});
-					isHelpOpen = false;
-				}
-
-				continue;
-			}
-
-			if (command === 'help') {
-				isHelpOpen = true;
-			}
-
-			const move = moves[command];
-			if (move && state.focus === 'events') {
-				dispatch({
-					type: 'scroll-events',
-					by: eventMoves[command]!(eventLines, eventCount),
-					count: eventCount,
-				});
-			} else if (move) {
-				index = Math.max(
-					0,
-					Math.min(rowIds.length - 1, move(index, page, rowIds.length)),
-				);
-			} else if (command === 'pin') {
-				onPin(index);
-			} else {
-				const action = actionOf(command, state);
-				if (action) {
-					dispatch(action);
-				}
-			}
-		}
-
-		if (index !== selectedIndex && rowIds.length > 0) {
-			dispatch({
-				type: 'select',
-				id: rowIds[index],
-				top: scrollTop(index, top, page, rowIds.length),
-			});
-		}
-
-		if (prompt) {
-			openPrompt(prompt, dispatch, onTarget);
-		}
-	});
-}
-
-/** The prompt as of the last commit, set before Ink's next input event can arrive. */
-function useCurrentPrompt(prompt: DashboardState['prompt']) {
-	const promptRef = useRef(prompt);
-	useLayoutEffect(() => {
-		promptRef.current = prompt;
-	}, [prompt]);
-	return promptRef;
-}
-
-export type UsePromptKeysOptions = {
-	readonly prompt: DashboardState['prompt'];
-	readonly dispatch: Dispatch<DashboardAction>;
-	readonly onExit: () => void;
+const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
 };
 
 /**
- * While a text input has the keys only Enter (keep the search), Esc (leave it) and Ctrl-C (quit)
- * mean anything else. Listening from mount with the prompt in a ref set at layout time, rather
- * than switching on with the prompt: a listener switched on in an effect misses a key that
- * arrives between the frame that opened the prompt and that effect (an Enter right after a
- * pasted search was lost that way on a busy machine).
+ * Every key of the dashboard, its prompts' included, through one listener that lives as long as
+ * the dashboard. ink-text-input could not be made to keep up (read in its 6.0.0 source and in
+ * Ink 6.8's use-input.js): its handler computes the next text from the value and cursor of the
+ * render it was created in, and Ink subscribes a new handler only in a passive effect after each
+ * commit, so two keys read before that effect ran were both applied to the same old text
+ * (`/postgres` came out `/ posresg`); a key that came between `/` and the input's first effect
+ * found no listener at all (`/22` lost the query); and its cursor cannot be set from outside, so
+ * Ctrl-A, Ctrl-W or history could not be built on it. Here the open prompt's line lives in a ref
+ * that each key updates at once, and the state is dispatched after it; the keys that follow an
+ * Enter or Esc in the same read go to the dashboard after the frame that closed the prompt.
  */
-export function usePromptKeys({
-	prompt,
-	dispatch,
-	onExit,
-}: UsePromptKeysOptions): void {
-	const promptRef = useCurrentPrompt(prompt);
-	useInput((input, key) => {
-		const {current} = promptRef;
-		if (current === 'none') {
-			return;
+export function useDashboardKeys(options: UseDashboardKeysOptions): void {
+	const latest = useRef(options);
+	useLayoutEffect(() => {
+		latest.current = options;
+	});
+	const session = useRef<PromptSession | undefined>(undefined);
+	const hosts = useRef<string[]>([]);
+	/** Keys read after a prompt closed, for the dashboard once its frame is committed. */
+	const pending = useRef('');
+
+	const closePrompt = useCallback((rest: readonly Stroke[]) => {
+		session.current = undefined;
+		pending.current += rest.map((stroke) => stroke.raw).join('');
+	}, []);
+
+	const feedPrompt = useCallback(
+		(strokes: readonly Stroke[]) => {
+			const {dispatch, onTarget, onExit} = latest.current;
+			for (const [index, stroke] of strokes.entries()) {
+				const {current} = session;
+				if (!current) {
+					return;
+				}
+
+				const edit = stroke.type === 'edit' ? stroke.edit : undefined;
+				if (edit === 'quit') {
+					onExit();
+					return;
+				}
+
+				if (edit === 'escape' || edit === 'enter') {
+					closePrompt(strokes.slice(index + 1));
+					if (current.kind === 'search') {
+						dispatch({type: 'close-search', isKept: edit === 'enter'});
+					} else if (edit === 'escape') {
+						dispatch({type: 'close-target'});
+					} else {
+						hosts.current = remember(hosts.current, current.line.value.trim());
+						onTarget(current.line.value);
+					}
+
+					return;
+				}
+
+				let {line, history} = current;
+				if (edit === 'history-back' || edit === 'history-forward') {
+					if (current.kind === 'search') {
+						continue;
+					}
+
+					({line, history} = recall(
+						history,
+						line,
+						edit === 'history-back' ? -1 : 1,
+					));
+				} else {
+					line = editLine(line, stroke);
+				}
+
+				session.current = {...current, line, history};
+				dispatch(
+					current.kind === 'search'
+						? {type: 'set-query', query: line.value, cursor: line.cursor}
+						: {
+								type: 'set-target-draft',
+								draft: line.value,
+								cursor: line.cursor,
+							},
+				);
+			}
+		},
+		[closePrompt],
+	);
+
+	const openPrompt = useCallback(
+		(kind: PromptSession['kind'], rest: string) => {
+			const {dispatch, state, host} = latest.current;
+			if (kind === 'search') {
+				session.current = {
+					kind,
+					line: lineAtEnd(state.query),
+					history: startHistory([]),
+				};
+				dispatch({type: 'open-search'});
+			} else {
+				session.current = {
+					kind,
+					line: emptyLine,
+					history: startHistory(remember(hosts.current, host)),
+				};
+				dispatch({type: 'open-target', draft: ''});
+			}
+
+			feedPrompt(strokesOf(rest, noKey));
+		},
+		[feedPrompt],
+	);
+
+	const dashboardKeys = useCallback(
+		(input: string, key: Key) => {
+			const {prompt, ...result} = applyKeys(latest.current, input, key);
+			if (!result.isQuit && prompt) {
+				openPrompt(prompt.kind, prompt.rest);
+			}
+		},
+		[openPrompt],
+	);
+
+	const drainPending = useCallback(() => {
+		while (pending.current !== '' && !session.current) {
+			const keys = pending.current;
+			pending.current = '';
+			dashboardKeys(keys, noKey);
+		}
+	}, [dashboardKeys]);
+
+	// After each commit: the keys that followed a closed prompt meet the rows of the new frame.
+	useLayoutEffect(() => {
+		drainPending();
+	});
+
+	const onInput = useCallback(
+		(input: string, key: Key) => {
+			drainPending();
+			if (session.current) {
+				feedPrompt(strokesOf(input, key));
+			} else {
+				dashboardKeys(input, key);
+			}
+		},
+		[drainPending, feedPrompt, dashboardKeys],
+	);
+	useInput(onInput);
+}
+
+/**
+ * The keys of one read while no prompt has them. Keys that arrived in one read are applied in
+ * order: the moves add up, and the selection is dispatched once.
+ */
+function applyKeys(
+	options: UseDashboardKeysOptions,
+	input: string,
+	key: Key,
+): ReturnType<typeof keyCommands> & {readonly isQuit: boolean} {
+	const {state, dispatch, rowIds, selectedIndex, top, page} = options;
+	const {eventCount, eventLines, onPin, onKey, onExit} = options;
+	onKey();
+	const {commands, prompt} = keyCommands(input, key);
+	let index = selectedIndex;
+	let {isHelpOpen} = state;
+	for (const command of commands) {
+		if (command === 'quit') {
+			onExit();
+			return {commands, isQuit: true};
 		}
 
-		if ((key.ctrl && input === 'c') || input.includes('\u0003')) {
-			onExit();
-		} else if (key.escape) {
-			dispatch(
-				current === 'search'
-					? {type: 'close-search', isKept: false}
-					: {type: 'close-target'},
-			);
-		} else if (key.return && current === 'search') {
-			// The text input submits too; closing a closed search changes nothing.
-			dispatch({type: 'close-search', isKept: true});
+		// The help takes only the keys that close it; the keys after those act as usual.
+		if (isHelpOpen) {
+			if (command === 'help' || command === 'escape') {
+				dispatch({type: 'close-help'});
+				isHelpOpen = false;
+			}
+
+			continue;
 		}
-	});
+
+		if (command === 'help') {
+			isHelpOpen = true;
+		}
+
+		const move = moves[command];
+		if (move && (state.focus === 'events' || state.isEventsOpen)) {
+			dispatch({
+				type: 'scroll-events',
+				by: eventMoves[command]!(
+					state.isEventsOpen ? page : eventLines,
+					eventCount,
+				),
+				count: eventCount,
+			});
+		} else if (move) {
+			index = Math.max(
+				0,
+				Math.min(rowIds.length - 1, move(index, page, rowIds.length)),
+			);
+		} else if (command === 'pin') {
+			onPin(index);
+		} else {
+			const action = actionOf(command, state);
+			if (action) {
+				dispatch(action);
+			}
+		}
+	}
+
+	if (index !== selectedIndex && rowIds.length > 0) {
+		dispatch({
+			type: 'select',
+			id: rowIds[index],
+			top: scrollTop(index, top, page, rowIds.length),
+		});
+	}
+
+	return {commands, prompt, isQuit: false};
 }

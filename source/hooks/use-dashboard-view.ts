@@ -16,11 +16,17 @@ export type UseDashboardViewOptions = {
 	readonly sockets?: SocketList;
 	/** Rows a pane shows. */
 	readonly page: number;
+	/** The order and filter of `s` and `o` over the catalogue's or watch list's entries. */
+	readonly arrange?: (
+		entries: readonly CatalogueEntry[],
+	) => readonly CatalogueEntry[];
 };
 
 export type DashboardView = {
 	/** Every entry of the catalogue or watch mode, in order. */
 	readonly entries: readonly CatalogueEntry[];
+	/** The entries before `o` and `s`: under `o` they are all watched, so one that opens shows. */
+	readonly candidates: readonly CatalogueEntry[];
 	readonly listenerItems: readonly ListenerItem[];
 	/** The ids of the rows of the current mode, in order. */
 	readonly rowIds: readonly string[];
@@ -106,12 +112,32 @@ function listenerItemsOf(
 	);
 }
 
+/** A pinned port the catalogue does not know (given on the command line): its number is all there is. */
+const uncataloguedEntry = (
+	port: number,
+	protocol: CatalogueEntry['protocol'],
+): CatalogueEntry => ({
+	id: `${port}/${protocol}`,
+	port,
+	endPort: port,
+	protocol,
+	service: '',
+	longName: 'not in the catalogue',
+	aliases: [],
+	daemons: [],
+	launch: [],
+	source: 'user',
+	isPrivileged: port < 1024,
+	isTls: false,
+});
+
 /** The rows each mode lists, the selected one, and the window of rows in view. */
 export function useDashboardView({
 	catalogue,
 	state,
 	sockets,
 	page,
+	arrange,
 }: UseDashboardViewOptions): DashboardView {
 	const {query, protocol, pinned, mode} = state;
 	const searched = useMemo(
@@ -123,7 +149,9 @@ export function useDashboardView({
 		const entries = pinned
 			.map((key) => {
 				const {port, protocol} = parsePair(key);
-				return catalogue.byPair(port, protocol);
+				return (
+					catalogue.byPair(port, protocol) ?? uncataloguedEntry(port, protocol)
+				);
 			})
 			.filter((entry) => entry !== undefined);
 		return searchCatalogue(entries, {query, protocol, scope: 'all'});
@@ -136,13 +164,18 @@ export function useDashboardView({
 		[catalogue, sockets, mode, query, protocol],
 	);
 
-	const entries = mode === 'watch' ? watched : searched.entries;
+	const candidates = mode === 'watch' ? watched : searched.entries;
+	const entries = useMemo(
+		() => (arrange ? arrange(candidates) : candidates),
+		[arrange, candidates],
+	);
+	// Names are suggested when the search found nothing, not when a state filter hides its finds.
 	const suggestions = useMemo(
 		() =>
-			mode === 'catalogue' && entries.length === 0 && query.trim() !== ''
+			mode === 'catalogue' && candidates.length === 0 && query.trim() !== ''
 				? suggestNames(catalogue.entries, query)
 				: [],
-		[catalogue, mode, entries, query],
+		[catalogue, mode, candidates, query],
 	);
 	const rowIds = useMemo(
 		() =>
@@ -166,6 +199,7 @@ export function useDashboardView({
 
 	return {
 		entries,
+		candidates,
 		listenerItems,
 		rowIds,
 		selectedIndex,

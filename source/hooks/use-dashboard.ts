@@ -22,13 +22,16 @@ import {
 	initialDashboardState,
 } from '../state/dashboard-state.js';
 import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
+import {arrangeEntries, stateCounts} from '../state/arrange-rows.js';
+import type {CatalogueEntry} from '../catalogue/types.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
+import type {PinStore} from '../state/pins-store.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
-import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
+import {useDashboardKeys} from './use-dashboard-keys.js';
 import {
 	maxWatchedPorts,
 	useDashboardView,
@@ -50,6 +53,10 @@ export type UseDashboardOptions = {
 	readonly probe?: ProbeService;
 	readonly layout: Layout;
 	readonly onExit: () => void;
+	/** Where pins are kept per host between sessions; none: pins last the session only. */
+	readonly pinStore?: PinStore;
+	/** Ports given on the command line: watched alone, in the watch list, instead of the kept pins. */
+	readonly initialPins?: readonly string[];
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
@@ -72,15 +79,42 @@ export function useDashboard({
 	probe = defaultProbeService,
 	layout,
 	onExit,
+	pinStore,
+	initialPins,
 }: UseDashboardOptions) {
+	// Read once: the pins kept for the first host, before the first frame.
+	const kept = useMemo(
+		() => pinStore?.load(initialHost),
+		[pinStore, initialHost],
+	);
 	const [state, dispatch] = useReducer(
 		dashboardReducer,
-		{intervalMs: initialIntervalMs, protocol: initialProtocol},
+		{
+			intervalMs: initialIntervalMs,
+			protocol: initialProtocol,
+			pinned: initialPins ?? kept?.pins,
+			mode: initialPins ? 'watch' : undefined,
+		},
 		initialDashboardState,
 	);
-	const [notice, setNotice] = useState<string | undefined>(undefined);
+	const [notice, setNotice] = useState<string | undefined>(kept?.warning);
 	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
 	const {host} = target;
+	// Another host, its own pins.
+	const pinsHost = useRef(initialHost);
+	useEffect(() => {
+		if (!pinStore || pinsHost.current === host) {
+			return;
+		}
+
+		pinsHost.current = host;
+		const {pins, warning} = pinStore.load(host);
+		dispatch({type: 'set-pins', pins});
+		if (warning) {
+			// eslint-disable-next-line react-hooks/set-state-in-effect -- the pins file is read when the host changes; its warning is a notice like any other
+			setNotice(warning);
+		}
+	}, [pinStore, host]);
 	const ring = useBell(state.isBellOn);
 	// Set below, once the watched pairs are known; the bell asks it at the time of a change.
 	const isBellPair = useRef<(key: string) => boolean>(() => false);
@@ -127,11 +161,24 @@ export function useDashboard({
 			}
 		}
 	}, [state.mode, sockets, onListeners]);
+	const {isOpenOnly, sortBy} = state;
+	const arrange = useMemo(
+		() =>
+			isOpenOnly || sortBy !== 'port'
+				? (entries: readonly CatalogueEntry[]) =>
+						arrangeEntries(entries, entryRows(entries, liveRows), {
+							isOpenOnly,
+							sortBy,
+						})
+				: undefined,
+		[isOpenOnly, sortBy, liveRows],
+	);
 	const view = useDashboardView({
 		catalogue,
 		state,
 		sockets,
 		page: layout.listRows,
+		arrange,
 	});
 	// The registry loads when it would show: a search that finds nothing curated, or `l`.
 	const {mode} = state;
@@ -156,11 +203,23 @@ export function useDashboard({
 	const wanted = useMemo(
 		() =>
 			watchedPairs(
-				state.mode === 'listeners' ? [] : view.visibleEntries,
+				state.mode === 'listeners'
+					? []
+					: // Under `o` the rows that do not answer are watched too, so one that opens shows.
+						isOpenOnly
+						? view.candidates
+						: view.visibleEntries,
 				state.pinned,
 				catalogue.byPair,
 			),
-		[state.mode, view.visibleEntries, state.pinned, catalogue.byPair],
+		[
+			state.mode,
+			isOpenOnly,
+			view.candidates,
+			view.visibleEntries,
+			state.pinned,
+			catalogue.byPair,
+		],
 	);
 	const watched = useSettledValue(wanted.key, settleMs);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
@@ -225,17 +284,30 @@ export function useDashboard({
 			}
 
 			const pair = item ? item.socket : entries[index];
-			if (pair) {
-				dispatch({type: 'toggle-pin', key: liveKey(pair.port, pair.protocol)});
+			if (!pair) {
+				return;
+			}
+
+			const key = liveKey(pair.port, pair.protocol);
+			dispatch({type: 'toggle-pin', key});
+			const next = pinned.includes(key)
+				? pinned.filter((pin) => pin !== key)
+				: [...pinned, key];
+			const failure = pinStore?.save(host, next);
+			if (failure) {
+				setNotice(failure);
 			}
 		},
-		[mode, listenerItems, entries],
+		[mode, listenerItems, entries, pinned, pinStore, host],
 	);
 	const {dismissError, change} = target;
+	const {acknowledge} = live;
 	const onKey = useCallback(() => {
 		setNotice(undefined);
 		dismissError();
-	}, [dismissError]);
+		// A key says the user has seen the marked changes.
+		acknowledge();
+	}, [dismissError, acknowledge]);
 	const onTargetSubmit = useCallback(
 		(next: string) => {
 			dispatch({type: 'close-target'});
@@ -245,6 +317,26 @@ export function useDashboard({
 		},
 		[change],
 	);
+	const counts = useMemo(
+		() =>
+			stateCounts(
+				pairs.map(({port, protocol}) => liveKey(port, protocol)),
+				liveRows,
+				live.state.events,
+				host,
+			),
+		[pairs, liveRows, live.state.events, host],
+	);
+	const {isEventsPinnedOnly} = state;
+	const events = useMemo(
+		() =>
+			isEventsPinnedOnly
+				? live.state.events.filter((event) =>
+						pinned.includes(liveKey(event.port, event.protocol)),
+					)
+				: live.state.events,
+		[isEventsPinnedOnly, live.state.events, pinned],
+	);
 	useDashboardKeys({
 		state,
 		dispatch,
@@ -252,24 +344,14 @@ export function useDashboard({
 		selectedIndex: view.selectedIndex,
 		top: view.top,
 		page: layout.listRows,
-		eventCount: live.state.events.length,
+		eventCount: events.length,
 		eventLines: layout.eventLines,
 		onPin,
+		host,
 		onTarget: onTargetSubmit,
 		onKey,
 		onExit,
 	});
-	usePromptKeys({prompt: state.prompt, dispatch, onExit});
-
-	const onQueryChange = useCallback((query: string) => {
-		dispatch({type: 'set-query', query});
-	}, []);
-	const onQuerySubmit = useCallback(() => {
-		dispatch({type: 'close-search', isKept: true});
-	}, []);
-	const onTargetChange = useCallback((draft: string) => {
-		dispatch({type: 'set-target-draft', draft});
-	}, []);
 	const nameOf = useCallback(
 		(port: number, protocol: Protocol) =>
 			catalogue.byPair(port, protocol)?.service,
@@ -295,9 +377,7 @@ export function useDashboard({
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),
 		nameOf,
-		onQueryChange,
-		onQuerySubmit,
-		onTargetChange,
-		onTargetSubmit,
+		counts,
+		events,
 	};
 }

@@ -25,7 +25,7 @@ export type UseLiveOptions = {
 	readonly host: string;
 	/** The interval asked for: a lane's cadence shows only where it differs. */
 	readonly intervalMs: number;
-	/** How long a changed row stays highlighted. */
+	/** How long a changed row stays marked unless a key acknowledges it first. */
 	readonly highlightMs?: number;
 	/** Called for every change of state (not for a first answer), e.g. to ring the bell. */
 	readonly onChange?: (transition: Transition) => void;
@@ -34,6 +34,8 @@ export type UseLiveOptions = {
 export type Live = {
 	readonly state: LiveState;
 	readonly clock: SweepClock;
+	/** A key was pressed: the user has seen the marked changes. */
+	readonly acknowledge: () => void;
 	readonly onWatching: (
 		host: string,
 		keys: readonly string[],
@@ -59,7 +61,7 @@ export type Live = {
 export function useLive({
 	host,
 	intervalMs,
-	highlightMs = 2000,
+	highlightMs = 30_000,
 	onChange,
 }: UseLiveOptions): Live {
 	const [cadence, setCadence] = useState<
@@ -167,9 +169,14 @@ export function useLive({
 		};
 	}, [highlights]);
 
+	const acknowledge = useCallback(() => {
+		dispatch({type: 'acknowledge'});
+	}, []);
+
 	return {
 		state,
 		clock,
+		acknowledge,
 		onWatching,
 		onSnapshot,
 		onTransition,

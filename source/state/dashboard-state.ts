@@ -4,6 +4,9 @@ import type {ProtocolFilter} from '../args.js';
 export type Mode = 'catalogue' | 'watch' | 'listeners';
 /** Which pane the movement keys act on. */
 export type Focus = 'catalogue' | 'live' | 'events';
+/** The order of the catalogue and watch rows: `s` cycles them. */
+export type SortKey = 'port' | 'state' | 'verdict';
+export const sortKeys: readonly SortKey[] = ['port', 'state', 'verdict'];
 /** A text input that has the keys, if any. */
 export type Prompt = 'none' | 'search' | 'target';
 
@@ -14,6 +17,8 @@ export type DashboardState = {
 	readonly focus: Focus;
 	readonly prompt: Prompt;
 	readonly targetDraft: string;
+	/** Where the cursor stands in the open prompt's text, in code points. */
+	readonly promptCursor: number;
 	readonly isHelpOpen: boolean;
 	readonly isBellOn: boolean;
 	readonly intervalMs: number;
@@ -25,14 +30,29 @@ export type DashboardState = {
 	readonly tops: Readonly<Record<Mode, number>>;
 	/** How many events the log is scrolled back from the newest. */
 	readonly eventsBack: number;
+	/** `o`: only the rows that answer open (or open|filtered). */
+	readonly isOpenOnly: boolean;
+	readonly sortBy: SortKey;
+	/** `e`: the event log fills the screen. */
+	readonly isEventsOpen: boolean;
+	/** In the full event log, `p`: only the pinned ports' events. */
+	readonly isEventsPinnedOnly: boolean;
 };
 
 export type DashboardAction =
 	| {readonly type: 'open-search'; readonly query?: string}
-	| {readonly type: 'set-query'; readonly query: string}
+	| {
+			readonly type: 'set-query';
+			readonly query: string;
+			readonly cursor?: number;
+	  }
 	| {readonly type: 'close-search'; readonly isKept: boolean}
 	| {readonly type: 'open-target'; readonly draft: string}
-	| {readonly type: 'set-target-draft'; readonly draft: string}
+	| {
+			readonly type: 'set-target-draft';
+			readonly draft: string;
+			readonly cursor?: number;
+	  }
 	| {readonly type: 'close-target'}
 	| {readonly type: 'set-protocol'; readonly protocol: ProtocolFilter}
 	| {
@@ -41,6 +61,8 @@ export type DashboardAction =
 			readonly top: number;
 	  }
 	| {readonly type: 'toggle-pin'; readonly key: string}
+	/** Another host's pins, as kept for it. */
+	| {readonly type: 'set-pins'; readonly pins: readonly string[]}
 	| {readonly type: 'toggle-mode'; readonly mode: Exclude<Mode, 'catalogue'>}
 	| {readonly type: 'cycle-focus'; readonly isBackward?: boolean}
 	| {
@@ -51,7 +73,11 @@ export type DashboardAction =
 	| {readonly type: 'step-interval'; readonly direction: 1 | -1}
 	| {readonly type: 'toggle-bell'}
 	| {readonly type: 'toggle-help'}
-	| {readonly type: 'close-help'};
+	| {readonly type: 'close-help'}
+	| {readonly type: 'toggle-open-only'}
+	| {readonly type: 'cycle-sort'}
+	| {readonly type: 'toggle-events'}
+	| {readonly type: 'toggle-events-pinned'};
 
 /** The intervals `+` and `-` step through. */
 export const intervalSteps: readonly number[] = [
@@ -72,26 +98,36 @@ export type InitialDashboard = {
 	readonly intervalMs: number;
 	readonly protocol?: ProtocolFilter;
 	readonly query?: string;
+	readonly pinned?: readonly string[];
+	/** Ports given on the command line start in the watch list. */
+	readonly mode?: Mode;
 };
 
 export const initialDashboardState = ({
 	intervalMs,
 	protocol = 'all',
 	query = '',
+	pinned = [],
+	mode = 'catalogue',
 }: InitialDashboard): DashboardState => ({
 	query,
 	protocol,
-	mode: 'catalogue',
+	mode,
 	focus: 'catalogue',
 	prompt: 'none',
 	targetDraft: '',
+	promptCursor: 0,
 	isHelpOpen: false,
 	isBellOn: false,
 	intervalMs,
-	pinned: [],
+	pinned,
 	selected: {catalogue: undefined, watch: undefined, listeners: undefined},
 	tops: {catalogue: 0, watch: 0, listeners: 0},
 	eventsBack: 0,
+	isOpenOnly: false,
+	sortBy: 'port',
+	isEventsOpen: false,
+	isEventsPinnedOnly: false,
 });
 
 /** A new query lists other entries: start again at the best match. */
@@ -114,12 +150,20 @@ type Handlers = {
 
 /** The reducer, an action type at a time; a handler returns the same state where nothing changes, so nothing re-renders. */
 const handlers: Handlers = {
-	'open-search': (state, action) => ({
-		...withQuery(state, action.query ?? state.query),
-		prompt: 'search',
-		isHelpOpen: false,
-	}),
-	'set-query': (state, action) => withQuery(state, action.query),
+	'open-search'(state, action) {
+		const query = action.query ?? state.query;
+		return {
+			...withQuery(state, query),
+			prompt: 'search',
+			promptCursor: [...query].length,
+			isHelpOpen: false,
+		};
+	},
+	'set-query'(state, action) {
+		const next = withQuery(state, action.query);
+		const promptCursor = action.cursor ?? [...action.query].length;
+		return promptCursor === next.promptCursor ? next : {...next, promptCursor};
+	},
 	'close-search': (state, action) => ({
 		...withQuery(state, action.isKept ? state.query : ''),
 		prompt: 'none',
@@ -128,12 +172,16 @@ const handlers: Handlers = {
 		...state,
 		prompt: 'target',
 		targetDraft: action.draft,
+		promptCursor: [...action.draft].length,
 		isHelpOpen: false,
 	}),
-	'set-target-draft': (state, action) => ({
-		...state,
-		targetDraft: action.draft,
-	}),
+	'set-target-draft'(state, action) {
+		const promptCursor = action.cursor ?? [...action.draft].length;
+		return action.draft === state.targetDraft &&
+			promptCursor === state.promptCursor
+			? state
+			: {...state, targetDraft: action.draft, promptCursor};
+	},
 	'close-target': (state) => ({...state, prompt: 'none', targetDraft: ''}),
 	// The selected entry stays selected when the new filter still lists it.
 	'set-protocol': (state, action) =>
@@ -158,6 +206,7 @@ const handlers: Handlers = {
 			: [...state.pinned, action.key];
 		return {...state, pinned};
 	},
+	'set-pins': (state, action) => ({...state, pinned: action.pins}),
 	'toggle-mode'(state, action) {
 		const mode = state.mode === action.mode ? 'catalogue' : action.mode;
 		// The listeners view has one pane: focus goes back to it.
@@ -198,6 +247,21 @@ const handlers: Handlers = {
 	'toggle-help': (state) => ({...state, isHelpOpen: !state.isHelpOpen}),
 	'close-help': (state) =>
 		state.isHelpOpen ? {...state, isHelpOpen: false} : state,
+	'toggle-open-only': (state) => ({...state, isOpenOnly: !state.isOpenOnly}),
+	'cycle-sort': (state) => ({
+		...state,
+		sortBy: sortKeys[(sortKeys.indexOf(state.sortBy) + 1) % sortKeys.length]!,
+	}),
+	'toggle-events': (state) => ({
+		...state,
+		isEventsOpen: !state.isEventsOpen,
+		eventsBack: 0,
+	}),
+	'toggle-events-pinned': (state) => ({
+		...state,
+		isEventsPinnedOnly: !state.isEventsPinnedOnly,
+		eventsBack: 0,
+	}),
 };
 
 export function dashboardReducer(

@@ -20,15 +20,18 @@ export type Command =
 	| 'bell'
 	| 'help'
 	| 'escape'
+	| 'open-only'
+	| 'sort'
+	| 'events'
+	| 'events-pinned'
 	| 'quit';
 
 export type KeyCommands = {
 	readonly commands: readonly Command[];
-	/** `/` or `:` opens a text input; what followed it in the same read is its first text (and Enter in it, its submission). */
+	/** `/` or `:` opens a text input; what followed it in the same read are its first keys. */
 	readonly prompt?: {
 		readonly kind: 'search' | 'target';
-		readonly text: string;
-		readonly isSubmitted: boolean;
+		readonly rest: string;
 	};
 };
 
@@ -51,6 +54,10 @@ const characters = new Map<string, Command>([
 	['-', 'faster'],
 	['b', 'bell'],
 	['?', 'help'],
+	['o', 'open-only'],
+	['s', 'sort'],
+	['e', 'events'],
+	['p', 'events-pinned'],
 	['q', 'quit'],
 	['Q', 'quit'],
 	['\u0003', 'quit'],
@@ -94,13 +101,11 @@ export function keyCommands(input: string, key: Key): KeyCommands {
 	const text = [...input];
 	for (const [index, character] of text.entries()) {
 		if (character === '/' || character === ':') {
-			const edited = applyEdits(text.slice(index + 1).join(''));
 			return {
 				commands,
 				prompt: {
 					kind: character === '/' ? 'search' : 'target',
-					text: edited.value,
-					isSubmitted: edited.isSubmitted,
+					rest: text.slice(index + 1).join(''),
 				},
 			};
 		}
@@ -112,32 +117,4 @@ export function keyCommands(input: string, key: Key): KeyCommands {
 	}
 
 	return {commands};
-}
-
-/**
- * Ink 6.8 hands over keys that arrive in one read as one string, so a fast typist's backspace
- * (DEL, or BS) can land inside the text: apply it here, and drop every other control character.
- */
-export function applyEdits(value: string): {
-	readonly value: string;
-	readonly isSubmitted: boolean;
-} {
-	let text = '';
-	let isSubmitted = false;
-	for (const character of value) {
-		if (character === '\u007F' || character === '\b') {
-			text = [...text].slice(0, -1).join('');
-		} else if (character === '\r' || character === '\n') {
-			// What follows Enter in the same read is not part of the text.
-			isSubmitted = true;
-			break;
-		} else if (
-			character >= ' ' &&
-			(character < '\u007F' || character > '\u009F')
-		) {
-			text += character;
-		}
-	}
-
-	return {value: text, isSubmitted};
 }

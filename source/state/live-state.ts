@@ -75,6 +75,8 @@ export type PortEvent = {
 	readonly protocol: Protocol;
 	readonly from: PortState;
 	readonly to: PortState;
+	/** Why it reads `to`, in a word, as `watch` prints it: refused, timeout, connected. */
+	readonly reason: string;
 	readonly downMs?: number;
 	/** A change of one address family only: that address, and the addresses still open. */
 	readonly address?: string;
@@ -118,6 +120,8 @@ export type LiveAction =
 			>;
 	  }
 	| {readonly type: 'expire'; readonly now: number}
+	/** The user has seen the changes: their marks go. */
+	| {readonly type: 'acknowledge'}
 	| {readonly type: 'batch'; readonly actions: readonly LiveAction[]}
 	| {readonly type: 'error'; readonly host: string; readonly message: string};
 
@@ -326,6 +330,7 @@ function transition(
 		protocol: transition.protocol,
 		from: transition.from,
 		to: transition.to,
+		reason: transition.result.reason,
 		...(transition.previousAt !== undefined && {
 			previousAt: transition.previousAt,
 		}),
@@ -399,6 +404,11 @@ function apply(draft: Draft, action: LiveAction): void {
 				}
 			}
 
+			break;
+		}
+
+		case 'acknowledge': {
+			draft.highlights = new Map();
 			break;
 		}
 
