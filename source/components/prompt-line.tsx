@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
 import {memo} from 'react';
 import {applyEdits} from '../state/key-commands.js';
+import {colorOf, usePalette} from './theme-context.js';
 
 export type PromptLineProps = {
 	readonly width: number;
@@ -33,6 +34,7 @@ function PromptLineView({
 	onTargetChange,
 	onTargetSubmit,
 }: PromptLineProps) {
+	const palette = usePalette();
 	if (prompt === 'search') {
 		return (
 			<Box width={width} height={1} flexShrink={0} overflow="hidden">
@@ -83,7 +85,7 @@ function PromptLineView({
 				<Text
 					wrap="truncate"
 					bold={isError}
-					color={isColor && isError ? 'red' : undefined}
+					color={isColor && isError ? colorOf(palette, 'alarm') : undefined}
 				>
 					{message}
 				</Text>
