@@ -4,6 +4,7 @@ import type {ProtocolFilter} from '../args.js';
 import type {SweepClock} from '../state/sweep-clock.js';
 import {useSweepAge} from '../hooks/use-sweep-age.js';
 import {formatInterval} from './format.js';
+import {colorOf, usePalette} from './theme-context.js';
 
 export type HeaderProps = {
 	readonly width: number;
@@ -21,6 +22,11 @@ export type HeaderProps = {
 	readonly isBellOn: boolean;
 	readonly clock: SweepClock;
 	readonly isColor: boolean;
+	/**
+	 * The host does not resolve: no sweep reaches it, so the header says that in the alarm colour
+	 * where it would say `live` (a sweep of no address still completes on time).
+	 */
+	readonly isUnresolved?: boolean;
 };
 
 type SweepAgeProps = Pick<
@@ -37,12 +43,17 @@ function SweepAgeView({
 	isColor,
 }: SweepAgeProps) {
 	const {label, isStale} = useSweepAge({clock, host, intervalMs, isIdle});
+	const palette = usePalette();
 	return (
 		<Text
 			wrap="truncate"
 			bold={isStale}
 			dimColor={isIdle}
-			color={isColor && !isIdle ? (isStale ? 'yellow' : 'green') : undefined}
+			color={
+				isColor && !isIdle
+					? colorOf(palette, isStale ? 'caution' : 'ok')
+					: undefined
+			}
 		>
 			{label}
 		</Text>
@@ -64,7 +75,9 @@ function HeaderView({
 	isBellOn,
 	clock,
 	isColor,
+	isUnresolved = false,
 }: HeaderProps) {
+	const palette = usePalette();
 	const every =
 		cadence.tcp === undefined && cadence.udp === undefined
 			? formatInterval(intervalMs)
@@ -74,22 +87,30 @@ function HeaderView({
 			<Text wrap="truncate">
 				<Text bold>portui</Text>
 				{'  '}
-				<Text bold color={isColor ? 'cyan' : undefined}>
-					{host}
-				</Text>
+				<Text bold>{host}</Text>
 				{/* Idle, no interval is running: saying `every 2s` beside it would contradict it. */}
 				{width >= 80
 					? ` (${targetNote})  proto ${protocol}  ${count}  ${isIdle ? '' : `every ${every}  `}`
 					: ` (${targetNote})  ${protocol}  ${count}  ${isIdle ? '' : `${every}  `}`}
 			</Text>
 			<Box flexShrink={0}>
-				<SweepAge
-					clock={clock}
-					host={host}
-					intervalMs={intervalMs}
-					isIdle={isIdle}
-					isColor={isColor}
-				/>
+				{isUnresolved ? (
+					<Text
+						bold
+						wrap="truncate"
+						color={isColor ? colorOf(palette, 'alarm') : undefined}
+					>
+						no address
+					</Text>
+				) : (
+					<SweepAge
+						clock={clock}
+						host={host}
+						intervalMs={intervalMs}
+						isIdle={isIdle}
+						isColor={isColor}
+					/>
+				)}
 				{isBellOn ? <Text>{'  bell'}</Text> : undefined}
 			</Box>
 		</Box>

@@ -7,6 +7,7 @@ import {
 	useRef,
 	useState,
 } from 'react';
+import {useStdout} from 'ink';
 import type {ProtocolFilter} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import type {Layout} from '../components/layout.js';
@@ -25,9 +26,13 @@ import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
+import {describeRows, maxDescribeTop} from '../components/describe-view.js';
+import {helpRows, maxHelpTop} from '../components/help-overlay.js';
+import {redrawTerminal} from '../terminal/frame-stdout.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
+import {useDescribe} from './use-describe.js';
 import {useDashboardKeys, usePromptKeys} from './use-dashboard-keys.js';
 import {
 	maxWatchedPorts,
@@ -50,6 +55,7 @@ export type UseDashboardOptions = {
 	readonly probe?: ProbeService;
 	readonly layout: Layout;
 	readonly onExit: () => void;
+	readonly isAscii?: boolean;
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
@@ -72,6 +78,7 @@ export function useDashboard({
 	probe = defaultProbeService,
 	layout,
 	onExit,
+	isAscii = false,
 }: UseDashboardOptions) {
 	const [state, dispatch] = useReducer(
 		dashboardReducer,
@@ -245,7 +252,32 @@ export function useDashboard({
 		},
 		[change],
 	);
+	const describe = useDescribe({
+		state,
+		view,
+		host,
+		entryLive,
+		liveRows,
+		isLocal,
+		sockets,
+		width: layout.width - 4,
+		isAscii,
+	});
+	// The help and the describe view take the panes' place: the height less header and footer.
+	const textHeight = layout.height - 2;
+	const {stdout} = useStdout();
 	useDashboardKeys({
+		describeScroll: {
+			max: maxDescribeTop(describe.length, textHeight),
+			page: describeRows(textHeight),
+		},
+		helpScroll: {
+			max: maxHelpTop(layout.width, textHeight, isAscii),
+			page: helpRows(textHeight),
+		},
+		onRedraw() {
+			redrawTerminal(stdout);
+		},
 		state,
 		dispatch,
 		rowIds: view.rowIds,
@@ -295,6 +327,7 @@ export function useDashboard({
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),
 		nameOf,
+		describe,
 		onQueryChange,
 		onQuerySubmit,
 		onTargetChange,

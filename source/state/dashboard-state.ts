@@ -25,6 +25,11 @@ export type DashboardState = {
 	readonly tops: Readonly<Record<Mode, number>>;
 	/** How many events the log is scrolled back from the newest. */
 	readonly eventsBack: number;
+	/** Enter: the selected port in full, in place of the panes. */
+	readonly isDescribeOpen: boolean;
+	/** The first line shown of the describe view, and of the help. */
+	readonly describeTop: number;
+	readonly helpTop: number;
 };
 
 export type DashboardAction =
@@ -51,7 +56,14 @@ export type DashboardAction =
 	| {readonly type: 'step-interval'; readonly direction: 1 | -1}
 	| {readonly type: 'toggle-bell'}
 	| {readonly type: 'toggle-help'}
-	| {readonly type: 'close-help'};
+	| {readonly type: 'close-help'}
+	| {readonly type: 'toggle-describe'}
+	| {
+			readonly type: 'scroll-describe' | 'scroll-help';
+			readonly by: number;
+			/** The last first line that still fills the view. */
+			readonly max: number;
+	  };
 
 /** The intervals `+` and `-` step through. */
 export const intervalSteps: readonly number[] = [
@@ -92,6 +104,9 @@ export const initialDashboardState = ({
 	selected: {catalogue: undefined, watch: undefined, listeners: undefined},
 	tops: {catalogue: 0, watch: 0, listeners: 0},
 	eventsBack: 0,
+	isDescribeOpen: false,
+	describeTop: 0,
+	helpTop: 0,
 });
 
 /** A new query lists other entries: start again at the best match. */
@@ -118,6 +133,7 @@ const handlers: Handlers = {
 		...withQuery(state, action.query ?? state.query),
 		prompt: 'search',
 		isHelpOpen: false,
+		isDescribeOpen: false,
 	}),
 	'set-query': (state, action) => withQuery(state, action.query),
 	'close-search': (state, action) => ({
@@ -129,6 +145,7 @@ const handlers: Handlers = {
 		prompt: 'target',
 		targetDraft: action.draft,
 		isHelpOpen: false,
+		isDescribeOpen: false,
 	}),
 	'set-target-draft': (state, action) => ({
 		...state,
@@ -195,10 +212,31 @@ const handlers: Handlers = {
 		return intervalMs === state.intervalMs ? state : {...state, intervalMs};
 	},
 	'toggle-bell': (state) => ({...state, isBellOn: !state.isBellOn}),
-	'toggle-help': (state) => ({...state, isHelpOpen: !state.isHelpOpen}),
+	'toggle-help': (state) => ({
+		...state,
+		isHelpOpen: !state.isHelpOpen,
+		helpTop: 0,
+	}),
+	'toggle-describe': (state) => ({
+		...state,
+		isDescribeOpen: !state.isDescribeOpen,
+		describeTop: 0,
+	}),
+	'scroll-describe'(state, action) {
+		const describeTop = clampTop(state.describeTop, action);
+		return describeTop === state.describeTop ? state : {...state, describeTop};
+	},
+	'scroll-help'(state, action) {
+		const helpTop = clampTop(state.helpTop, action);
+		return helpTop === state.helpTop ? state : {...state, helpTop};
+	},
 	'close-help': (state) =>
 		state.isHelpOpen ? {...state, isHelpOpen: false} : state,
 };
+
+/** A scrolled view's first line after moving `by`, within 0 and `max`. */
+const clampTop = (top: number, {by, max}: {by: number; max: number}) =>
+	Math.max(0, Math.min(max, Math.min(top, max) + by));
 
 export function dashboardReducer(
 	state: DashboardState,
