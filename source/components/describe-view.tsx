@@ -46,17 +46,18 @@ function DescribeViewView({
 			isColor={isColor}
 		>
 			<Box flexDirection="column" height={rows} overflow="hidden">
-				{shown.map((line, index) => (
-					<Text
-						// Lines repeat (blank ones); their place in the window is their identity.
+				{shown.map((line, index) =>
+					// Lines repeat (blank ones); their place in the window is their identity.
+					line.text === '' ? (
 						// eslint-disable-next-line react/no-array-index-key
-						key={index}
-						wrap="truncate"
-						bold={line.isHeading}
-					>
-						{` ${line.text}`}
-					</Text>
-				))}
+						<Box key={index} height={1} />
+					) : (
+						// eslint-disable-next-line react/no-array-index-key
+						<Text key={index} wrap="truncate" bold={line.isHeading}>
+							{` ${line.text}`}
+						</Text>
+					),
+				)}
 			</Box>
 			<Text dimColor wrap="truncate">
 				{` Esc closes, Space pins${where}`}
