@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {useMemo} from 'react';
 import type {ProtocolFilter} from './args.js';
 import type {Catalogue} from './catalogue/load.js';
+import {DescribeView} from './components/describe-view.js';
 import {DetailStrip} from './components/detail-strip.js';
 import {EventLog} from './components/event-log.js';
 import {Footer} from './components/footer.js';
@@ -17,9 +18,11 @@ import {
 	targetNote,
 } from './components/status-text.js';
 import type {ProbeService} from './hooks/probe-service.js';
+import {paletteContext} from './components/theme-context.js';
 import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import type {PinStore} from './state/pins-store.js';
+import {palettes, type ThemeName} from './terminal/theme.js';
 
 export type AppProps = {
 	/** The catalogue to list, search and probe (the launcher loads it; a fuller one may follow). */
@@ -39,6 +42,8 @@ export type AppProps = {
 	readonly isAscii: boolean;
 	/** False under NO_COLOR: no colour; inverse, bold and underline still mark what they mark. */
 	readonly isColor: boolean;
+	/** The colours for the terminal's background (`--theme`, COLORFGBG); `auto` reads on either. */
+	readonly theme?: ThemeName;
 	/** `q` or Ctrl-C: the launcher unmounts the app and restores the terminal. */
 	readonly onExit: () => void;
 	/** How long a probe waits for an answer (`--timeout`); the probe service's default when undefined. */
@@ -57,10 +62,18 @@ export type AppProps = {
  * The dashboard: the catalogue beside the live probe of the ports in view, the selected entry in
  * full, the latest changes, and the keys. Never taller than the terminal's rows minus one.
  */
-export function App({isAscii, isColor, ...options}: AppProps) {
+export function App({theme = 'auto', isColor, ...props}: AppProps) {
+	return (
+		<paletteContext.Provider value={isColor ? palettes[theme] : undefined}>
+			<Dashboard isColor={isColor} {...props} />
+		</paletteContext.Provider>
+	);
+}
+
+function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 	const size = useTerminalSize();
 	const layout = useMemo(() => computeLayout(size), [size]);
-	const dashboard = useDashboard({...options, layout});
+	const dashboard = useDashboard({...options, layout, isAscii});
 	const {
 		state,
 		target,
@@ -79,9 +92,10 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 	const {mode} = state;
 
 	if (layout.isTooSmall) {
+		// Wrapped, not cut: at 40x12 the sentence is the whole screen.
 		return (
-			<Box width={size.columns} height={1}>
-				<Text wrap="truncate">
+			<Box width={size.columns}>
+				<Text wrap="wrap">
 					{`portui needs ${minimumSize.columns}x${minimumSize.rows}; this terminal is ${size.columns}x${size.rows}. Enlarge it, or press q.`}
 				</Text>
 			</Box>
@@ -119,6 +133,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 				isBellOn={state.isBellOn}
 				clock={live.clock}
 				isColor={isColor}
+				isUnresolved={target.resolved?.isResolved === false}
 			/>
 			{state.isHelpOpen ? (
 				<HelpOverlay
@@ -126,6 +141,16 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					height={layout.height - 2}
 					isAscii={isAscii}
 					isColor={isColor}
+					top={state.helpTop}
+				/>
+			) : state.isDescribeOpen && dashboard.describe.length > 0 ? (
+				<DescribeView
+					width={layout.width}
+					height={layout.height - 2}
+					isAscii={isAscii}
+					isColor={isColor}
+					lines={dashboard.describe}
+					top={state.describeTop}
 				/>
 			) : state.isEventsOpen ? (
 				<EventLog

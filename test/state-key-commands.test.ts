@@ -60,7 +60,10 @@ test('special keys', (t) => {
 	t.deepEqual(keyCommands('', {...none, tab: true, shift: true}).commands, [
 		'focus-back',
 	]);
-	t.deepEqual(keyCommands('\r', {...none, return: true}).commands, ['pin']);
+	t.deepEqual(keyCommands('\r', {...none, return: true}).commands, [
+		'describe',
+	]);
+	t.deepEqual(keyCommands('l', {...none, ctrl: true}).commands, ['redraw']);
 	t.deepEqual(keyCommands(' ', none).commands, ['pin']);
 	t.deepEqual(keyCommands('c', {...none, ctrl: true}).commands, ['quit']);
 	t.deepEqual(keyCommands('x', {...none, ctrl: true}).commands, []);

@@ -13,7 +13,9 @@ import {createPinStore, pinsPath} from '../state/pins-store.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {detectColor, isUtf8Locale} from '../terminal/environment.js';
 import {FrameStdout} from '../terminal/frame-stdout.js';
+import {chooseTheme, type ThemeName} from '../terminal/theme.js';
 import {printSnapshot} from '../terminal/print-snapshot.js';
+import {isDumbTerminal} from '../terminal/snapshot.js';
 import {
 	isHangup,
 	openTerminalSession,
@@ -21,11 +23,13 @@ import {
 	signalExitCode,
 	terminateBy,
 } from '../terminal/session.js';
+import {quote} from '../text/quote.js';
 import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
 	  $ portui [HOST [PORTS]] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
+	           [--theme light|dark]
 	  $ portui list|probe|wait|watch ...   (portui <command> --help)
 
 	The dashboard: the catalogue of well-known ports beside a live probe of HOST
@@ -42,9 +46,13 @@ const help = `
 	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 	  --ascii       ASCII borders; also when the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8
+	  --theme       light or dark: colours for that background (default: from COLORFGBG,
+	                else colours that read on both)
 
 	Environment
 	  NO_COLOR      set and not empty: no colour (FORCE_COLOR=1 or 0 overrides either way)
+	  COLORFGBG     the terminal's colours (rxvt, Konsole): a background of 7 or 9-15 is light
+	  TERM          dumb or unset: the plain snapshot, not the full-screen dashboard
 
 	Exit status
 	  0    quit with q or Ctrl-C; or the snapshot printed
@@ -70,6 +78,7 @@ export type DashboardSettings = {
 	readonly userFile: string | undefined;
 	readonly isAscii: boolean;
 	readonly isColor: boolean;
+	readonly theme: ThemeName;
 };
 
 export function parseDashboardArguments(
@@ -84,6 +93,7 @@ export function parseDashboardArguments(
 			timeout: {type: 'string'},
 			catalogue: {type: 'string'},
 			ascii: {type: 'boolean', default: false},
+			theme: {type: 'string'},
 		},
 	});
 	if (cli.input.length > 2) {
@@ -104,7 +114,16 @@ export function parseDashboardArguments(
 		userFile: flags.catalogue,
 		isAscii: flags.ascii || !isUtf8Locale(env),
 		isColor: detectColor(env, stdout),
+		theme: chooseTheme(parseTheme(flags.theme), env),
 	};
+}
+
+function parseTheme(value: string | undefined): 'dark' | 'light' | undefined {
+	if (value === undefined || value === 'dark' || value === 'light') {
+		return value;
+	}
+
+	throw new UsageError(`bad --theme ${quote(value)}; accepted: light, dark`);
 }
 
 /** The dashboard starts with the curated and user entries; IANA's registry and /etc/services load when needed. */
@@ -210,6 +229,7 @@ async function runInteractive(
 			isColor={settings.isColor}
 			pinStore={pinStore}
 			initialPins={initialPins}
+			theme={settings.theme}
 			onNeedsRegistry={onNeedsRegistry}
 			onExit={() => {
 				end(0);
@@ -260,8 +280,13 @@ async function runInteractive(
 export async function dashboard(argv: readonly string[]): Promise<number> {
 	const {stdin, stdout, stderr} = process;
 	const settings = parseDashboardArguments(argv, process.env, stdout);
-	if (!stdin.isTTY || !stdout.isTTY) {
-		return printSnapshot({...settings, stdout, stderr});
+	if (!stdin.isTTY || !stdout.isTTY || isDumbTerminal(process.env)) {
+		return printSnapshot({
+			...settings,
+			stdout,
+			stderr,
+			isDumbTerminal: stdin.isTTY && stdout.isTTY,
+		});
 	}
 
 	return runInteractive(settings, {stdin, stdout, stderr});

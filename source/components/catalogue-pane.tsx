@@ -1,12 +1,17 @@
 import {memo, useMemo} from 'react';
-import stringWidth from 'string-width';
-import {portLabel, verdictColor} from '../catalogue/format.js';
+import {portLabel} from '../catalogue/format.js';
 import {matchedSpans} from '../catalogue/search.js';
 import type {CatalogueEntry, Verdict} from '../catalogue/types.js';
 import {liveKey} from '../state/live-state.js';
 import type {PaneFrame} from './pane.js';
 import {markCell, privilegedStyle, selectionStyle} from './row-marks.js';
 import {TablePane} from './table-pane.js';
+import {
+	colorOf,
+	isRiskyVerdict,
+	usePalette,
+	verdictRole,
+} from './theme-context.js';
 import {
 	rowWidth,
 	TableRow,
@@ -15,7 +20,7 @@ import {
 } from './table-row.js';
 
 const shortVerdicts: Readonly<Record<Verdict, string>> = {
-	secure: 'ok',
+	secure: 'sec',
 	caution: 'warn',
 	insecure: 'bad',
 	obsolete: 'old',
@@ -23,7 +28,11 @@ const shortVerdicts: Readonly<Record<Verdict, string>> = {
 
 type CatalogueLayout = {
 	readonly columns: readonly TableColumn[];
+	/** No verdict column: the service name takes the verdict's colour, the detail strip its word. */
+	readonly hasVerdict: boolean;
 	readonly isShort: boolean;
+	/** Ranges as their first port and an ellipsis (`27000…`): the detail strip names the range. */
+	readonly isPortShort: boolean;
 	/** A wide pane has room for the daemons, after the verdict. */
 	readonly hasDaemons: boolean;
 };
@@ -31,45 +40,55 @@ type CatalogueLayout = {
 /** A service name needs no more; past this a wide pane shows the daemons too. */
 const serviceRoom = 16;
 
-/** Mark, port, protocol, service, verdict (and daemons when wide): the service takes what the others leave. */
-export function catalogueColumns(
-	innerWidth: number,
-	portWidth: number,
-): CatalogueLayout {
-	const fixed = (protocolWidth: number, verdictWidth: number) =>
-		rowWidth([
-			{width: 2},
-			{width: portWidth},
-			{width: protocolWidth},
-			{width: verdictWidth},
-		]) + 2;
-	// Narrow panes give up the long verdict words first, then the long protocol heading.
-	const isShort = innerWidth - fixed(5, 8) < 8;
-	const verdictWidth = isShort ? 4 : 8;
-	const protocolWidth = innerWidth - fixed(5, verdictWidth) < 8 ? 3 : 5;
-	const serviceWidth = Math.max(
-		1,
-		innerWidth - fixed(protocolWidth, verdictWidth),
-	);
-	const hasDaemons = serviceWidth >= serviceRoom + 2 + 12;
-	const columns: TableColumn[] = [
+/**
+ * Mark, port, protocol, service, verdict (and daemons when wide), each width a function of the
+ * pane's width alone: the rows in view never change them (scrolling onto 27000-27009 re-flowed
+ * the table, and `secure` turned into `ok`). A narrow pane leaves the verdict to the colour of
+ * the service name and to the detail strip, so the live pane beside it has the room.
+ */
+export function catalogueColumns(innerWidth: number): CatalogueLayout {
+	const isPortShort = innerWidth < 44;
+	const hasVerdict = !isPortShort;
+	const isShort = innerWidth < 50;
+	const portWidth = isPortShort ? 6 : 11;
+	const protocolWidth = innerWidth < 60 ? 3 : 5;
+	const fixed: TableColumn[] = [
 		{width: 2},
 		{width: portWidth, align: 'right'},
 		{width: protocolWidth},
+	];
+	const verdict: TableColumn[] = hasVerdict ? [{width: isShort ? 4 : 8}] : [];
+	const serviceWidth = Math.max(
+		1,
+		innerWidth - rowWidth([...fixed, ...verdict]) - 2,
+	);
+	const hasDaemons = serviceWidth >= serviceRoom + 2 + 12;
+	const columns: TableColumn[] = [
+		...fixed,
 		{width: hasDaemons ? serviceRoom : serviceWidth},
-		{width: verdictWidth},
+		...verdict,
 	];
 	if (hasDaemons) {
 		columns.push({width: serviceWidth - serviceRoom - 2});
 	}
 
-	return {isShort, hasDaemons, columns};
+	return {hasVerdict, isShort, isPortShort, hasDaemons, columns};
 }
 
-const headings = {
-	long: ['', 'port', 'proto', 'service', 'verdict', 'daemons'],
-	short: ['', 'port', 'pro', 'service', 'risk'],
-};
+/** The port cell: a range cut to its first port where the column is short. */
+const portCell = (entry: CatalogueEntry, isPortShort: boolean) =>
+	isPortShort && entry.endPort !== entry.port
+		? `${entry.port}…`
+		: portLabel(entry);
+
+const headingsOf = (layout: CatalogueLayout) => [
+	'',
+	'port',
+	layout.columns[2]!.width >= 5 ? 'proto' : 'pro',
+	'service',
+	...(layout.hasVerdict ? [layout.isShort ? 'risk' : 'verdict'] : []),
+	...(layout.hasDaemons ? ['daemons'] : []),
+];
 
 type CatalogueRowProps = {
 	readonly entry: CatalogueEntry;
@@ -77,7 +96,6 @@ type CatalogueRowProps = {
 	readonly isSelected: boolean;
 	readonly isFocused: boolean;
 	readonly isPinned: boolean;
-	readonly isColor: boolean;
 	/** The search, whose matches in the port, service and daemons are marked. */
 	readonly query: string;
 };
@@ -88,51 +106,54 @@ function CatalogueRowView({
 	isSelected,
 	isFocused,
 	isPinned,
-	isColor,
 	query,
 }: CatalogueRowProps) {
-	const cells = useMemo(
-		() => [
+	const palette = usePalette();
+	const cells = useMemo(() => {
+		const verdict = entry.verdict
+			? layout.isShort
+				? shortVerdicts[entry.verdict]
+				: entry.verdict
+			: '';
+		return [
 			markCell(isSelected, isPinned),
-			portLabel(entry),
+			portCell(entry, layout.isPortShort),
 			entry.protocol,
 			entry.service,
-			entry.verdict
-				? layout.isShort
-					? shortVerdicts[entry.verdict]
-					: entry.verdict
-				: '',
+			...(layout.hasVerdict ? [verdict] : []),
 			layout.hasDaemons ? entry.daemons.join(', ') : '',
-		],
-		[entry, layout.isShort, layout.hasDaemons, isSelected, isPinned],
-	);
-	const cellStyles = useMemo<CellStyle[]>(
-		() => [
+		];
+	}, [entry, layout, isSelected, isPinned]);
+	const cellStyles = useMemo<CellStyle[]>(() => {
+		const verdict: CellStyle = {
+			color: colorOf(palette, verdictRole(entry.verdict)),
+		};
+		// Without a verdict column the service name carries it: coloured, and bold where risky.
+		const service: CellStyle = layout.hasVerdict
+			? {}
+			: {...verdict, isBold: isRiskyVerdict(entry.verdict)};
+		return [
 			{},
-			privilegedStyle(entry.isPrivileged, isColor),
+			privilegedStyle(entry.isPrivileged),
 			{},
-			{},
-			{
-				color:
-					isColor && entry.verdict ? verdictColor(entry.verdict) : undefined,
-			},
-		],
-		[entry, isColor],
-	);
-	const marks = useMemo(
-		() =>
-			query.trim() === ''
-				? undefined
-				: [
-						undefined,
-						matchedSpans(cells[1]!, query, 'port'),
-						undefined,
-						matchedSpans(cells[3]!, query, 'name'),
-						undefined,
-						matchedSpans(cells[5]!, query, 'name'),
-					],
-		[cells, query],
-	);
+			service,
+			...(layout.hasVerdict ? [verdict] : []),
+		];
+	}, [entry, layout, palette]);
+	const marks = useMemo(() => {
+		if (query.trim() === '') {
+			return undefined;
+		}
+
+		const daemons = cells.length - 1;
+		return cells.map((cell, index) =>
+			index === 1
+				? matchedSpans(cell, query, 'port')
+				: index === 3 || index === daemons
+					? matchedSpans(cell, query, 'name')
+					: undefined,
+		);
+	}, [cells, query]);
 	return (
 		<TableRow
 			columns={layout.columns}
@@ -167,19 +188,12 @@ function CataloguePaneView({
 	query = '',
 	...pane
 }: CataloguePaneProps) {
-	const portWidth = Math.min(
-		11,
-		Math.max(4, ...entries.map((entry) => stringWidth(portLabel(entry)))),
-	);
-	const layout = useMemo(
-		() => catalogueColumns(pane.width - 2, portWidth),
-		[pane.width, portWidth],
-	);
+	const layout = useMemo(() => catalogueColumns(pane.width - 2), [pane.width]);
 	return (
 		<TablePane
 			{...pane}
 			columns={layout.columns}
-			heading={layout.isShort ? headings.short : headings.long}
+			heading={headingsOf(layout)}
 			rows={entries.map((entry) => (
 				<CatalogueRow
 					key={entry.id}
@@ -188,7 +202,6 @@ function CataloguePaneView({
 					isSelected={entry.id === selectedId}
 					isFocused={pane.isFocused}
 					isPinned={pinned.has(liveKey(entry.port, entry.protocol))}
-					isColor={pane.isColor}
 					query={query}
 				/>
 			))}

@@ -3,7 +3,8 @@ import {memo} from 'react';
 import type {LiveEvent} from '../state/live-state.js';
 import type {PortState} from '../probe/types.js';
 import {changeParts} from '../text/change.js';
-import {formatClock, formatDuration, stateColor} from './format.js';
+import {formatClock, formatDuration} from './format.js';
+import {colorOf, stateRole, usePalette} from './theme-context.js';
 
 export type EventLogProps = {
 	/** Oldest first. */
@@ -34,7 +35,12 @@ function State({
 	readonly state: PortState;
 	readonly isColor: boolean;
 }) {
-	return <Text color={isColor ? stateColor(state) : undefined}>{state}</Text>;
+	const palette = usePalette();
+	return (
+		<Text color={isColor ? colorOf(palette, stateRole(state)) : undefined}>
+			{state}
+		</Text>
+	);
 }
 
 /** The latest changes of state: time, port/protocol, from -> to, and the downtime on a return to open. */

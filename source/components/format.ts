@@ -59,22 +59,13 @@ export function formatRtt(ms: number | undefined): string {
 	return `${(ms / 1000).toFixed(1)}s`;
 }
 
-const states = new Map<
-	PortState,
-	{readonly label: string; readonly color: string}
->([
-	['open', {label: 'open', color: 'green'}],
-	['closed', {label: 'closed', color: 'red'}],
-	['filtered', {label: 'filtered', color: 'yellow'}],
-	['unreachable', {label: 'unreach', color: 'magenta'}],
-	['open|filtered', {label: 'open?', color: 'cyan'}],
+const labels = new Map<PortState, string>([
+	['unreachable', 'unreach'],
+	['open|filtered', 'open?'],
 ]);
 
 /** Port states in at most 8 cells; `open?` is UDP silence (open, or dropped on the way). */
-export const stateLabel = (state: PortState) =>
-	states.get(state)?.label ?? state;
-
-export const stateColor = (state: PortState) => states.get(state)?.color;
+export const stateLabel = (state: PortState) => labels.get(state) ?? state;
 
 /**
  * Words wrapped at `width` cells; a word longer than the line is left for the cut. Each word is

@@ -5,6 +5,7 @@ import type {SweepClock} from '../state/sweep-clock.js';
 import {useSweepAge} from '../hooks/use-sweep-age.js';
 import type {StateCounts} from '../state/arrange-rows.js';
 import {formatInterval} from './format.js';
+import {colorOf, usePalette} from './theme-context.js';
 
 export type HeaderProps = {
 	readonly width: number;
@@ -26,6 +27,11 @@ export type HeaderProps = {
 	readonly isBellOn: boolean;
 	readonly clock: SweepClock;
 	readonly isColor: boolean;
+	/**
+	 * The host does not resolve: no sweep reaches it, so the header says that in the alarm colour
+	 * where it would say `live` (a sweep of no address still completes on time).
+	 */
+	readonly isUnresolved?: boolean;
 };
 
 type SweepAgeProps = Pick<
@@ -42,12 +48,17 @@ function SweepAgeView({
 	isColor,
 }: SweepAgeProps) {
 	const {label, isStale} = useSweepAge({clock, host, intervalMs, isIdle});
+	const palette = usePalette();
 	return (
 		<Text
 			wrap="truncate"
 			bold={isStale}
 			dimColor={isIdle}
-			color={isColor && !isIdle ? (isStale ? 'yellow' : 'green') : undefined}
+			color={
+				isColor && !isIdle
+					? colorOf(palette, isStale ? 'caution' : 'ok')
+					: undefined
+			}
 		>
 			{label}
 		</Text>
@@ -71,8 +82,10 @@ function HeaderView({
 	isBellOn,
 	clock,
 	isColor,
+	isUnresolved = false,
 }: HeaderProps) {
 	const counted = arrangement ? `${count} ${arrangement}` : count;
+	const palette = usePalette();
 	const every =
 		cadence.tcp === undefined && cadence.udp === undefined
 			? formatInterval(intervalMs)
@@ -82,9 +95,7 @@ function HeaderView({
 			<Text wrap="truncate">
 				<Text bold>portui</Text>
 				{'  '}
-				<Text bold color={isColor ? 'cyan' : undefined}>
-					{host}
-				</Text>
+				<Text bold>{host}</Text>
 				{/* Idle, no interval is running: saying `every 2s` beside it would contradict it. */}
 				{width >= 80
 					? ` (${targetNote})  proto ${protocol}  ${counted}  ${isIdle ? '' : `every ${every}  `}`
@@ -97,7 +108,11 @@ function HeaderView({
 						<>
 							<Text>{' · '}</Text>
 							{/* Down until the port returns: the one figure that asks for action. */}
-							<Text bold inverse={!isColor} color={isColor ? 'red' : undefined}>
+							<Text
+								bold
+								inverse={!isColor}
+								color={isColor ? colorOf(palette, 'alarm') : undefined}
+							>
 								{`${states.down} down`}
 							</Text>
 						</>
@@ -106,13 +121,23 @@ function HeaderView({
 				</Box>
 			) : undefined}
 			<Box flexShrink={0}>
-				<SweepAge
-					clock={clock}
-					host={host}
-					intervalMs={intervalMs}
-					isIdle={isIdle}
-					isColor={isColor}
-				/>
+				{isUnresolved ? (
+					<Text
+						bold
+						wrap="truncate"
+						color={isColor ? colorOf(palette, 'alarm') : undefined}
+					>
+						no address
+					</Text>
+				) : (
+					<SweepAge
+						clock={clock}
+						host={host}
+						intervalMs={intervalMs}
+						isIdle={isIdle}
+						isColor={isColor}
+					/>
+				)}
 				{isBellOn ? <Text>{'  bell'}</Text> : undefined}
 			</Box>
 		</Box>

@@ -1,56 +1,127 @@
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import {memo} from 'react';
 import stringWidth from 'string-width';
+import {layLines} from './format.js';
 import {Pane} from './pane.js';
+import {expectedMark} from './row-marks.js';
 
+/** Every key: short enough that two columns fit in 80. Add a key here and in the README's table. */
 const keys: ReadonlyArray<readonly [string, string]> = [
-	['j k  Up Down  PgUp PgDn', 'move a row, a page'],
-	['g G  Home End', 'first, last'],
-	['/', 'search: type filters, Enter keeps, Esc clears'],
-	['/ :  editing', 'Ctrl-A E U K W, Alt-B F; Up Down: hosts in :'],
-	['t  u  a', 'TCP only, UDP only, all'],
-	['o  s', 'open ports only; sort by port, state, verdict'],
-	['Tab  Shift-Tab', 'next pane: catalogue, live, events'],
-	['Space  Enter', 'pin or unpin: pinned ports stay watched'],
-	['w  l', "the watch list only; this machine's sockets"],
-	['e', 'the event log in full (p: pinned ports only)'],
-	[':', 'change the target host (Esc cancels)'],
-	['+  -  b', 'poll less or more often; bell on changes'],
-	['?  q  Ctrl-C', 'this help (? or Esc closes); quit'],
+	['j k', 'move (Up Down too)'],
+	['PgUp PgDn', 'a page up or down'],
+	['g G', 'first, last (Home End)'],
+	['/', 'search (Enter keeps it)'],
+	['t u a', 'TCP only, UDP only, all'],
+	['o', 'open ports only'],
+	['s', 'sort: port, state, verdict'],
+	['Tab S-Tab', 'next pane; details follow'],
+	['Space', 'pin/unpin: stays watched'],
+	['Enter', 'describe the port in full'],
+	['w', 'only the pinned ports'],
+	['l', "this machine's sockets"],
+	['e', 'event log (p: pinned only)'],
+	[':', 'change the host'],
+	['+ -', 'poll less or more often'],
+	['b', 'bell when a port changes'],
+	['Ctrl-L', 'redraw the whole screen'],
+	['?', 'this help (j k scroll it)'],
+	['Esc', 'close a view, clear search'],
+	['q Ctrl-C', 'quit'],
 ];
 
+/** One line each at 80 columns. */
 const legend: readonly string[] = [
-	'bold port: privileged (below 1024, root binds it)   * pinned   > selected',
-	'verdict: secure, caution, insecure, obsolete (ok, warn, bad, old)',
-	'open? : UDP silence, either open or dropped on the way',
+	'in / and : Ctrl-A E U K W, Alt-B F, Home End edit; in : Up Down recall hosts',
+	'The strip below follows the focus (Tab): the entry, or its probe and holder',
+	'bold port: privileged (root binds it)   * pinned   > selected',
+	"verdict: secure, caution, insecure, obsolete (narrow: the name's colour)",
+	'closed is neutral; open on an insecure or obsolete service is the alarm',
+	'open?: UDP silence, open or dropped   who: {yes} expected daemon, {no} another',
 	'live: sweeps arrive on time; else the age of the last one',
-	'who: the process here (expected daemon or not), else what answered',
 ];
+
+const keyWidth = Math.max(...keys.map(([key]) => stringWidth(key))) + 2;
+const keyLine = ([key, what]: readonly [string, string]) =>
+	`${key.padEnd(keyWidth)}${what}`;
+const widestKeyLine = Math.max(...keys.map((key) => stringWidth(keyLine(key))));
+
+export type HelpLine = {readonly text: string; readonly isLegend: boolean};
+
+/**
+ * The help's lines for a pane `width` cells wide: the keys in two columns where they fit side by
+ * side, else one; then the legend, wrapped. Nothing is cut: what does not fit the height scrolls.
+ */
+export function helpLines(width: number, isAscii = false): HelpLine[] {
+	const inner = width - 4;
+	const isTwoColumns = inner >= widestKeyLine * 2 + 2;
+	const lines: HelpLine[] = [];
+	if (isTwoColumns) {
+		const half = Math.ceil(keys.length / 2);
+		const columnWidth = Math.floor(inner / 2);
+		for (let index = 0; index < half; index++) {
+			const right = keys[index + half];
+			lines.push({
+				text: `${keyLine(keys[index]!).padEnd(columnWidth)}${right ? keyLine(right) : ''}`.trimEnd(),
+				isLegend: false,
+			});
+		}
+	} else {
+		lines.push(...keys.map((key) => ({text: keyLine(key), isLegend: false})));
+	}
+
+	lines.push({text: '', isLegend: true});
+	for (const line of legend) {
+		const text = line
+			.replace('{yes}', expectedMark(true, isAscii))
+			.replace('{no}', expectedMark(false, isAscii));
+		if (stringWidth(text) <= inner) {
+			lines.push({text, isLegend: true});
+			continue;
+		}
+
+		lines.push(
+			...layLines([text], inner, 100).map((line, index) => ({
+				text: index === 0 ? line : `  ${line}`,
+				isLegend: true,
+			})),
+		);
+	}
+
+	return lines;
+}
+
+/** Lines a help pane of `height` rows shows: its borders and the scroll line take three. */
+export const helpRows = (height: number) => Math.max(1, height - 3);
+
+/** The last first line that still fills the pane. */
+export const maxHelpTop = (width: number, height: number, isAscii = false) =>
+	Math.max(0, helpLines(width, isAscii).length - helpRows(height));
 
 export type HelpOverlayProps = {
 	readonly width: number;
 	readonly height: number;
 	readonly isAscii: boolean;
 	readonly isColor: boolean;
+	/** The first line shown. */
+	readonly top?: number;
 };
 
-/** Every key, and how to read the screen; two columns when the pane is too short for one. */
-function HelpOverlayView({width, height, isAscii, isColor}: HelpOverlayProps) {
-	const inner = height - 2;
-	const keyWidth = Math.max(...keys.map(([key]) => stringWidth(key))) + 2;
-	const lines = [
-		...keys.map(([key, what]) => ({
-			text: `${key.padEnd(keyWidth)}${what}`,
-			isLegend: false,
-		})),
-		...legend.map((text) => ({text, isLegend: true})),
-	];
-	const columnCount = lines.length > inner ? 2 : 1;
-	const perColumn = Math.ceil(lines.length / columnCount);
-	const columns = Array.from({length: columnCount}, (_, index) =>
-		lines.slice(index * perColumn, (index + 1) * perColumn),
-	);
-	const columnWidth = Math.floor((width - 2) / columnCount);
+/** Every key, and how to read the screen; scrolls (j k) where the terminal is too short for it. */
+function HelpOverlayView({
+	width,
+	height,
+	isAscii,
+	isColor,
+	top = 0,
+}: HelpOverlayProps) {
+	const lines = helpLines(width, isAscii);
+	const rows = helpRows(height);
+	const first = Math.min(top, Math.max(0, lines.length - rows));
+	const shown = lines.slice(first, first + rows);
+	const where =
+		lines.length > rows
+			? `  lines ${first + 1}-${first + shown.length}/${lines.length}: j k scroll`
+			: '';
 	return (
 		<Pane
 			isFocused
@@ -59,22 +130,23 @@ function HelpOverlayView({width, height, isAscii, isColor}: HelpOverlayProps) {
 			isAscii={isAscii}
 			isColor={isColor}
 		>
-			<Box flexDirection="row">
-				{columns.map((column) => (
-					<Box
-						key={column[0]?.text ?? ''}
-						flexDirection="column"
-						width={columnWidth}
-						overflow="hidden"
-					>
-						{column.slice(0, inner).map((line) => (
-							<Text key={line.text} wrap="truncate" dimColor={line.isLegend}>
-								{` ${line.text}`}
-							</Text>
-						))}
-					</Box>
-				))}
-			</Box>
+			{shown.map((line, index) => (
+				<Text
+					// Lines of the legend can repeat their text; the window's order is stable.
+					// eslint-disable-next-line react/no-array-index-key
+					key={index}
+					wrap="truncate"
+					dimColor={line.isLegend}
+				>
+					{` ${line.text}`}
+				</Text>
+			))}
+			{shown.length < rows ? (
+				<Text>{'\n'.repeat(rows - shown.length - 1)}</Text>
+			) : undefined}
+			<Text dimColor wrap="truncate">
+				{` ? Esc close this help${where}`}
+			</Text>
 		</Pane>
 	);
 }

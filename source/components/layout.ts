@@ -35,7 +35,13 @@ export function computeLayout({columns, rows}: TerminalSize): Layout {
 		paneChrome + 1,
 		height - chromeLines - detailLines - eventLines,
 	);
-	const rightWidth = Math.max(26, Math.min(64, Math.floor(columns * 0.45)));
+	// The live pane gets the width: at 80 columns a 15-character process name and the start of
+	// what answered fit beside the state and since; the catalogue keeps port, protocol and name.
+	const leftWidth =
+		columns < 100
+			? Math.max(28, Math.round(columns * 0.41))
+			: Math.min(56, 36 + Math.round((columns - 80) * 0.3));
+	const rightWidth = columns - leftWidth;
 	return {
 		isTooSmall,
 		width: columns,
@@ -44,7 +50,7 @@ export function computeLayout({columns, rows}: TerminalSize): Layout {
 		listRows: paneHeight - paneChrome,
 		detailLines,
 		eventLines,
-		leftWidth: columns - rightWidth,
+		leftWidth,
 		rightWidth,
 	};
 }

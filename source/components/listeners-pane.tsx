@@ -8,7 +8,9 @@ import {
 	privilegedStyle,
 	selectionStyle,
 } from './row-marks.js';
+import {shortCommand} from './live-pane.js';
 import {TablePane} from './table-pane.js';
+import {colorOf, usePalette} from './theme-context.js';
 import {
 	rowWidth,
 	TableRow,
@@ -16,8 +18,27 @@ import {
 	type TableColumn,
 } from './table-row.js';
 
+/** Past this a row has room for the command line, as htop's Command column: python3 and java services differ there. */
+const commandRoom = 100;
+
 export function listenerColumns(innerWidth: number): readonly TableColumn[] {
 	const fixed = rowWidth([{width: 2}, {width: 5}, {width: 5}, {width: 3}]);
+	if (innerWidth >= commandRoom) {
+		const address = 24;
+		const owner = 22;
+		const catalogue = 14;
+		return [
+			{width: 2},
+			{width: 5},
+			{width: address},
+			{width: 5, align: 'right'},
+			{width: owner},
+			{width: catalogue},
+			{width: 3},
+			{width: innerWidth - fixed - address - owner - catalogue - 8},
+		];
+	}
+
 	const rest = Math.max(6, innerWidth - fixed - 6);
 	const address = Math.max(7, Math.min(39, Math.floor(rest * 0.35)));
 	const owner = Math.max(6, Math.floor((rest - address) * 0.5));
@@ -51,6 +72,8 @@ function ListenerLineView({
 	isAscii,
 	isColor,
 }: ListenerLineProps) {
+	const palette = usePalette();
+	const hasCommand = columns.length > 7;
 	const cells = useMemo(
 		() => [
 			markCell(isSelected, isPinned),
@@ -58,29 +81,32 @@ function ListenerLineView({
 			item.socket.address,
 			String(item.socket.port),
 			ownerLabel(item.socket),
-			item.entry ? `${item.entry.service}  ${item.entry.longName}` : '',
+			item.entry
+				? hasCommand
+					? item.entry.service
+					: `${item.entry.service}  ${item.entry.longName}`
+				: '',
 			expectedMark(item.isExpected, isAscii),
+			...(hasCommand ? [shortCommand(item.socket.cmdline)] : []),
 		],
-		[item, isSelected, isPinned, isAscii],
+		[item, isSelected, isPinned, isAscii, hasCommand],
 	);
 	const cellStyles = useMemo<CellStyle[]>(
 		() => [
 			{},
 			{},
 			{},
-			privilegedStyle(item.socket.port < 1024, isColor),
+			privilegedStyle(item.socket.port < 1024),
 			{isDim: !item.socket.process},
 			{},
 			{
 				color:
 					isColor && item.isExpected !== undefined
-						? item.isExpected
-							? 'green'
-							: 'red'
+						? colorOf(palette, item.isExpected ? 'ok' : 'alarm')
 						: undefined,
 			},
 		],
-		[item, isColor],
+		[item, isColor, palette],
 	);
 	return (
 		<TableRow
@@ -102,7 +128,16 @@ export type ListenersPaneProps = PaneFrame & {
 	readonly emptyText: string;
 };
 
-const heading = ['', 'proto', 'address', 'port', 'process', 'catalogue', 'exp'];
+const heading = [
+	'',
+	'proto',
+	'address',
+	'port',
+	'process',
+	'catalogue',
+	'exp',
+	'command',
+];
 
 /** Every listening socket of this machine, in the catalogue or not, with its process. */
 function ListenersPaneView({

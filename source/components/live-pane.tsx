@@ -1,54 +1,74 @@
 import {memo, useEffect, useMemo, useState} from 'react';
-import type {CatalogueEntry} from '../catalogue/types.js';
+import {type CatalogueEntry, type Verdict} from '../catalogue/types.js';
 import type {LiveRow} from '../state/live-state.js';
 import type {LocalOwner} from '../state/local-target.js';
-import {
-	formatAge,
-	formatClock,
-	formatRtt,
-	stateColor,
-	stateLabel,
-} from './format.js';
+import {formatAge, formatClock, formatRtt, stateLabel} from './format.js';
 import type {PaneFrame} from './pane.js';
 import {expectedMark, selectionStyle} from './row-marks.js';
 import {TablePane} from './table-pane.js';
 import {TableRow, type CellStyle, type TableColumn} from './table-row.js';
+import {colorOf, stateRole, usePalette} from './theme-context.js';
 
 type LiveLayout = {
 	readonly columns: readonly TableColumn[];
 	readonly hasRtt: boolean;
 	readonly hasSince: boolean;
 	readonly hasSeconds: boolean;
+	/** Who and what answered share one column (a narrow pane): `✓ python3 HTTP SimpleHTTP/0.6`. */
+	readonly isMerged: boolean;
+	/** Room for the holder's command line, as htop's Command column. */
+	readonly hasCommand: boolean;
 };
 
-/** State first, then what answered; how long the state has lasted and the rtt when there is room. */
-export function liveColumns(innerWidth: number): LiveLayout {
-	let rest = innerWidth - 10 - 8;
-	const hasSince = rest >= 8;
-	rest -= hasSince ? 8 : 0;
-	const hasRtt = rest >= 7;
-	rest -= hasRtt ? 7 : 0;
-	const hasSeconds = hasSince && rest >= 3;
-	rest -= hasSeconds ? 3 : 0;
-	const columns: TableColumn[] = [{width: 8}];
-	if (hasRtt) {
-		columns.push({width: 5, align: 'right'});
-	}
-
-	if (hasSince) {
-		columns.push({width: hasSeconds ? 9 : 6});
-	}
-
-	columns.push({width: 6 + Math.max(0, rest)});
-	return {columns, hasRtt, hasSince, hasSeconds};
-}
+/** `✓ ` and a 15-character process name (the kernel's comm is at most 15). */
+const whoWidth = 17;
 
 /**
- * What holds the port on this machine (`✓ sshd`, `✗ nginx` where sshd was expected), or else
- * what answered (`SSH-2.0-OpenSSH_9.6`), or why nothing could be sent.
+ * State first, then who holds the port and what answered: they get the width. A narrow pane puts
+ * them in one column after the state and since; a wider one gives who, rtt and what answered
+ * columns of their own, and the holder's command line where there is room. Decided by the width
+ * alone, never by the rows in view.
  */
-export function whoOf(
-	row: LiveRow | undefined,
+export function liveColumns(innerWidth: number): LiveLayout {
+	const state: TableColumn = {width: 8};
+	if (innerWidth < 60) {
+		const hasSince = innerWidth >= 10 + 8 + whoWidth + 2;
+		return {
+			columns: [
+				state,
+				...(hasSince ? [{width: 6}] : []),
+				{width: Math.max(1, innerWidth - 10 - (hasSince ? 8 : 0) - 2)},
+			],
+			hasRtt: false,
+			hasSince,
+			hasSeconds: false,
+			isMerged: true,
+			hasCommand: false,
+		};
+	}
+
+	const rest = innerWidth - 10 - 7 - 11 - (whoWidth + 2);
+	const hasCommand = rest >= 50;
+	const answered = hasCommand ? 24 : rest - 2;
+	return {
+		columns: [
+			state,
+			{width: 5, align: 'right'},
+			{width: 9},
+			{width: whoWidth},
+			{width: answered},
+			...(hasCommand ? [{width: rest - answered - 4}] : []),
+		],
+		hasRtt: true,
+		hasSince: true,
+		hasSeconds: true,
+		isMerged: false,
+		hasCommand,
+	};
+}
+
+/** Who holds the port on this machine: `✓ sshd`, `✗ nginx` where sshd was expected, `(hidden)`. */
+export function ownerText(
 	owner: LocalOwner | undefined,
 	isAscii: boolean,
 ): string {
@@ -57,15 +77,42 @@ export function whoOf(
 		return mark ? `${mark} ${owner.socket.process}` : owner.socket.process;
 	}
 
-	if (owner?.socket.ownerHidden) {
-		return '(hidden)';
+	return owner?.socket.ownerHidden ? '(hidden)' : '';
+}
+
+/** What answered (`SSH-2.0-OpenSSH_9.6`), what the catalogue did not expect, or why nothing could be sent. */
+export const answeredText = (row: LiveRow | undefined) =>
+	row?.mismatch ??
+	row?.answered ??
+	(row?.state === 'unreachable' ? row.reason : '');
+
+/**
+ * A command line as htop shows it without the program's path (`python3 -m http.server 8080`): in
+ * a column the arguments tell services apart, `/root/.pyenv/versions/3.11.7/bin/` does not.
+ */
+export function shortCommand(cmdline: string | undefined): string {
+	if (!cmdline) {
+		return '';
 	}
 
-	return (
-		row?.mismatch ??
-		row?.answered ??
-		(row?.state === 'unreachable' ? row.reason : '')
-	);
+	const space = cmdline.indexOf(' ');
+	const program = space === -1 ? cmdline : cmdline.slice(0, space);
+	const slash = program.lastIndexOf('/');
+	return slash === -1 ? cmdline : cmdline.slice(slash + 1);
+}
+
+/**
+ * Who holds the port and what answered, in one: `✓ python3 HTTP SimpleHTTP/0.6`; on another host
+ * only what answered.
+ */
+export function whoOf(
+	row: LiveRow | undefined,
+	owner: LocalOwner | undefined,
+	isAscii: boolean,
+): string {
+	return [ownerText(owner, isAscii), answeredText(row)]
+		.filter(Boolean)
+		.join(' ');
 }
 
 /**
@@ -132,24 +179,35 @@ function useAgeClock(
 type LiveLineProps = {
 	readonly row: LiveRow | undefined;
 	readonly since: string;
-	readonly who: string;
+	/** `✓ sshd`; '' on another host. */
+	readonly owner: string;
+	/** The holder is not a daemon the catalogue expects here: its mark stands out. */
+	readonly isUnexpected: boolean;
+	readonly answered: string;
+	/** The holder's command line (sanitised), shown where the layout has room. */
+	readonly command: string;
+	/** The entry's verdict: open on an insecure or obsolete service is the alarm. */
+	readonly verdict: Verdict | undefined;
 	readonly layout: LiveLayout;
 	readonly isSelected: boolean;
 	readonly isFocused: boolean;
 	readonly isHighlighted: boolean;
-	readonly isColor: boolean;
 };
 
 function LiveLineView({
 	row,
 	since,
-	who,
+	owner,
+	isUnexpected,
+	answered,
+	command,
+	verdict,
 	layout,
 	isSelected,
 	isFocused,
 	isHighlighted,
-	isColor,
 }: LiveLineProps) {
+	const palette = usePalette();
 	const cells = useMemo(() => {
 		// No row: the running watch has not observed this port yet. Pending, never an older value.
 		const values = [row ? stateCell(row) : '…'];
@@ -161,22 +219,34 @@ function LiveLineView({
 			values.push(since);
 		}
 
-		values.push(who);
+		if (layout.isMerged) {
+			values.push([owner, answered].filter(Boolean).join(' '));
+		} else {
+			values.push(owner, answered);
+			if (layout.hasCommand) {
+				values.push(command);
+			}
+		}
+
 		return values;
-	}, [row, since, who, layout]);
+	}, [row, since, owner, answered, command, layout]);
 	// A change shows for a moment on the state itself, in reverse: the eye goes there, and it
 	// costs a few bytes where a highlighted row would repaint the whole line twice.
-	const cellStyles = useMemo<CellStyle[]>(
-		() => [
+	const cellStyles = useMemo<CellStyle[]>(() => {
+		const role = row ? stateRole(row.state, verdict) : undefined;
+		const styles: CellStyle[] = [
 			{
-				color: isColor && row ? stateColor(row.state) : undefined,
+				color: colorOf(palette, role),
 				isDim: !row,
-				isBold: isHighlighted,
+				isBold: isHighlighted || role === 'alarm',
 				isInverse: isHighlighted,
 			},
-		],
-		[row, isColor, isHighlighted],
-	);
+		];
+		styles[
+			layout.columns.length - (layout.hasCommand ? 3 : layout.isMerged ? 1 : 2)
+		] = isUnexpected ? {color: colorOf(palette, 'alarm'), isBold: true} : {};
+		return styles;
+	}, [row, verdict, palette, isHighlighted, isUnexpected, layout]);
 	return (
 		<TableRow
 			columns={layout.columns}
@@ -201,7 +271,7 @@ export type LivePaneProps = PaneFrame & {
 	readonly selectedId: string | undefined;
 };
 
-/** The live probe of the ports in view: state, rtt, since when, and who answered. */
+/** The live probe of the ports in view: state, rtt, since when, who holds the port and what answered. */
 function LivePaneView({
 	entries,
 	rows,
@@ -224,7 +294,8 @@ function LivePaneView({
 			'state',
 			...(layout.hasRtt ? ['rtt'] : []),
 			...(layout.hasSince ? ['since'] : []),
-			'who',
+			...(layout.isMerged ? ['who / answered'] : ['who', 'answered']),
+			...(layout.hasCommand ? ['command'] : []),
 		],
 		[layout],
 	);
@@ -235,17 +306,21 @@ function LivePaneView({
 			heading={heading}
 			rows={entries.map((entry) => {
 				const row = rows.get(entry.id);
+				const owner = owners.get(entry.id);
 				return (
 					<LiveLine
 						key={entry.id}
 						row={row}
 						since={row ? sinceCell(row, now, layout, pane.isAscii).text : ''}
-						who={whoOf(row, owners.get(entry.id), pane.isAscii)}
+						owner={ownerText(owner, pane.isAscii)}
+						isUnexpected={owner?.isExpected === false}
+						answered={answeredText(row)}
+						command={shortCommand(owner?.socket.cmdline)}
+						verdict={entry.verdict}
 						layout={layout}
 						isSelected={entry.id === selectedId}
 						isFocused={pane.isFocused}
 						isHighlighted={highlighted.has(entry.id)}
-						isColor={pane.isColor}
 					/>
 				);
 			})}

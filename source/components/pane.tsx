@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import type {ReactNode} from 'react';
+import {colorOf, usePalette} from './theme-context.js';
 
 // A focused pane in ASCII: `=` rules, so focus shows without colour or box-drawing characters.
 const asciiFocused = {
@@ -35,6 +36,7 @@ export function Pane({
 	isColor,
 	children,
 }: PaneProps) {
+	const palette = usePalette();
 	const style = isAscii
 		? isFocused
 			? asciiFocused
@@ -50,7 +52,9 @@ export function Pane({
 			height={height}
 			overflow="hidden"
 			borderStyle={style}
-			borderColor={isColor && isFocused ? 'cyan' : undefined}
+			borderColor={
+				isColor && isFocused ? colorOf(palette, 'accent') : undefined
+			}
 			borderDimColor={isColor ? !isFocused : false}
 		>
 			{children}

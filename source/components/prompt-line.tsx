@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import stringWidth from 'string-width';
+import {colorOf, usePalette} from './theme-context.js';
 
 export type PromptLineProps = {
 	readonly width: number;
@@ -71,6 +72,7 @@ function PromptLineView({
 	isError,
 	isColor,
 }: PromptLineProps) {
+	const palette = usePalette();
 	if (prompt === 'search') {
 		return (
 			<LineInput
@@ -101,7 +103,7 @@ function PromptLineView({
 				<Text
 					wrap="truncate"
 					bold={isError}
-					color={isColor && isError ? 'red' : undefined}
+					color={isColor && isError ? colorOf(palette, 'alarm') : undefined}
 				>
 					{message}
 				</Text>

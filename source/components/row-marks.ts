@@ -15,12 +15,12 @@ export const selectionStyle = (
 export const markCell = (isSelected: boolean, isPinned: boolean) =>
 	`${isSelected ? '>' : ' '}${isPinned ? '*' : ' '}`;
 
-/** Privileged ports (root binds them) stand out without colour too. */
-export const privilegedStyle = (
-	isPrivileged: boolean,
-	isColor: boolean,
-): CellStyle =>
-	isPrivileged ? {isBold: true, color: isColor ? 'cyan' : undefined} : {};
+const privileged: CellStyle = {isBold: true};
+const unprivileged: CellStyle = {};
+
+/** Privileged ports (root binds them) in bold: colour is kept for risk. */
+export const privilegedStyle = (isPrivileged: boolean): CellStyle =>
+	isPrivileged ? privileged : unprivileged;
 
 const expectedMarks = {
 	unicode: {yes: '✓', no: '✗'},

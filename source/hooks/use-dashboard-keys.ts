@@ -30,7 +30,7 @@ export type UseDashboardKeysOptions = {
 	readonly page: number;
 	readonly eventCount: number;
 	readonly eventLines: number;
-	/** Space or Enter: pin or unpin the row at this index. */
+	/** Space: pin or unpin the row at this index. */
 	readonly onPin: (index: number) => void;
 	/** The host watched now: the first of the `:` prompt's history (Up brings it back). */
 	readonly host: string;
@@ -39,6 +39,23 @@ export type UseDashboardKeysOptions = {
 	/** Any key: transient messages (a refused host, a notice) make way. */
 	readonly onKey: () => void;
 	readonly onExit: () => void;
+	/** Ctrl-L: draw the whole screen again. */
+	readonly onRedraw?: () => void;
+	/** The describe view's and the help's last first line, and the lines a page of each scrolls. */
+	readonly describeScroll?: Scroll;
+	readonly helpScroll?: Scroll;
+};
+
+type Scroll = {readonly max: number; readonly page: number};
+
+/** How far a move scrolls a text view (the help, the describe view). */
+const textMoves: Partial<Record<Command, (scroll: Scroll) => number>> = {
+	up: () => -1,
+	down: () => 1,
+	'page-up': ({page}) => -page,
+	'page-down': ({page}) => page,
+	first: ({max}) => -max,
+	last: ({max}) => max,
 };
 
 const moves: Partial<
@@ -62,6 +79,36 @@ const eventMoves: Partial<
 	first: (_page, count) => count,
 	last: (_page, count) => -count,
 };
+
+/** A key in a scrolled text view (the help, the describe view): whether it closed the view. */
+function textViewKey(
+	command: Command,
+	{
+		isClose,
+		close,
+		scroll,
+		scrollType,
+		dispatch,
+	}: {
+		readonly isClose: boolean;
+		readonly close: DashboardAction;
+		readonly scroll: Scroll;
+		readonly scrollType: 'scroll-help' | 'scroll-describe';
+		readonly dispatch: Dispatch<DashboardAction>;
+	},
+): boolean {
+	if (isClose) {
+		dispatch(close);
+		return true;
+	}
+
+	const move = textMoves[command];
+	if (move) {
+		dispatch({type: scrollType, by: move(scroll), max: scroll.max});
+	}
+
+	return false;
+}
 
 /** What each command that is neither a move nor a pin does to the dashboard's state. */
 const actions: Partial<Record<Command, DashboardAction>> = {
@@ -288,22 +335,56 @@ function applyKeys(
 	key: Key,
 ): ReturnType<typeof keyCommands> & {readonly isQuit: boolean} {
 	const {state, dispatch, rowIds, selectedIndex, top, page} = options;
-	const {eventCount, eventLines, onPin, onKey, onExit} = options;
+	const {eventCount, eventLines, onPin, onKey, onExit, onRedraw} = options;
+	const {describeScroll = {max: 0, page: 1}, helpScroll = {max: 0, page: 1}} =
+		options;
 	onKey();
 	const {commands, prompt} = keyCommands(input, key);
 	let index = selectedIndex;
-	let {isHelpOpen} = state;
+	let {isHelpOpen, isDescribeOpen} = state;
 	for (const command of commands) {
 		if (command === 'quit') {
 			onExit();
 			return {commands, isQuit: true};
 		}
 
-		// The help takes only the keys that close it; the keys after those act as usual.
+		if (command === 'redraw') {
+			onRedraw?.();
+			continue;
+		}
+
+		// The help takes only the keys that close or scroll it; the keys after those act as usual.
 		if (isHelpOpen) {
-			if (command === 'help' || command === 'escape') {
-				dispatch({type: 'close-help'});
-				isHelpOpen = false;
+			isHelpOpen = !textViewKey(command, {
+				isClose: command === 'help' || command === 'escape',
+				close: {type: 'close-help'},
+				scroll: helpScroll,
+				scrollType: 'scroll-help',
+				dispatch,
+			});
+			continue;
+		}
+
+		// The describe view scrolls, pins and closes; ? opens the help over it.
+		if (isDescribeOpen && command !== 'help') {
+			isDescribeOpen = !textViewKey(command, {
+				isClose: command === 'escape' || command === 'describe',
+				close: {type: 'toggle-describe'},
+				scroll: describeScroll,
+				scrollType: 'scroll-describe',
+				dispatch,
+			});
+			if (command === 'pin') {
+				onPin(index);
+			}
+
+			continue;
+		}
+
+		if (command === 'describe') {
+			if (rowIds.length > 0) {
+				dispatch({type: 'toggle-describe'});
+				isDescribeOpen = true;
 			}
 
 			continue;

@@ -7,6 +7,7 @@ import {
 	useRef,
 	useState,
 } from 'react';
+import {useStdout} from 'ink';
 import type {ProtocolFilter} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import type {Layout} from '../components/layout.js';
@@ -28,9 +29,13 @@ import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
 import type {PinStore} from '../state/pins-store.js';
+import {describeRows, maxDescribeTop} from '../components/describe-view.js';
+import {helpRows, maxHelpTop} from '../components/help-overlay.js';
+import {redrawTerminal} from '../terminal/frame-stdout.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
+import {useDescribe} from './use-describe.js';
 import {useDashboardKeys} from './use-dashboard-keys.js';
 import {
 	maxWatchedPorts,
@@ -57,6 +62,7 @@ export type UseDashboardOptions = {
 	readonly pinStore?: PinStore;
 	/** Ports given on the command line: watched alone, in the watch list, instead of the kept pins. */
 	readonly initialPins?: readonly string[];
+	readonly isAscii?: boolean;
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
@@ -81,6 +87,7 @@ export function useDashboard({
 	onExit,
 	pinStore,
 	initialPins,
+	isAscii = false,
 }: UseDashboardOptions) {
 	// Read once: the pins kept for the first host, before the first frame.
 	const kept = useMemo(
@@ -337,7 +344,32 @@ export function useDashboard({
 				: live.state.events,
 		[isEventsPinnedOnly, live.state.events, pinned],
 	);
+	const describe = useDescribe({
+		state,
+		view,
+		host,
+		entryLive,
+		liveRows,
+		isLocal,
+		sockets,
+		width: layout.width - 4,
+		isAscii,
+	});
+	// The help and the describe view take the panes' place: the height less header and footer.
+	const textHeight = layout.height - 2;
+	const {stdout} = useStdout();
 	useDashboardKeys({
+		describeScroll: {
+			max: maxDescribeTop(describe.length, textHeight),
+			page: describeRows(textHeight),
+		},
+		helpScroll: {
+			max: maxHelpTop(layout.width, textHeight, isAscii),
+			page: helpRows(textHeight),
+		},
+		onRedraw() {
+			redrawTerminal(stdout);
+		},
 		state,
 		dispatch,
 		rowIds: view.rowIds,
@@ -379,5 +411,6 @@ export function useDashboard({
 		nameOf,
 		counts,
 		events,
+		describe,
 	};
 }

@@ -37,6 +37,11 @@ export type DashboardState = {
 	readonly isEventsOpen: boolean;
 	/** In the full event log, `p`: only the pinned ports' events. */
 	readonly isEventsPinnedOnly: boolean;
+	/** Enter: the selected port in full, in place of the panes. */
+	readonly isDescribeOpen: boolean;
+	/** The first line shown of the describe view, and of the help. */
+	readonly describeTop: number;
+	readonly helpTop: number;
 };
 
 export type DashboardAction =
@@ -77,7 +82,14 @@ export type DashboardAction =
 	| {readonly type: 'toggle-open-only'}
 	| {readonly type: 'cycle-sort'}
 	| {readonly type: 'toggle-events'}
-	| {readonly type: 'toggle-events-pinned'};
+	| {readonly type: 'toggle-events-pinned'}
+	| {readonly type: 'toggle-describe'}
+	| {
+			readonly type: 'scroll-describe' | 'scroll-help';
+			readonly by: number;
+			/** The last first line that still fills the view. */
+			readonly max: number;
+	  };
 
 /** The intervals `+` and `-` step through. */
 export const intervalSteps: readonly number[] = [
@@ -128,6 +140,9 @@ export const initialDashboardState = ({
 	sortBy: 'port',
 	isEventsOpen: false,
 	isEventsPinnedOnly: false,
+	isDescribeOpen: false,
+	describeTop: 0,
+	helpTop: 0,
 });
 
 /** A new query lists other entries: start again at the best match. */
@@ -157,6 +172,7 @@ const handlers: Handlers = {
 			prompt: 'search',
 			promptCursor: [...query].length,
 			isHelpOpen: false,
+			isDescribeOpen: false,
 		};
 	},
 	'set-query'(state, action) {
@@ -174,6 +190,7 @@ const handlers: Handlers = {
 		targetDraft: action.draft,
 		promptCursor: [...action.draft].length,
 		isHelpOpen: false,
+		isDescribeOpen: false,
 	}),
 	'set-target-draft'(state, action) {
 		const promptCursor = action.cursor ?? [...action.draft].length;
@@ -244,7 +261,24 @@ const handlers: Handlers = {
 		return intervalMs === state.intervalMs ? state : {...state, intervalMs};
 	},
 	'toggle-bell': (state) => ({...state, isBellOn: !state.isBellOn}),
-	'toggle-help': (state) => ({...state, isHelpOpen: !state.isHelpOpen}),
+	'toggle-help': (state) => ({
+		...state,
+		isHelpOpen: !state.isHelpOpen,
+		helpTop: 0,
+	}),
+	'toggle-describe': (state) => ({
+		...state,
+		isDescribeOpen: !state.isDescribeOpen,
+		describeTop: 0,
+	}),
+	'scroll-describe'(state, action) {
+		const describeTop = clampTop(state.describeTop, action);
+		return describeTop === state.describeTop ? state : {...state, describeTop};
+	},
+	'scroll-help'(state, action) {
+		const helpTop = clampTop(state.helpTop, action);
+		return helpTop === state.helpTop ? state : {...state, helpTop};
+	},
 	'close-help': (state) =>
 		state.isHelpOpen ? {...state, isHelpOpen: false} : state,
 	'toggle-open-only': (state) => ({...state, isOpenOnly: !state.isOpenOnly}),
@@ -263,6 +297,10 @@ const handlers: Handlers = {
 		eventsBack: 0,
 	}),
 };
+
+/** A scrolled view's first line after moving `by`, within 0 and `max`. */
+const clampTop = (top: number, {by, max}: {by: number; max: number}) =>
+	Math.max(0, Math.min(max, Math.min(top, max) + by));
 
 export function dashboardReducer(
 	state: DashboardState,

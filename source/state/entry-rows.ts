@@ -89,6 +89,7 @@ function rangeRow(
 		addresses: `${best.port}: ${best.row.addresses}`,
 		openAddresses: best.row.openAddresses,
 		families: best.row.families,
+		...(best.row.perAddress && {perAddress: best.row.perAddress}),
 	};
 }
 

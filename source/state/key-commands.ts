@@ -24,6 +24,8 @@ export type Command =
 	| 'sort'
 	| 'events'
 	| 'events-pinned'
+	| 'describe'
+	| 'redraw'
 	| 'quit';
 
 export type KeyCommands = {
@@ -45,8 +47,8 @@ const characters = new Map<string, Command>([
 	['a', 'all'],
 	['\t', 'focus'],
 	[' ', 'pin'],
-	['\r', 'pin'],
-	['\n', 'pin'],
+	['\r', 'describe'],
+	['\n', 'describe'],
 	['w', 'watch'],
 	['l', 'listeners'],
 	['+', 'slower'],
@@ -71,7 +73,7 @@ const specialKeys: ReadonlyArray<readonly [keyof Key, Command]> = [
 	['home', 'first'],
 	['end', 'last'],
 	['escape', 'escape'],
-	['return', 'pin'],
+	['return', 'describe'],
 ];
 
 /**
@@ -82,6 +84,11 @@ const specialKeys: ReadonlyArray<readonly [keyof Key, Command]> = [
 export function keyCommands(input: string, key: Key): KeyCommands {
 	if (key.ctrl && input === 'c') {
 		return {commands: ['quit']};
+	}
+
+	// Ctrl-L, as in a shell or vim: whatever broke the screen (a wall message) is drawn over.
+	if ((key.ctrl && input === 'l') || input === '\f') {
+		return {commands: ['redraw']};
 	}
 
 	if (key.tab) {

@@ -44,6 +44,21 @@ export type LiveRow = {
 	readonly families: string;
 	/** The last probe read this and the next must agree before it counts (a lost UDP reply). */
 	readonly unconfirmed?: PortState;
+	/** Each address as the running watch last read it, for the describe view. */
+	readonly perAddress?: readonly AddressRow[];
+};
+
+/** One address of a port: its state, why, the rtt, and since when this watch has seen it so. */
+export type AddressRow = {
+	readonly address: string;
+	readonly family: Family;
+	readonly state: PortState;
+	readonly reason: string;
+	readonly rttMs?: number;
+	/** Epoch ms of the first observation of this state of this address. */
+	readonly since: number;
+	/** False: it was already so when the watch first read this port. */
+	readonly isSinceObserved: boolean;
 };
 
 export type LiveEvent = PortEvent | ListenerEvent;
@@ -188,6 +203,59 @@ function shownRtt(
 		: previous;
 }
 
+/**
+ * Each address's row: its since carried over while its state holds, the rtt kept steady as the
+ * row's is. An address that changed while the port did not began after the previous read.
+ */
+function addressRows(
+	result: ProbeResult,
+	previous: LiveRow | undefined,
+	since: number,
+	isSinceObserved: boolean,
+): AddressRow[] {
+	return result.addresses.map((probe) => {
+		const before = previous?.perAddress?.find(
+			(row) => row.address === probe.address,
+		);
+		const isSame = before?.state === probe.state;
+		return {
+			address: probe.address,
+			family: probe.family,
+			state: probe.state,
+			reason: probe.reason,
+			rttMs: shownRtt(before?.rttMs, probe.rttMs),
+			since: isSame ? before.since : before ? result.at : since,
+			isSinceObserved: isSame
+				? before.isSinceObserved
+				: before
+					? true
+					: isSinceObserved,
+		};
+	});
+}
+
+function sameAddressRows(
+	a: readonly AddressRow[] | undefined,
+	b: readonly AddressRow[] | undefined,
+): boolean {
+	if (a === b) {
+		return true;
+	}
+
+	return (
+		a?.length === b?.length &&
+		(a ?? []).every((row, index) => {
+			const other = b?.[index];
+			return (
+				row.state === other?.state &&
+				row.reason === other.reason &&
+				row.rttMs === other.rttMs &&
+				row.since === other.since
+			);
+		})
+	);
+}
+
 /** Whether two rows read the same on screen. */
 const sameRow = (a: LiveRow, b: LiveRow) =>
 	a.state === b.state &&
@@ -199,18 +267,21 @@ const sameRow = (a: LiveRow, b: LiveRow) =>
 	a.answered === b.answered &&
 	a.mismatch === b.mismatch &&
 	a.addresses === b.addresses &&
-	a.unconfirmed === b.unconfirmed;
+	a.unconfirmed === b.unconfirmed &&
+	sameAddressRows(a.perAddress, b.perAddress);
 
 export function rowFrom(
 	result: ProbeResult,
 	previous: LiveRow | undefined,
 ): LiveRow {
+	const since = result.since ?? result.at;
+	const isSinceObserved = result.isSinceObserved ?? false;
 	const next: LiveRow = {
 		state: result.state,
 		reason: result.reason,
 		rttMs: shownRtt(previous?.rttMs, result.rttMs),
-		since: result.since ?? result.at,
-		isSinceObserved: result.isSinceObserved ?? false,
+		since,
+		isSinceObserved,
 		...(result.changedAfter !== undefined && {
 			changedAfter: result.changedAfter,
 		}),
@@ -224,6 +295,7 @@ export function rowFrom(
 			.map(({address, family}) => ({address, family})),
 		families: familyMark(result.addresses),
 		...(result.unconfirmed !== undefined && {unconfirmed: result.unconfirmed}),
+		perAddress: addressRows(result, previous, since, isSinceObserved),
 	};
 	return previous && sameRow(previous, next) ? previous : next;
 }

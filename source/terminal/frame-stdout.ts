@@ -35,6 +35,13 @@ export type FrameStdoutOptions = {
  * Text for a terminal that is not UTF-8, cell for cell: the ellipsis that marks cut text is `~`,
  * anything else outside ASCII `?` (`??` where it takes two cells), so the layout holds.
  */
+/** Ctrl-L on the dashboard's stream; a no-op on any other (a test's fake terminal). */
+export function redrawTerminal(stream: unknown): void {
+	if (stream instanceof FrameStdout) {
+		stream.redraw();
+	}
+}
+
 export const toAscii = (text: string) =>
 	text.replaceAll(/\P{ASCII}/gv, (character) =>
 		character === '…' ? '~' : '?'.repeat(stringWidth(character)),
@@ -63,6 +70,12 @@ export class FrameStdout extends EventEmitter {
 	#timer: NodeJS.Timeout | undefined;
 	#lastPresentAt = Number.NEGATIVE_INFINITY;
 	#redrawUntil = Number.NEGATIVE_INFINITY;
+	/** After a resize: every frame is drawn in full until one is drawn at the size of the one before. */
+	#isSettling = false;
+	/** The terminal's size when the last frame was drawn. */
+	#lastSize = '';
+	/** The last frame as Ink wrote it, for Ctrl-L. */
+	#lastFrame: string | undefined;
 	#isDisposed = false;
 	/** Bytes written to the terminal through this stream, for the benchmarks. */
 	#bytesWritten = 0;
@@ -181,6 +194,13 @@ export class FrameStdout extends EventEmitter {
 		this.#isDirty = true;
 	}
 
+	/** Ctrl-L: clear the terminal and draw the last frame again in full, now. */
+	redraw(): void {
+		this.#isDirty = true;
+		this.#pending ??= this.#lastFrame;
+		this.flush();
+	}
+
 	/** Stop listening to the terminal; later writes are dropped. */
 	dispose(): void {
 		this.flush();
@@ -191,6 +211,7 @@ export class FrameStdout extends EventEmitter {
 	readonly #onResize = () => {
 		// Terminals differ in what they keep of the alternate screen on a resize: draw it all again.
 		this.#isDirty = true;
+		this.#isSettling = true;
 		this.#redrawUntil = performance.now() + resizeSettleMs;
 		this.emit('resize');
 	};
@@ -200,9 +221,19 @@ export class FrameStdout extends EventEmitter {
 		const columns = this.#stdout.columns || 80;
 		// Rows past the bottom would scroll the screen and break every absolute address.
 		const next = frame.split('\n').slice(0, rows);
-		const isFull = this.#isDirty || performance.now() < this.#redrawUntil;
+		const size = `${columns}x${rows}`;
+		const isFull =
+			this.#isDirty ||
+			this.#isSettling ||
+			performance.now() < this.#redrawUntil;
 		let previous = isFull ? [] : this.#screen;
-		this.#isDirty = false;
+		// A row wider than the terminal is cut at its margin: the screen is not the frame, so the
+		// next frame cannot be a difference against it (a shrink lost the right border that way).
+		const isClipped = next.some((line) => stringWidth(line) > columns);
+		this.#isSettling &&= size !== this.#lastSize || isClipped;
+		this.#isDirty = isClipped;
+		this.#lastSize = size;
+		this.#lastFrame = frame;
 		this.#screen = next;
 
 		let output = '';

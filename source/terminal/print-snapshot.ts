@@ -1,6 +1,11 @@
 import {loadCatalogue} from '../catalogue/load.js';
 import {sweep} from '../probe/index.js';
-import {formatSnapshot, noTerminalHint, snapshotPairs} from './snapshot.js';
+import {
+	dumbTerminalHint,
+	formatSnapshot,
+	noTerminalHint,
+	snapshotPairs,
+} from './snapshot.js';
 
 export type PrintSnapshotOptions = {
 	readonly host: string;
@@ -8,10 +13,12 @@ export type PrintSnapshotOptions = {
 	readonly userFile: string | undefined;
 	readonly stdout: NodeJS.WritableStream;
 	readonly stderr: NodeJS.WritableStream;
+	/** There is a terminal, but a dumb one (TERM=dumb or unset): the hint says so. */
+	readonly isDumbTerminal?: boolean;
 };
 
 /**
- * What `portui` does without a terminal (ssh without -t, a pipe, cron): Ink would fail to set raw
+ * What `portui` does without a terminal (ssh without -t, a pipe, cron) or on a dumb one: Ink would fail to set raw
  * mode, so instead one sweep of the curated and user ports, printed plain, and a hint on stderr.
  * Exit status 0 when the snapshot printed, 1 when the host did not resolve.
  */
@@ -35,8 +42,12 @@ export async function printSnapshot(
 		pairs: snapshotPairs(catalogue.curated),
 		timeoutMs: options.timeoutMs,
 		expect: describe,
+		// What answered, as `probe` says it: the SSH banner, the HTTP server.
+		identify: (pair) => pair.protocol === 'tcp',
 	});
 	options.stdout.write(`${formatSnapshot(snapshot, describe).join('\n')}\n`);
-	options.stderr.write(`${noTerminalHint}\n`);
+	options.stderr.write(
+		`${options.isDumbTerminal ? dumbTerminalHint : noTerminalHint}\n`,
+	);
 	return snapshot.target.isResolved ? 0 : 1;
 }

@@ -6,6 +6,15 @@ import type {PortPair, ProbeResult, Snapshot} from '../probe/types.js';
 export const noTerminalHint =
 	'portui: no terminal here, so one snapshot instead of the dashboard; run with ssh -t for the dashboard, or use portui list/probe/wait/watch';
 
+/** Printed on stderr when the terminal cannot address its cursor (TERM=dumb, or TERM unset). */
+export const dumbTerminalHint =
+	'portui: TERM is dumb or unset, so one snapshot instead of the full-screen dashboard; set TERM (xterm-256color) for the dashboard';
+
+/** A terminal that cannot draw the dashboard: no cursor addressing, no alternate screen. */
+export const isDumbTerminal = (
+	env: Readonly<Record<string, string | undefined>>,
+) => !env['TERM'] || env['TERM'] === 'dumb';
+
 /**
  * The ports a snapshot sweeps: each curated or user entry once, a range by its first port (a
  * snapshot of X11's 64 displays says no more than display 0 does).

@@ -281,9 +281,10 @@ test.serial(
 		}
 
 		session.resize(50, 12);
-		await session.waitFor((s) => s.usedRows === 1 && !isFrameDrawn(s), {
-			description: 'the one-line notice below the minimum size',
-		});
+		await session.waitFor(
+			(s) => s.screen.includes('Enlarge it, or press q.') && !isFrameDrawn(s),
+			{description: 'the notice below the minimum size, wrapped'},
+		);
 		assertFits(t, session);
 		session.resize(80, 24);
 		await session.waitFor(isFrameDrawn, {

@@ -1,0 +1,69 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import type {DescribeLine} from './describe-text.js';
+import {Pane} from './pane.js';
+
+export type DescribeViewProps = {
+	readonly width: number;
+	readonly height: number;
+	readonly isAscii: boolean;
+	readonly isColor: boolean;
+	readonly lines: readonly DescribeLine[];
+	/** The first line shown (the caller keeps it within `maxDescribeTop`). */
+	readonly top: number;
+};
+
+/** Lines of text a describe pane of `height` rows shows: its borders and the scroll line take three. */
+export const describeRows = (height: number) => Math.max(1, height - 3);
+
+/** The last first line that still fills the pane. */
+export const maxDescribeTop = (lineCount: number, height: number) =>
+	Math.max(0, lineCount - describeRows(height));
+
+/** The selected port in full, in place of the panes; j and k scroll it, Esc closes it. */
+function DescribeViewView({
+	width,
+	height,
+	isAscii,
+	isColor,
+	lines,
+	top,
+}: DescribeViewProps) {
+	const rows = describeRows(height);
+	const first = Math.min(top, maxDescribeTop(lines.length, height));
+	const shown = lines.slice(first, first + rows);
+	const isMore = first + rows < lines.length;
+	const where =
+		lines.length > rows
+			? `  lines ${first + 1}-${first + shown.length}/${lines.length}${isMore ? ': j k scroll' : ''}`
+			: '';
+	return (
+		<Pane
+			isFocused
+			width={width}
+			height={height}
+			isAscii={isAscii}
+			isColor={isColor}
+		>
+			<Box flexDirection="column" height={rows} overflow="hidden">
+				{shown.map((line, index) =>
+					// Lines repeat (blank ones); their place in the window is their identity.
+					line.text === '' ? (
+						// eslint-disable-next-line react/no-array-index-key
+						<Box key={index} height={1} />
+					) : (
+						// eslint-disable-next-line react/no-array-index-key
+						<Text key={index} wrap="truncate" bold={line.isHeading}>
+							{` ${line.text}`}
+						</Text>
+					),
+				)}
+			</Box>
+			<Text dimColor wrap="truncate">
+				{` Esc closes, Space pins${where}`}
+			</Text>
+		</Pane>
+	);
+}
+
+export const DescribeView = memo(DescribeViewView);
