@@ -61,7 +61,7 @@ function isLastSelected(session: PtySession): boolean {
 function isFirstSelected(session: PtySession): boolean {
 	const {lines} = session;
 	const selected = lines.findIndex((line) => /^[┃│\|] >/v.test(line));
-	return selected !== -1 && /port +proto/v.test(lines[selected - 1] ?? '');
+	return selected !== -1 && /port +pro/v.test(lines[selected - 1] ?? '');
 }
 
 async function promptRounds(
