@@ -125,7 +125,12 @@ export function snapshotReader(snapshot: RemoteSnapshot): ProcReader {
 					throw systemError('EACCES', path);
 				}
 
-				const fds = [...(snapshot.sockets.get(Number(pid))?.keys() ?? [])];
+				const held = snapshot.sockets.get(Number(pid));
+				if (held === undefined && !snapshot.partlyDenied.has(Number(pid))) {
+					throw systemError('ENOENT', path);
+				}
+
+				const fds = [...(held?.keys() ?? [])];
 				// Last: the scan stops at the first descriptor it may not read.
 				return snapshot.partlyDenied.has(Number(pid))
 					? [...fds, deniedFd]
