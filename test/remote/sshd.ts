@@ -61,7 +61,7 @@ export function whyNoSshLab(): string | undefined {
 		'ssh-keygen',
 		'useradd',
 		'ip',
-		'nft',
+		'/usr/sbin/nft',
 		'/usr/bin/python3',
 	]) {
 		if (
