@@ -1,7 +1,17 @@
 import process from 'node:process';
 import {type Instance, render} from 'ink';
 import {App} from '../app.js';
-import {parseArguments, parseDuration, parseHost, UsageError} from '../args.js';
+import {
+	parseArguments,
+	parseDuration,
+	parseHost,
+	parseRemoteArgument,
+	UsageError,
+} from '../args.js';
+import {defaultProbeService} from '../hooks/default-probe-service.js';
+import type {ProbeService} from '../hooks/probe-service.js';
+import type {SshDestination} from '../remote/destination.js';
+import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
 import {detectColor, isUtf8Locale} from '../terminal/environment.js';
 import {FrameStdout} from '../terminal/frame-stdout.js';
@@ -17,7 +27,7 @@ import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
-	  $ portui [HOST] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
+	  $ portui [HOST|ssh://[USER@]HOST[:PORT]] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
 	  $ portui list|probe|wait|watch ...   (portui <command> --help)
 
 	The dashboard: the catalogue of well-known ports beside a live probe of HOST
@@ -31,6 +41,14 @@ const help = `
 	  --timeout     how long a probe waits for an answer, 10ms to 1m (default 1s)
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 	  --ascii       ASCII borders; also when the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8
+
+	ssh://[USER@]HOST[:PORT]: the ports are probed from here, and the host's own
+	sockets are read over one SSH connection (the system's ssh and its config;
+	nothing installed there). The who column says who holds each port there and
+	whether that is reachable from here: \`python3: listening on 0.0.0.0, not
+	reachable from here (firewalled)\`, \`listening on loopback only\`, ...
+	  --sudo        read them through \`sudo -n\`, to name other users' processes
+	  --ssh-config  an ssh config file (ssh -F) instead of ~/.ssh/config
 
 	Environment
 	  NO_COLOR      set and not empty: no colour (FORCE_COLOR=1 or 0 overrides either way)
@@ -47,10 +65,17 @@ const help = `
 	  $ portui
 	  $ portui db.example --interval 500ms
 	  $ ssh -t host portui
+	  $ portui ssh://admin@db.example --sudo
 `;
 
 export type DashboardSettings = {
 	readonly host: string;
+	/** An ssh:// target: its sockets are read over SSH. */
+	readonly remote?: {
+		readonly destination: SshDestination;
+		readonly configFile?: string;
+		readonly isSudo: boolean;
+	};
 	readonly intervalMs: number;
 	readonly timeoutMs: number | undefined;
 	readonly userFile: string | undefined;
@@ -70,8 +95,11 @@ export function parseDashboardArguments(
 			timeout: {type: 'string'},
 			catalogue: {type: 'string'},
 			ascii: {type: 'boolean', default: false},
+			sudo: {type: 'boolean', default: false},
+			sshConfig: {type: 'string'},
 		},
 	});
+	const remote = parseRemoteArgument(cli.input);
 	if (cli.input.length > 1) {
 		throw new UsageError(
 			`one host at a time, got ${cli.input.length}; accepted: portui [HOST], or a command: list, probe, wait, watch`,
@@ -80,7 +108,16 @@ export function parseDashboardArguments(
 
 	const {flags} = cli;
 	return {
-		host: parseHost(cli.input[0] ?? 'localhost'),
+		host: parseHost((remote?.input ?? cli.input)[0] ?? 'localhost'),
+		...(remote
+			? {
+					remote: {
+						destination: remote.destination,
+						configFile: flags.sshConfig,
+						isSudo: flags.sudo,
+					},
+				}
+			: {}),
 		intervalMs: parseDuration(flags.interval, '--interval', {
 			minMs: 100,
 			maxMs: 3_600_000,
@@ -178,8 +215,18 @@ async function runInteractive(
 		);
 	};
 
+	const {remote} = settings;
+	const remoteHost = remote
+		? openRemoteHost(remote.destination, remote)
+		: undefined;
+	const probe: ProbeService | undefined = remoteHost && {
+		...defaultProbeService,
+		listLocalSockets: remoteHost.scanner.list,
+	};
 	const view = (catalogue: Catalogue, onNeedsRegistry?: () => void) => (
 		<App
+			probe={probe}
+			remoteHost={remoteHost ? settings.host : undefined}
 			catalogue={catalogue}
 			initialHost={settings.host}
 			initialIntervalMs={settings.intervalMs}
@@ -211,6 +258,7 @@ async function runInteractive(
 
 		await rendered.waitUntilExit();
 	} finally {
+		remoteHost?.close();
 		frames.dispose();
 		session.restore();
 		if (endSignal) {
@@ -235,7 +283,19 @@ async function runInteractive(
 
 export async function dashboard(argv: readonly string[]): Promise<number> {
 	const {stdin, stdout, stderr} = process;
-	const settings = parseDashboardArguments(argv, process.env, stdout);
+	let settings = parseDashboardArguments(argv, process.env, stdout);
+	if (settings.remote) {
+		// The probes aim where ssh logs in: an alias's HostName, as ssh reads its config.
+		settings = {
+			...settings,
+			host: parseHost(
+				await sshHostName(settings.remote.destination, {
+					configFile: settings.remote.configFile,
+				}),
+			),
+		};
+	}
+
 	if (!stdin.isTTY || !stdout.isTTY) {
 		return printSnapshot({...settings, stdout, stderr});
 	}

@@ -52,13 +52,21 @@ export function whoOf(
 	owner: LocalOwner | undefined,
 	isAscii: boolean,
 ): string {
-	if (owner?.socket.process) {
-		const mark = expectedMark(owner.isExpected, isAscii);
-		return mark ? `${mark} ${owner.socket.process}` : owner.socket.process;
+	const mark = expectedMark(owner?.isExpected, isAscii);
+	const holder = owner?.socket?.process
+		? mark
+			? `${mark} ${owner.socket.process}`
+			: owner.socket.process
+		: owner?.socket?.ownerHidden
+			? '(hidden)'
+			: undefined;
+	// A host read over SSH: who holds the port there, beside what answers from here.
+	if (owner?.verdict) {
+		return holder ? `${holder}: ${owner.verdict}` : owner.verdict;
 	}
 
-	if (owner?.socket.ownerHidden) {
-		return '(hidden)';
+	if (holder) {
+		return holder;
 	}
 
 	return (

@@ -25,6 +25,7 @@ import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
+import {remoteOwners} from '../state/remote-target.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
@@ -48,6 +49,8 @@ export type UseDashboardOptions = {
 	readonly initialProtocol?: ProtocolFilter;
 	readonly timeoutMs?: number;
 	readonly probe?: ProbeService;
+	/** The host whose sockets `probe.listLocalSockets` reads over SSH, when it is not this machine. */
+	readonly remoteHost?: string;
 	readonly layout: Layout;
 	readonly onExit: () => void;
 };
@@ -70,6 +73,7 @@ export function useDashboard({
 	initialProtocol = 'all',
 	timeoutMs,
 	probe = defaultProbeService,
+	remoteHost,
 	layout,
 	onExit,
 }: UseDashboardOptions) {
@@ -104,10 +108,11 @@ export function useDashboard({
 		() => isLocalTarget(target.resolved),
 		[target.resolved],
 	);
+	const isRemote = remoteHost !== undefined && host === remoteHost;
 	const sockets = useListeners({
 		listLocalSockets: probe.listLocalSockets,
 		intervalMs: Math.max(1000, state.intervalMs),
-		isActive: state.mode === 'listeners' || isLocal,
+		isActive: state.mode === 'listeners' || isLocal || isRemote,
 	});
 	// The `l` view logs listeners that appear and go, between two reads it showed.
 	const shownSockets = useRef<readonly LocalSocket[] | undefined>(undefined);
@@ -143,15 +148,27 @@ export function useDashboard({
 		}
 	}, [isWaitingForRegistry, onNeedsRegistry]);
 
-	const owners = useMemo(
-		() =>
-			localOwners(
-				view.visibleEntries,
-				isLocal && sockets?.isAvailable ? sockets.sockets : noSockets,
-				liveRows,
-			),
-		[view.visibleEntries, isLocal, sockets, liveRows],
-	);
+	const owners = useMemo(() => {
+		const read = sockets?.isAvailable ? sockets.sockets : noSockets;
+		if (isRemote) {
+			return sockets?.isAvailable
+				? remoteOwners(view.visibleEntries, read, liveRows, target.resolved)
+				: new Map<string, never>();
+		}
+
+		return localOwners(
+			view.visibleEntries,
+			isLocal ? read : noSockets,
+			liveRows,
+		);
+	}, [
+		view.visibleEntries,
+		isLocal,
+		isRemote,
+		sockets,
+		liveRows,
+		target.resolved,
+	]);
 
 	const wanted = useMemo(
 		() =>
@@ -291,6 +308,10 @@ export function useDashboard({
 		owners,
 		notice:
 			notice ??
+			// A remote host's connection state (`ssh: connection lost, retrying in 5s`) stays in view.
+			(isRemote && sockets && !sockets.isAvailable
+				? `${host}: ${sockets.reason ?? 'its sockets cannot be read'}`
+				: undefined) ??
 			(wanted.leftOut > 0
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),
