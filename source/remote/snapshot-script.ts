@@ -16,17 +16,46 @@ that leading space, so it can never pass for a marker, nor for the end line.
   portui-end           the end of one snapshot
 
 Only listening TCP sockets and unconnected UDP sockets are sent (the rest are connections, which the
-parser drops anyway), and of /proc/PID/status only the Uid and Gid lines. A file that cannot be
+parser drops anyway), only the descriptors and holders of those, and of /proc/PID/status only the
+Uid and Gid lines. A file that cannot be
 read is left out: the reader then answers ENOENT, as for a process that exited meanwhile.
 */
 export const snapshotEnd = 'portui-end';
 export const readyLine = 'portui-ready';
 
+// Awk: the listening rows of the four socket tables (TCP LISTEN, UDP unconnected), their
+// inodes in \`listening\`; with \`shown_rows\` set, each table's header and those rows, cut to the ten
+// columns the parser reads (the rest, timers and a kernel pointer, would double the bytes).
+const listeningRows = String.raw`
+	split("tcp tcp6 udp udp6", kind, " ")
+	for (k = 1; k <= 4; k++) {
+		path = "/proc/net/" kind[k]
+		n = 0
+		while ((getline line < path) > 0) {
+			if (!n++ && shown_rows) print "f " path
+			split(line, field)
+			if (n > 1 && !((k <= 2 && field[4] == "0A") || (k > 2 && field[4] == "07"))) continue
+			if (n > 1) listening[field[10]] = 1
+			if (shown_rows) print " " field[1] " " field[2] " " field[3] " " field[4] " " field[5] " " field[6] " " field[7] " " field[8] " " field[9] " " field[10]
+		}
+		close(path)
+	}`;
+
+// Awk: the reader's euid, then the tables.
+const readTables = String.raw`
+BEGIN {
+	while ((getline line < "/proc/self/status") > 0) if (line ~ /^Uid:/) { split(line, id); print "u " id[3] }
+	close("/proc/self/status")
+	shown_rows = 1
+	${listeningRows}
+}`;
+
 // Awk: the descriptors of ls -LiF1, which stats what each one points to: a socket reads
 // `INODE FD=`. Nothing of a link's target (a file name, anyone's choice) is printed by ls -L.
 const scanLinks = String.raw`
+BEGIN { ${listeningRows} }
 /^\/proc\/[0-9]+\/fd:$/ { split($0, part, "/"); pid = part[3]; next }
-NF == 2 && pid != "" && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+=$/ {
+NF == 2 && pid != "" && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+=$/ && ($1 in listening) {
 	print "s " pid " " substr($2, 1, length($2) - 1) " " $1
 	holder[pid] = 1
 }
@@ -49,24 +78,6 @@ function show(path, keep,    line, status, shown) {
 	}
 	if (status == 0 && !shown) print "f " path
 	close(path)
-}`;
-
-// Awk: the header and the listening rows of the four socket tables, and the reader's euid.
-const readTables = String.raw`
-BEGIN {
-	while ((getline line < "/proc/self/status") > 0) if (line ~ /^Uid:/) { split(line, id); print "u " id[3] }
-	close("/proc/self/status")
-	split("tcp tcp6 udp udp6", kind, " ")
-	for (k = 1; k <= 4; k++) {
-		path = "/proc/net/" kind[k]
-		n = 0
-		while ((status = (getline line < path)) > 0) {
-			if (!n++) print "f " path
-			split(line, field)
-			if (n == 1 || (k <= 2 && field[4] == "0A") || (k > 2 && field[4] == "07")) print " " line
-		}
-		close(path)
-	}
 }`;
 
 // Awk: the descriptors ls could not stat (LC_ALL=C: the messages are English), once a process.
