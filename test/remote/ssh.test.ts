@@ -1,5 +1,6 @@
 import {readdirSync, readlinkSync, statSync} from 'node:fs';
 import anyTest, {type TestFn} from 'ava';
+import type {LocalSocket} from '../../source/probe/types.js';
 import {remoteOwnerHidden} from '../../source/remote/remote-listeners.js';
 import {openRemoteHost} from '../../source/remote/remote-host.js';
 import {ensureBuilt, root} from '../helpers/cli.js';
@@ -72,6 +73,12 @@ const portui = async (lab: SshLab, args: string[]) =>
 		...args,
 	]);
 
+const tcpListeners = (sockets: readonly LocalSocket[]) =>
+	sockets
+		.filter((socket) => socket.protocol === 'tcp')
+		.map((socket) => `${socket.address}:${socket.port}`)
+		.toSorted();
+
 /** `address:port` of every TCP listener as ss in the server namespace sees it. */
 async function ssListeners(lab: SshLab): Promise<string[]> {
 	const ss = lab.sh(lab.server, 'ss -tlnH');
@@ -90,13 +97,7 @@ labTest(
 		t.teardown(plain.close);
 		const list = await plain.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(
-			list.sockets
-				.filter((socket) => socket.protocol === 'tcp')
-				.map((socket) => `${socket.address}:${socket.port}`)
-				.toSorted(),
-			await ssListeners(lab),
-		);
+		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
 		const byPort = (port: number) =>
 			list.sockets.find((socket) => socket.port === port);
 		t.is(
@@ -248,13 +249,7 @@ labTest(
 		t.teardown(remote.close);
 		const list = await remote.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(
-			list.sockets
-				.filter((socket) => socket.protocol === 'tcp')
-				.map((socket) => `${socket.address}:${socket.port}`)
-				.toSorted(),
-			await ssListeners(lab),
-		);
+		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
 		// The remote shell of that session is BusyBox, not dash.
 		const uid = Number(lab.sh(lab.server, `id -u ${lab.busyboxUser}`).trim());
 		const shells = readdirSync('/proc')

@@ -25,6 +25,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
+import {addNamespace, shIn as run} from '../net/topology.js';
 
 export type SshLab = {
 	readonly client: string;
@@ -79,18 +80,6 @@ export const hasBusybox = () =>
 	spawnSync('sh', ['-c', 'command -v busybox'], {stdio: 'ignore'}).status === 0;
 export const hasSudo = () =>
 	spawnSync('sh', ['-c', 'command -v sudo'], {stdio: 'ignore'}).status === 0;
-
-function run(ns: string, script: string): string {
-	const result = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-ec', script], {
-		encoding: 'utf8',
-		timeout: 20_000,
-	});
-	if (result.status !== 0) {
-		throw new Error(`in ${ns}: ${script.trim()}\n${result.stderr}`);
-	}
-
-	return result.stdout;
-}
 
 function uidOf(user: string): number | undefined {
 	const line = readFileSync('/etc/passwd', 'utf8')
@@ -169,13 +158,7 @@ export async function createSshLab(): Promise<SshLab> {
 
 	try {
 		for (const ns of [client, server]) {
-			const added = spawnSync('ip', ['netns', 'add', ns], {encoding: 'utf8'});
-			if (added.status !== 0) {
-				throw new Error(`ip netns add ${ns}: ${added.stderr}`);
-			}
-
-			madeNs.push(ns);
-			run(ns, 'ip link set lo up');
+			addNamespace(ns, madeNs);
 		}
 
 		run(client, `ip link add rm0 type veth peer name rm1 netns ${server}`);
