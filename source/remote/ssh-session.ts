@@ -56,11 +56,14 @@ type Connection = {
 	isClosed: boolean;
 };
 
+/** Ssh's reason: its last line, without its own `ssh: ` (ours is added once). */
 const lastLine = (text: string) =>
-	text
-		.split(/\r?\n/v)
-		.map((line) => line.trim())
-		.findLast((line) => line !== '') ?? '';
+	(
+		text
+			.split(/\r?\n/v)
+			.map((line) => line.trim())
+			.findLast((line) => line !== '') ?? ''
+	).replace(/^ssh: /v, '');
 
 /**
 One long-lived `ssh HOST sh` (or `sudo -n sh`): the script's function is defined once, then each
