@@ -55,6 +55,22 @@ async function timed(run) {
 	return {ms: performance.now() - started, bytes};
 }
 
+/** Each case once per round, a warm-up round first: load on the machine hits all alike. */
+async function interleaved(cases) {
+	const samples = new Map(cases.map(([name]) => [name, []]));
+	for (let run = -1; run < runs; run++) {
+		for (const [name, measure] of cases) {
+			// eslint-disable-next-line no-await-in-loop -- measured one at a time
+			const sample = await timed(measure);
+			if (run >= 0) {
+				samples.get(name).push(sample);
+			}
+		}
+	}
+
+	return samples;
+}
+
 async function main() {
 	const why = whyNoSshLab() ?? (isRoot() ? undefined : 'needs root');
 	if (why !== undefined) {
@@ -139,16 +155,8 @@ async function main() {
 						]
 					: []),
 			];
-			const samples = new Map(cases.map(([name]) => [name, []]));
-			for (let run = -1; run < runs; run++) {
-				for (const [name, measure] of cases) {
-					// eslint-disable-next-line no-await-in-loop -- measured one at a time
-					const sample = await timed(measure);
-					if (run >= 0) {
-						samples.get(name).push(sample);
-					}
-				}
-			}
+			// eslint-disable-next-line no-await-in-loop -- one scene after the other
+			const samples = await interleaved(cases);
 
 			const summary = (name) => {
 				const list = samples.get(name);
