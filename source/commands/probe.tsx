@@ -23,7 +23,7 @@ import {
 import {printTable} from './print-table.js';
 
 const usage =
-	'portui probe HOST|ssh://[USER@]HOST[:PORT] [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--json] [--sudo] [--ssh-config FILE]';
+	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--json] [--sudo] [--ssh-config FILE]   (HOST: a name, an address, or ssh://[USER@]HOST[:PORT])';
 
 const help = `
 	Usage
