@@ -50,6 +50,8 @@ export type AppProps = {
 	readonly timeoutMs?: number;
 	/** The probe service; tests hand in a fake. The real service by default. */
 	readonly probe?: ProbeService;
+	/** An ssh:// target's probe host: `probe.listLocalSockets` reads that host over SSH. */
+	readonly remoteHost?: string;
 	/** The protocol filter to start with. */
 	readonly initialProtocol?: ProtocolFilter;
 	/** Where pins are kept per host between sessions; none: they last the session. */

@@ -2,6 +2,12 @@ import {isIP, isIPv6} from 'node:net';
 import meow, {type AnyFlags, type Result} from 'meow';
 import {UsageError} from './cli-error.js';
 import {invalidHostName} from './probe/host-name.js';
+import {
+	isSshUrl,
+	parseSshUrl,
+	sshAccepted,
+	type SshDestination,
+} from './remote/destination.js';
 import {quote} from './text/quote.js';
 import type {CatalogueEntry, Protocol} from './catalogue/types.js';
 import type {PortPair} from './probe/types.js';
@@ -436,6 +442,28 @@ export function parseHost(text: string | undefined): string {
 
 	const hint = /^[^:]+:\d+$/v.test(text) ? ': give the port separately' : '';
 	throw new UsageError(`bad host ${quote(text)}${hint}; ${hostAccepted}`);
+}
+
+/**
+ * `ssh://[user@]host[:port]` as the first argument: the destination, its host put in the
+ * argument's place (the probes from here aim at it); undefined for any other host.
+ */
+export function parseRemoteArgument(
+	input: readonly string[],
+): {destination: SshDestination; input: string[]} | undefined {
+	const [first, ...rest] = input;
+	if (first === undefined || !isSshUrl(first)) {
+		return undefined;
+	}
+
+	const destination = parseSshUrl(first);
+	if (typeof destination === 'string') {
+		throw new UsageError(
+			`bad host ${quote(first)}: ${destination}; ${sshAccepted}`,
+		);
+	}
+
+	return {destination, input: [destination.host, ...rest]};
 }
 
 export type WaitTarget = PortPair & {

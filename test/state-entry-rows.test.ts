@@ -158,7 +158,7 @@ test('an owner is shown only for a socket whose address takes what answered; a c
 			[ssh],
 			[{...sshdSocket, ...socket}],
 			probed ? new Map([['22/tcp', probed]]) : new Map(),
-		).get(ssh.id)?.socket.process;
+		).get(ssh.id)?.socket?.process;
 	t.is(
 		owner(
 			{address: '0.0.0.0', family: 4},

@@ -6,8 +6,13 @@ import {
 	parseDuration,
 	parseHost,
 	parsePortSpec,
+	parseRemoteArgument,
 	UsageError,
 } from '../args.js';
+import {defaultProbeService} from '../hooks/default-probe-service.js';
+import type {ProbeService} from '../hooks/probe-service.js';
+import type {SshDestination} from '../remote/destination.js';
+import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import {liveKey} from '../state/live-state.js';
 import {createPinStore, pinsPath} from '../state/pins-store.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
@@ -28,8 +33,8 @@ import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
-	  $ portui [HOST [PORTS]] [--interval 2s] [--timeout 1s] [--catalogue PATH] [--ascii]
-	           [--theme light|dark]
+	  $ portui [HOST|ssh://[USER@]HOST[:PORT] [PORTS]] [--interval 2s] [--timeout 1s]
+	           [--catalogue PATH] [--ascii] [--theme light|dark] [--sudo] [--ssh-config FILE]
 	  $ portui list|probe|wait|watch ...   (portui <command> --help)
 
 	The dashboard: the catalogue of well-known ports beside a live probe of HOST
@@ -49,6 +54,14 @@ const help = `
 	  --theme       light or dark: colours for that background (default: from COLORFGBG,
 	                else colours that read on both)
 
+	ssh://[USER@]HOST[:PORT]: the ports are probed from here, and the host's own
+	sockets are read over one SSH connection (the system's ssh and its config;
+	nothing installed there). The who column says who holds each port there and
+	whether that is reachable from here: \`python3: listening on 0.0.0.0, not
+	reachable from here (firewalled)\`, \`listening on loopback only\`, ...
+	  --sudo        read them through \`sudo -n\`, to name other users' processes
+	  --ssh-config  an ssh config file (ssh -F) instead of ~/.ssh/config
+
 	Environment
 	  NO_COLOR      set and not empty: no colour (FORCE_COLOR=1 or 0 overrides either way)
 	  COLORFGBG     the terminal's colours (rxvt, Konsole): a background of 7 or 9-15 is light
@@ -67,12 +80,19 @@ const help = `
 	  $ portui db.example --interval 500ms
 	  $ portui localhost 22,443,40022
 	  $ ssh -t host portui
+	  $ portui ssh://admin@db.example --sudo
 `;
 
 export type DashboardSettings = {
 	readonly host: string;
 	/** PORTS as given; parsed against the catalogue once it is loaded. */
 	readonly ports: string | undefined;
+	/** An ssh:// target: its sockets are read over SSH. */
+	readonly remote?: {
+		readonly destination: SshDestination;
+		readonly configFile?: string;
+		readonly isSudo: boolean;
+	};
 	readonly intervalMs: number;
 	readonly timeoutMs: number | undefined;
 	readonly userFile: string | undefined;
@@ -94,8 +114,11 @@ export function parseDashboardArguments(
 			catalogue: {type: 'string'},
 			ascii: {type: 'boolean', default: false},
 			theme: {type: 'string'},
+			sudo: {type: 'boolean', default: false},
+			sshConfig: {type: 'string'},
 		},
 	});
+	const remote = parseRemoteArgument(cli.input);
 	if (cli.input.length > 2) {
 		throw new UsageError(
 			`one host and one list of ports at a time, got ${cli.input.length} arguments; accepted: portui [HOST [PORTS]], or a command: list, probe, wait, watch`,
@@ -104,8 +127,17 @@ export function parseDashboardArguments(
 
 	const {flags} = cli;
 	return {
-		host: parseHost(cli.input[0] ?? 'localhost'),
+		host: parseHost((remote?.input ?? cli.input)[0] ?? 'localhost'),
 		ports: cli.input[1],
+		...(remote
+			? {
+					remote: {
+						destination: remote.destination,
+						configFile: flags.sshConfig,
+						isSudo: flags.sudo,
+					},
+				}
+			: {}),
 		intervalMs: parseDuration(flags.interval, '--interval', {
 			minMs: 100,
 			maxMs: 3_600_000,
@@ -219,8 +251,18 @@ async function runInteractive(
 		);
 	};
 
+	const {remote} = settings;
+	const remoteHost = remote
+		? openRemoteHost(remote.destination, remote)
+		: undefined;
+	const probe: ProbeService | undefined = remoteHost && {
+		...defaultProbeService,
+		listLocalSockets: remoteHost.scanner.list,
+	};
 	const view = (catalogue: Catalogue, onNeedsRegistry?: () => void) => (
 		<App
+			probe={probe}
+			remoteHost={remoteHost ? settings.host : undefined}
 			catalogue={catalogue}
 			initialHost={settings.host}
 			initialIntervalMs={settings.intervalMs}
@@ -255,6 +297,7 @@ async function runInteractive(
 
 		await rendered.waitUntilExit();
 	} finally {
+		remoteHost?.close();
 		frames.dispose();
 		session.restore();
 		if (endSignal) {
@@ -279,7 +322,19 @@ async function runInteractive(
 
 export async function dashboard(argv: readonly string[]): Promise<number> {
 	const {stdin, stdout, stderr} = process;
-	const settings = parseDashboardArguments(argv, process.env, stdout);
+	let settings = parseDashboardArguments(argv, process.env, stdout);
+	if (settings.remote) {
+		// The probes aim where ssh logs in: an alias's HostName, as ssh reads its config.
+		settings = {
+			...settings,
+			host: parseHost(
+				await sshHostName(settings.remote.destination, {
+					configFile: settings.remote.configFile,
+				}),
+			),
+		};
+	}
+
 	if (!stdin.isTTY || !stdout.isTTY || isDumbTerminal(process.env)) {
 		return printSnapshot({
 			...settings,

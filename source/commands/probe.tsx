@@ -1,5 +1,8 @@
 import process from 'node:process';
-import {parseArguments} from '../args.js';
+import {parseArguments, parseRemoteArgument} from '../args.js';
+import {insideOf, listeningText, type Inside} from '../remote/inside.js';
+import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
+import type {RemoteSocketList} from '../remote/remote-listeners.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {
 	sweep,
@@ -20,7 +23,7 @@ import {
 import {printTable} from './print-table.js';
 
 const usage =
-	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--json]';
+	'portui probe HOST [PORTS] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--json] [--sudo] [--ssh-config FILE]   (HOST: a name, an address, or ssh://[USER@]HOST[:PORT])';
 
 const help = `
 	Usage
@@ -49,6 +52,14 @@ const help = `
 	  --json        one JSON object: the target and a result per port
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 
+	ssh://[USER@]HOST[:PORT]: the ports are probed from here as for HOST, and the
+	host's own socket tables are read over SSH (the system's ssh client and its
+	config; nothing is installed there): two more columns, LISTENING (who holds the
+	port, on which address) and INSIDE/OUTSIDE, e.g. \`listening on 0.0.0.0, not
+	reachable from here (firewalled)\`.
+	  --sudo        read them through \`sudo -n\`, to name other users' processes
+	  --ssh-config  an ssh config file (ssh -F) instead of ~/.ssh/config
+
 	Exit status
 	  0    the sweep ran (whatever the ports' states)
 	  1    HOST did not resolve, or an unexpected error
@@ -59,6 +70,7 @@ const help = `
 	  $ portui probe 127.0.0.1 22,80,8000-8100
 	  $ portui probe ::1 domain,ntp --proto udp
 	  $ portui probe db.example 5432 --json | jq -r '.results[0].state'
+	  $ portui probe ssh://admin@db.example 5432,22 --sudo
 `;
 
 type Column =
@@ -69,7 +81,9 @@ type Column =
 	| 'reason'
 	| 'rtt'
 	| 'answered'
-	| 'family';
+	| 'family'
+	| 'listening'
+	| 'verdict';
 
 const columns: ReadonlyArray<ColumnSpec<Column>> = [
 	{key: 'port', title: 'PORT', minWidth: 4, align: 'right'},
@@ -82,9 +96,16 @@ const columns: ReadonlyArray<ColumnSpec<Column>> = [
 	{key: 'family', title: 'FAMILY', minWidth: 6},
 ];
 
+const remoteColumns: ReadonlyArray<ColumnSpec<Column>> = [
+	...columns.filter((column) => column.key !== 'family'),
+	{key: 'listening', title: 'LISTENING', minWidth: 9, grow: 2},
+	{key: 'verdict', title: 'INSIDE/OUTSIDE', minWidth: 14, grow: 3},
+];
+
 function toRow(
 	result: ProbeResult,
 	catalogue: Catalogue,
+	inside?: Inside,
 ): Record<Column, string> {
 	const answered = [result.answered, result.mismatch]
 		.filter((text) => text !== undefined)
@@ -99,24 +120,55 @@ function toRow(
 		rtt: formatRtt(result.rttMs),
 		answered: answered || '-',
 		family: familyLabel(result.family),
+		listening: inside ? listeningText(inside) : '',
+		verdict: inside?.verdict ?? '-',
 	};
 }
 
-async function printSnapshotTable(snapshot: Snapshot, catalogue: Catalogue) {
+async function printSnapshotTable(
+	snapshot: Snapshot,
+	catalogue: Catalogue,
+	remote?: RemoteSocketList,
+) {
+	const sockets = remote?.isAvailable ? remote.sockets : undefined;
 	await printTable({
-		columns,
-		rows: snapshot.results.map((result) => toRow(result, catalogue)),
+		columns: sockets ? remoteColumns : columns,
+		rows: snapshot.results.map((result) =>
+			toRow(
+				result,
+				catalogue,
+				sockets ? insideOf(result, sockets, snapshot.target) : undefined,
+			),
+		),
 		colorOf: (key, value) => (key === 'state' ? stateColor(value) : undefined),
 	});
 }
 
-export function snapshotToJson(snapshot: Snapshot, catalogue: Catalogue) {
+export function snapshotToJson(
+	snapshot: Snapshot,
+	catalogue: Catalogue,
+	remote?: RemoteSocketList & {readonly ssh: string},
+) {
+	const sockets = remote?.isAvailable ? remote.sockets : undefined;
 	return {
 		...targetToJson(snapshot.target),
 		host: snapshot.host,
+		...(remote
+			? {
+					remote: {
+						ssh: remote.ssh,
+						isAvailable: remote.isAvailable,
+						...(remote.reason === undefined ? {} : {reason: remote.reason}),
+						...(remote.cost ? {refresh: remote.cost} : {}),
+					},
+				}
+			: {}),
 		startedAt: new Date(snapshot.startedAt).toISOString(),
 		finishedAt: new Date(snapshot.finishedAt).toISOString(),
-		results: snapshot.results.map((result) => resultToJson(result, catalogue)),
+		results: snapshot.results.map((result) => ({
+			...resultToJson(result, catalogue),
+			...(sockets ? {inside: insideOf(result, sockets, snapshot.target)} : {}),
+		})),
 	};
 }
 
@@ -129,11 +181,33 @@ export async function probe(argv: readonly string[]): Promise<number> {
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
 			identify: {type: 'boolean', default: true},
+			sudo: {type: 'boolean', default: false},
+			sshConfig: {type: 'string'},
 		},
 	});
 	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
 	const isIdentifying = cli.flags.identify;
-	const {catalogue, host, pairs} = await loadHostAndPorts(cli, usage);
+	const remoteArgument = parseRemoteArgument(cli.input);
+	const loaded = await loadHostAndPorts(
+		remoteArgument ? {...cli, input: remoteArgument.input} : cli,
+		usage,
+	);
+	const {catalogue, pairs} = loaded;
+	let {host} = loaded;
+	const remote = remoteArgument
+		? openRemoteHost(remoteArgument.destination, {
+				configFile: cli.flags.sshConfig,
+				isSudo: cli.flags.sudo,
+			})
+		: undefined;
+	let inside: Promise<RemoteSocketList> | undefined;
+	if (remote) {
+		host = await sshHostName(remote.destination, {
+			configFile: cli.flags.sshConfig,
+		});
+		// Inside and outside at the same time: the socket tables while the probes run.
+		inside = remote.scanner.list();
+	}
 
 	// Ctrl-C aborts the probes in flight; the sockets are closed before the process ends.
 	const controller = new AbortController();
@@ -164,13 +238,34 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		process.off('SIGTERM', abort);
 	}
 
+	const remoteList = await inside;
+	remote?.close();
+	if (remoteList && !remoteList.isAvailable && !cli.flags.json) {
+		process.stderr.write(
+			`portui: ${remoteArgument?.destination.text ?? ''}: ${remoteList.reason ?? 'unavailable'}\n`,
+		);
+	}
+
 	if (cli.flags.json) {
 		process.stdout.write(
-			JSON.stringify(snapshotToJson(snapshot, catalogue), undefined, '\t') +
-				'\n',
+			JSON.stringify(
+				snapshotToJson(
+					snapshot,
+					catalogue,
+					remoteList && remoteArgument
+						? {...remoteList, ssh: remoteArgument.destination.text}
+						: undefined,
+				),
+				undefined,
+				'\t',
+			) + '\n',
 		);
 	} else if (snapshot.target.isResolved) {
-		await printSnapshotTable(snapshot, catalogue);
+		await printSnapshotTable(snapshot, catalogue, remoteList);
+	}
+
+	if (remoteList && !remoteList.isAvailable) {
+		return 1;
 	}
 
 	if (!snapshot.target.isResolved) {

@@ -1,5 +1,12 @@
 import process from 'node:process';
-import {parseArguments, parseCount, parseDuration} from '../args.js';
+import {
+	parseArguments,
+	parseCount,
+	parseDuration,
+	parseHost,
+	parseRemoteArgument,
+} from '../args.js';
+import {sshHostName} from '../remote/remote-host.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {changeText} from '../text/change.js';
 import {
@@ -22,7 +29,7 @@ import {
 import {onReaderGone} from './reader-gone.js';
 
 const usage =
-	'portui watch HOST [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify]';
+	'portui watch HOST[,HOST...] [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--ssh-config FILE]';
 
 const help = `
 	Usage
@@ -35,6 +42,10 @@ const help = `
 
 	PORTS as for \`portui probe\`: 22,80,443  8000-8100  ssh,domain  53/udp
 	Without PORTS: every port of the curated catalogue.
+
+	Several hosts, comma-separated (db1,db2,ssh://admin@db3): one watch each, in
+	one stream; every line and JSON object names its host. ssh://HOST is probed
+	where ssh would log in (the HostName of its config; --ssh-config for ssh -F).
 
 	Options
 	  --json        NDJSON on stdout, one object a line, flushed per line:
@@ -61,6 +72,7 @@ const help = `
 	  $ portui watch localhost 22,80,443
 	  $ portui watch db.example 5432 --json --interval 1s >> db-uptime.ndjson
 	  $ portui watch localhost 8080 --json --count 1 | jq -r .to
+	  $ portui watch db1,db2,db3 5432 --interval 1s
 `;
 
 type Printer = {
@@ -152,9 +164,12 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
 			identify: {type: 'boolean', default: true},
+			sshConfig: {type: 'string'},
 		},
 	});
 	const isIdentifying = cli.flags.identify;
+	// Several hosts: the first goes through the usual checks with the ports, the rest alike.
+	const hostTexts = cli.input[0]?.split(',') ?? [];
 	const intervalMs = parseDuration(cli.flags.interval ?? '2s', '--interval', {
 		minMs: 100,
 		maxMs: 3_600_000,
@@ -164,14 +179,30 @@ export async function watch(argv: readonly string[]): Promise<number> {
 		cli.flags.count === undefined
 			? undefined
 			: parseCount(cli.flags.count, '--count');
-	const {catalogue, host, pairs} = await loadHostAndPorts(cli, usage);
+	const hosts = await Promise.all(
+		hostTexts.map(async (text) => {
+			const remote = parseRemoteArgument([text]);
+			return remote
+				? parseHost(
+						await sshHostName(remote.destination, {
+							configFile: cli.flags.sshConfig,
+						}),
+					)
+				: parseHost(text);
+		}),
+	);
+	const {catalogue, pairs} = await loadHostAndPorts(
+		hosts[0] === undefined
+			? cli
+			: {...cli, input: [hosts[0], ...cli.input.slice(1)]},
+		usage,
+	);
 	const printer = cli.flags.json
 		? jsonPrinter(catalogue)
 		: humanPrinter(catalogue, intervalMs);
 
 	return new Promise<number>((resolve) => {
 		let isFinished = false;
-		let isResolved: boolean | undefined;
 		let transitions = 0;
 
 		// One write a line: stdout to a pipe or a file is synchronous on Linux, so a line is
@@ -182,41 +213,44 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			}
 		};
 
-		const handle = watchTarget({
-			host,
-			pairs,
-			intervalMs,
-			timeoutMs,
-			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
-			identify: () => isIdentifying,
-			// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
-			// the next sweep may well succeed, and a monitor should not die of a hiccup.
-			onError(error) {
-				process.stderr.write(
-					`portui: a sweep failed: ${sanitize(error.message)}\n`,
-				);
-			},
-			onSnapshot(snapshot) {
-				if (isResolved === undefined) {
-					print(printer.snapshot(snapshot));
-				} else if (isResolved !== snapshot.target.isResolved) {
-					print([printer.target(snapshot)]);
-				}
+		const handles = hosts.map((host) => {
+			let isResolved: boolean | undefined;
+			return watchTarget({
+				host,
+				pairs,
+				intervalMs,
+				timeoutMs,
+				expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
+				identify: () => isIdentifying,
+				// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
+				// the next sweep may well succeed, and a monitor should not die of a hiccup.
+				onError(error) {
+					process.stderr.write(
+						`portui: a sweep failed: ${sanitize(error.message)}\n`,
+					);
+				},
+				onSnapshot(snapshot) {
+					if (isResolved === undefined) {
+						print(printer.snapshot(snapshot));
+					} else if (isResolved !== snapshot.target.isResolved) {
+						print([printer.target(snapshot)]);
+					}
 
-				isResolved = snapshot.target.isResolved;
-			},
-			onTransition(transition) {
-				// The first sweep's answers are the snapshot, not changes.
-				if (transition.from === undefined || isResolved === undefined) {
-					return;
-				}
+					isResolved = snapshot.target.isResolved;
+				},
+				onTransition(transition) {
+					// The first sweep's answers are the snapshot, not changes.
+					if (transition.from === undefined || isResolved === undefined) {
+						return;
+					}
 
-				print([printer.transition(transition)]);
-				transitions++;
-				if (count !== undefined && transitions >= count) {
-					finish();
-				}
-			},
+					print([printer.transition(transition)]);
+					transitions++;
+					if (count !== undefined && transitions >= count) {
+						finish();
+					}
+				},
+			});
 		});
 
 		function finish() {
@@ -229,8 +263,11 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			process.off('SIGTERM', finish);
 			process.stdout.off('error', onOutputError);
 			stopWatchingReader();
-			handle.stop();
-			void handle.done.then(
+			for (const handle of handles) {
+				handle.stop();
+			}
+
+			void Promise.all(handles.map(async (handle) => handle.done)).then(
 				() => {
 					resolve(0);
 				},

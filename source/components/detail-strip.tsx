@@ -59,6 +59,7 @@ function detailLines(
 				socket: owner?.socket,
 				isLocal,
 				isExpected: owner?.isExpected,
+				verdict: owner?.verdict,
 			},
 			options,
 		);

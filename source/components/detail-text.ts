@@ -60,11 +60,13 @@ export type LiveDetailInput = {
 	readonly isLocal: boolean;
 	/** Whether the socket's process is a daemon the catalogue expects; undefined when it cannot be said. */
 	readonly isExpected?: boolean;
+	/** A host read over SSH: inside beside outside (`listening on loopback only`). */
+	readonly verdict?: string;
 };
 
 /** The live probe of the selected port in full: every address, what answered, and who holds it here. */
 export function liveDetail(
-	{entry, host, row, socket, isLocal, isExpected}: LiveDetailInput,
+	{entry, host, row, socket, isLocal, isExpected, verdict}: LiveDetailInput,
 	{width, lines, isAscii}: DetailOptions,
 ): string[] {
 	const key = entry.id;
@@ -105,6 +107,12 @@ export function liveDetail(
 
 	if (isLocal) {
 		segments.push(localOwnerText(entry, socket, isExpected));
+	} else if (verdict !== undefined) {
+		segments.push(
+			socket
+				? `${localOwnerText(entry, socket, isExpected)} there; ${verdict}`
+				: verdict,
+		);
 	}
 
 	return layLines(segments, width, lines, dot(isAscii));

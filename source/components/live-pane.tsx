@@ -67,17 +67,28 @@ export function liveColumns(innerWidth: number): LiveLayout {
 	};
 }
 
-/** Who holds the port on this machine: `✓ sshd`, `✗ nginx` where sshd was expected, `(hidden)`. */
+/**
+ * Who holds the port: `✓ sshd`, `✗ nginx` where sshd was expected, `(hidden)`; on a host read over
+ * SSH, with what that means beside what answers from here (`sshd: reachable from here`).
+ */
 export function ownerText(
 	owner: LocalOwner | undefined,
 	isAscii: boolean,
 ): string {
-	if (owner?.socket.process) {
-		const mark = expectedMark(owner.isExpected, isAscii);
-		return mark ? `${mark} ${owner.socket.process}` : owner.socket.process;
+	const mark = expectedMark(owner?.isExpected, isAscii);
+	const holder = owner?.socket?.process
+		? mark
+			? `${mark} ${owner.socket.process}`
+			: owner.socket.process
+		: owner?.socket?.ownerHidden
+			? '(hidden)'
+			: undefined;
+	// A host read over SSH: who holds the port there, beside what answers from here.
+	if (owner?.verdict) {
+		return holder ? `${holder}: ${owner.verdict}` : owner.verdict;
 	}
 
-	return owner?.socket.ownerHidden ? '(hidden)' : '';
+	return holder ?? '';
 }
 
 /** What answered (`SSH-2.0-OpenSSH_9.6`), what the catalogue did not expect, or why nothing could be sent. */
@@ -315,7 +326,7 @@ function LivePaneView({
 						owner={ownerText(owner, pane.isAscii)}
 						isUnexpected={owner?.isExpected === false}
 						answered={answeredText(row)}
-						command={shortCommand(owner?.socket.cmdline)}
+						command={shortCommand(owner?.socket?.cmdline)}
 						verdict={entry.verdict}
 						layout={layout}
 						isSelected={entry.id === selectedId}

@@ -32,6 +32,7 @@ import type {PinStore} from '../state/pins-store.js';
 import {describeRows, maxDescribeTop} from '../components/describe-view.js';
 import {helpRows, maxHelpTop} from '../components/help-overlay.js';
 import {redrawTerminal} from '../terminal/frame-stdout.js';
+import {remoteOwners} from '../state/remote-target.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
@@ -56,6 +57,8 @@ export type UseDashboardOptions = {
 	readonly initialProtocol?: ProtocolFilter;
 	readonly timeoutMs?: number;
 	readonly probe?: ProbeService;
+	/** The host whose sockets `probe.listLocalSockets` reads over SSH, when it is not this machine. */
+	readonly remoteHost?: string;
 	readonly layout: Layout;
 	readonly onExit: () => void;
 	/** Where pins are kept per host between sessions; none: pins last the session only. */
@@ -83,6 +86,7 @@ export function useDashboard({
 	initialProtocol = 'all',
 	timeoutMs,
 	probe = defaultProbeService,
+	remoteHost,
 	layout,
 	onExit,
 	pinStore,
@@ -145,10 +149,11 @@ export function useDashboard({
 		() => isLocalTarget(target.resolved),
 		[target.resolved],
 	);
+	const isRemote = remoteHost !== undefined && host === remoteHost;
 	const sockets = useListeners({
 		listLocalSockets: probe.listLocalSockets,
 		intervalMs: Math.max(1000, state.intervalMs),
-		isActive: state.mode === 'listeners' || isLocal,
+		isActive: state.mode === 'listeners' || isLocal || isRemote,
 	});
 	// The `l` view logs listeners that appear and go, between two reads it showed.
 	const shownSockets = useRef<readonly LocalSocket[] | undefined>(undefined);
@@ -197,15 +202,27 @@ export function useDashboard({
 		}
 	}, [isWaitingForRegistry, onNeedsRegistry]);
 
-	const owners = useMemo(
-		() =>
-			localOwners(
-				view.visibleEntries,
-				isLocal && sockets?.isAvailable ? sockets.sockets : noSockets,
-				liveRows,
-			),
-		[view.visibleEntries, isLocal, sockets, liveRows],
-	);
+	const owners = useMemo(() => {
+		const read = sockets?.isAvailable ? sockets.sockets : noSockets;
+		if (isRemote) {
+			return sockets?.isAvailable
+				? remoteOwners(view.visibleEntries, read, liveRows, target.resolved)
+				: new Map<string, never>();
+		}
+
+		return localOwners(
+			view.visibleEntries,
+			isLocal ? read : noSockets,
+			liveRows,
+		);
+	}, [
+		view.visibleEntries,
+		isLocal,
+		isRemote,
+		sockets,
+		liveRows,
+		target.resolved,
+	]);
 
 	const wanted = useMemo(
 		() =>
@@ -405,6 +422,10 @@ export function useDashboard({
 		owners,
 		notice:
 			notice ??
+			// A remote host's connection state (`ssh: connection lost, retrying in 5s`) stays in view.
+			(isRemote && sockets && !sockets.isAvailable
+				? `${host}: ${sockets.reason ?? 'its sockets cannot be read'}`
+				: undefined) ??
 			(wanted.leftOut > 0
 				? `watching ${maxWatchedPorts} ports; ${wanted.leftOut} more in view are not probed: pin or search to choose`
 				: undefined),

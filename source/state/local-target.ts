@@ -11,7 +11,10 @@ export {isLocalTarget} from '../probe/index.js';
 
 /** Who holds an entry's port on this machine, and whether that is a daemon the catalogue expects. */
 export type LocalOwner = {
-	readonly socket: LocalSocket;
+	/** Absent only for a remote host where something answers and nothing listens. */
+	readonly socket?: LocalSocket;
+	/** A remote host's inside beside outside (remote-target.ts). */
+	readonly verdict?: string;
 	/** Undefined when it cannot be said: owner hidden, or no daemon named. */
 	readonly isExpected?: boolean;
 };

@@ -94,7 +94,8 @@ export function whyNoNamespaces(): string | undefined {
 	return undefined;
 }
 
-function shIn(ns: string, script: string): void {
+/** Runs shell commands inside a namespace to their end, returning stdout; throws with stderr when one fails. */
+export function shIn(ns: string, script: string): string {
 	const result = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-ec', script], {
 		encoding: 'utf8',
 		timeout: 20_000,
@@ -102,6 +103,19 @@ function shIn(ns: string, script: string): void {
 	if (result.status !== 0) {
 		throw new Error(`in ${ns}: ${script.trim()}\n${result.stderr}`);
 	}
+
+	return result.stdout;
+}
+
+/** Adds network namespace `ns` with its loopback up, recorded in `made` (for deletion) once it exists. */
+export function addNamespace(ns: string, made: string[]): void {
+	const added = spawnSync('ip', ['netns', 'add', ns], {encoding: 'utf8'});
+	if (added.status !== 0) {
+		throw new Error(`ip netns add ${ns}: ${added.stderr}`);
+	}
+
+	made.push(ns);
+	shIn(ns, 'ip link set lo up');
 }
 
 export async function createTopology(
@@ -142,13 +156,7 @@ export async function createTopology(
 
 	try {
 		for (const ns of [client, router, server]) {
-			const added = spawnSync('ip', ['netns', 'add', ns], {encoding: 'utf8'});
-			if (added.status !== 0) {
-				throw new Error(`ip netns add ${ns}: ${added.stderr}`);
-			}
-
-			made.push(ns);
-			shIn(ns, 'ip link set lo up');
+			addNamespace(ns, made);
 		}
 
 		shIn(client, `ip link add pe0 type veth peer name pe1 netns ${router}`);
@@ -181,7 +189,9 @@ export async function createTopology(
 					env: env ?? process.env,
 				});
 			},
-			sh: shIn,
+			sh(ns, script) {
+				shIn(ns, script);
+			},
 			async start(ns, command, args) {
 				const child = spawn('ip', ['netns', 'exec', ns, command, ...args], {
 					cwd: root,
