@@ -211,3 +211,16 @@ test('portui list says what it could not find and what is near', async (t) => {
 		'no curated port begins 400: the registry is searched, exact ports first',
 	);
 });
+
+test('a pasted megabyte of query gets no suggestion, and at once', async (t) => {
+	const catalogue = await loadCatalogue({
+		userFile: false,
+		registry: false,
+		systemServices: false,
+	});
+	t.deepEqual(suggestNames(catalogue.entries, 'a'.repeat(100_000)), []);
+	t.deepEqual(
+		suggestNames(catalogue.entries, `postgress${'x'.repeat(60)}`),
+		[],
+	);
+});

@@ -6,6 +6,9 @@ import Fuse from 'fuse.js';
  */
 const threshold = 0.4;
 
+/** No name is longer (a service name has at most 64 characters); Fuse's cost grows with the word. */
+const maxWordLength = 64;
+
 // One index per list of names: the catalogue's names are suggested on every search that finds nothing.
 const indexes = new WeakMap<readonly string[], Fuse<string>>();
 
@@ -18,7 +21,7 @@ export function nearestNames(
 	names: readonly string[],
 	limit = 3,
 ): string[] {
-	if (word.trim() === '' || names.length === 0) {
+	if (word.trim() === '' || word.length > maxWordLength || names.length === 0) {
 		return [];
 	}
 
