@@ -4,7 +4,8 @@ import stringWidth from 'string-width';
 import {Pane} from './pane.js';
 
 const keys: ReadonlyArray<readonly [string, string]> = [
-	['j k  Up Down  PgUp PgDn', 'move a row, a page'],
+	['j k  Up Down', 'move the selection'],
+	['PgUp PgDn', 'a page up or down'],
 	['g G  Home End', 'first, last'],
 	['/', 'search: type filters, Enter keeps, Esc clears'],
 	['/ :  editing', 'Ctrl-A E U K W, Alt-B F; Up Down: hosts in :'],
