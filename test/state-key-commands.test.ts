@@ -1,29 +1,8 @@
 import test from 'ava';
-import type {Key} from 'ink';
 import {keyCommands} from '../source/state/key-commands.js';
+import {noKey} from '../source/state/line-editor.js';
 
-const none: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
+const none = noKey;
 
 test('several keys in one read are read one by one', (t) => {
 	t.deepEqual(keyCommands('jjj', none).commands, ['down', 'down', 'down']);

@@ -3,6 +3,7 @@ import type {Key} from 'ink';
 import {
 	editLine,
 	lineAtEnd,
+	noKey,
 	recall,
 	remember,
 	startHistory,
@@ -10,28 +11,7 @@ import {
 	type Line,
 } from '../source/state/line-editor.js';
 
-const none: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
+const none = noKey;
 
 /** Types `input` as one read into `line`. */
 function type(line: Line, input: string, key: Partial<Key> = {}): Line {

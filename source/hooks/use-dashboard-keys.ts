@@ -10,6 +10,7 @@ import {
 	editLine,
 	emptyLine,
 	lineAtEnd,
+	noKey,
 	recall,
 	remember,
 	startHistory,
@@ -153,29 +154,6 @@ type PromptSession = {
 	readonly kind: 'search' | 'target';
 	readonly line: Line;
 	readonly history: History;
-};
-
-const noKey: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
 };
 
 /**

@@ -32,6 +32,30 @@ export type Stroke =
 	| {readonly type: 'text'; readonly text: string; readonly raw: string}
 	| {readonly type: 'edit'; readonly edit: Edit; readonly raw: string};
 
+/** No key flag set: keys that arrive as text, one read or a rest of one. */
+export const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
 export const emptyLine: Line = {value: '', cursor: 0};
 
 export const lineAtEnd = (value: string): Line => ({
