@@ -14,6 +14,7 @@ test('defaults: localhost every 2s, the probe’s own timeout, box drawing in a 
 		userFile: undefined,
 		isAscii: false,
 		isColor: true,
+		theme: 'auto',
 	});
 });
 
@@ -68,4 +69,23 @@ test('bad input is a UsageError naming the value and what is accepted', (t) => {
 		});
 		t.regex(error.message, message);
 	}
+});
+
+test('--theme light or dark wins over COLORFGBG; a bad value names itself and what is accepted', (t) => {
+	t.is(parseDashboardArguments(['--theme', 'light'], utf8, tty).theme, 'light');
+	t.is(
+		parseDashboardArguments([], {...utf8, COLORFGBG: '0;15'}, tty).theme,
+		'light',
+	);
+	t.is(
+		parseDashboardArguments(
+			['--theme', 'dark'],
+			{...utf8, COLORFGBG: '0;15'},
+			tty,
+		).theme,
+		'dark',
+	);
+	t.throws(() => parseDashboardArguments(['--theme', 'blue'], utf8, tty), {
+		message: 'bad --theme "blue"; accepted: light, dark',
+	});
 });
