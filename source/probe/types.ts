@@ -1,4 +1,5 @@
 import type {Protocol} from '../catalogue/types.js';
+import type {ContainerRef, UnitRef} from './cgroup.js';
 
 export type {Protocol} from '../catalogue/types.js';
 
@@ -125,6 +126,12 @@ export type SocketHolder = {
 	readonly pid: number;
 	readonly process: string;
 	readonly cmdline?: string;
+	/** The user it runs as (effective uid), by name where /etc/passwd has one. */
+	readonly user?: string;
+	/** The systemd unit its cgroup names; for a socket systemd holds, the .socket unit and its service. */
+	readonly unit?: UnitRef;
+	/** The container its cgroup names, or that a docker-proxy holder forwards to. */
+	readonly container?: ContainerRef;
 };
 
 export type LocalSocket = {
