@@ -6,6 +6,8 @@ import {escapeUnsafe} from './text/quote.js';
 type Command = (argv: readonly string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+	audit: async () =>
+		import('./commands/audit.js').then((module) => module.audit),
 	list: async () => import('./commands/list.js').then((module) => module.list),
 	probe: async () =>
 		import('./commands/probe.js').then((module) => module.probe),

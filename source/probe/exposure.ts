@@ -166,3 +166,44 @@ async function udpConflicts(port: number): Promise<DualStack> {
 		});
 	});
 }
+
+/** How far one listening socket reaches, beside the catalogue's verdict of its port. */
+export type SocketExposure = {
+	readonly scope: BindScope;
+	/** For a `specific` bind: the interface that holds the address, when one does. */
+	readonly interface?: string;
+	/** For a `::` bind: whether it takes IPv4 too, as the kernel answered. */
+	readonly dualStack?: DualStack;
+	readonly exposure: Exposure;
+};
+
+export type ExposureOptions = DualStackOptions & {
+	/** Ask the kernel about `::` listeners (a loopback connect or bind); false leaves them `unknown`. */
+	readonly isCheckingDualStack?: boolean;
+	readonly interfaces?: Interfaces;
+};
+
+/** Scope, interface, dual-stack answer and exposure verdict of `socket` (one of `sockets`). */
+export async function exposureOfSocket(
+	socket: BoundSocket,
+	sockets: readonly BoundSocket[],
+	verdict: Verdict | undefined,
+	options: ExposureOptions = {},
+): Promise<SocketExposure> {
+	const scope = bindScopeOf(socket.address);
+	const exposure = exposureOf(scope, verdict);
+	if (scope === 'specific') {
+		const name = interfaceOf(socket.address, options.interfaces);
+		return {scope, exposure, ...(name !== undefined && {interface: name})};
+	}
+
+	if (socket.family === 6 && scope === 'all') {
+		const dualStack =
+			options.isCheckingDualStack === false
+				? 'unknown'
+				: await dualStackOf(socket, sockets, options);
+		return {scope, exposure, dualStack};
+	}
+
+	return {scope, exposure};
+}

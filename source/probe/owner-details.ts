@@ -68,7 +68,11 @@ export function userOf(
 
 export function readCgroupOwner(reader: ProcReader, pid: number): CgroupOwner {
 	const path = cgroupPath(text(reader, `/proc/${pid}/cgroup`) ?? '');
-	return path === undefined ? {} : ownerOfCgroup(path);
+	const owner = path === undefined ? {} : ownerOfCgroup(path);
+	// Anyone who may make a cgroup names it: the name is untrusted text like a process's.
+	return owner.unit
+		? {...owner, unit: {...owner.unit, name: sanitize(owner.unit.name, 256)}}
+		: owner;
 }
 
 const unitDirectories = {
