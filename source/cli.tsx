@@ -8,6 +8,8 @@ type Command = (argv: readonly string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
 	audit: async () =>
 		import('./commands/audit.js').then((module) => module.audit),
+	during: async () =>
+		import('./commands/during.js').then((module) => module.during),
 	list: async () => import('./commands/list.js').then((module) => module.list),
 	probe: async () =>
 		import('./commands/probe.js').then((module) => module.probe),

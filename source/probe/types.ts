@@ -76,6 +76,11 @@ export type ProbeResult = PortPair &
 		 * reply reads open|filtered), and `state` keeps the confirmed one until the next probe agrees.
 		 */
 		readonly unconfirmed?: PortState;
+		/**
+		 * On this machine, when the watch reads owners: the holder of the listening socket that takes
+		 * the first open address, as read with this observation. Never carried from an earlier one.
+		 */
+		readonly owner?: SocketHolder;
 	};
 
 /**
@@ -101,6 +106,17 @@ export type Transition = PortPair & {
 	 */
 	readonly address?: string;
 	readonly family?: Family;
+	/**
+	 * When the watch reads owners: on a return to open after an outage, the holder when the port
+	 * was last seen open and the one now; on a change away from open, the holder before it.
+	 */
+	readonly ownerBefore?: SocketHolder;
+	readonly ownerAfter?: SocketHolder;
+	/**
+	 * The port stayed open and its holder's pid changed (`from` and `to` both `open`): a reload
+	 * or binary upgrade that kept the socket, with no downtime the watch could see.
+	 */
+	readonly isOwnerChange?: boolean;
 	readonly result: ProbeResult;
 };
 

@@ -78,3 +78,38 @@ export function holderToJson(holder: SocketHolder | undefined) {
 /** The first holder of a socket, the one the dashboard and the JSON name. */
 export const firstHolder = (socket: LocalSocket | undefined) =>
 	socket?.owners?.[0];
+
+/**
+ * `sshd 812 → 1190 (ssh.service)`: the holders around a restart. The same pid on both sides says
+ * so: the daemon re-bound its socket without restarting.
+ */
+export function ownerChangeText(
+	before: SocketHolder | undefined,
+	after: SocketHolder | undefined,
+): string {
+	if (!before && !after) {
+		return '';
+	}
+
+	const group = (holder: SocketHolder) =>
+		holder.container
+			? containerText(holder.container)
+			: holder.unit
+				? unitText(holder.unit)
+				: undefined;
+	if (!before || !after) {
+		const holder = (before ?? after)!;
+		return before ? `was ${holderText(holder)}` : `now ${holderText(holder)}`;
+	}
+
+	const names =
+		before.process === after.process
+			? before.process
+			: `${before.process} → ${after.process}`;
+	const unit = group(after) ?? group(before);
+	const pids =
+		before.pid === after.pid
+			? `${before.pid}, same pid (re-bound without restarting)`
+			: `${before.pid} → ${after.pid}`;
+	return `${names} ${pids}${unit === undefined ? '' : ` (${unit})`}`;
+}
