@@ -22,6 +22,8 @@ export type ListeningChild = {
 	readonly pid: number;
 	readonly port: number;
 	readonly child: ChildProcess;
+	/** Settles at the first TCP connection accepted after the call. */
+	nextConnection(): Promise<void>;
 	stop(): Promise<void>;
 };
 
@@ -33,7 +35,11 @@ if (protocol === 'udp') {
 	const socket = (await import('node:dgram')).createSocket({type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: ipv6Only === '1'});
 	socket.bind({address: host, port: Number(port)}, () => done(socket.address().port));
 } else {
-	const server = (await import('node:net')).createServer((c) => c.destroy());
+	// A line per connection: a test can tell when a prober has taken its first look.
+	const server = (await import('node:net')).createServer((c) => {
+		c.destroy();
+		process.stdout.write('connection\n');
+	});
 	server.listen({host, port: Number(port), ipv6Only: ipv6Only === '1'}, () => done(server.address().port));
 }
 `;
@@ -110,12 +116,23 @@ export async function startListener(
 		child.stdout.on('data', (chunk: string) => {
 			output += chunk;
 			if (output.includes('\n')) {
-				resolve(Number(output.trim()));
+				resolve(Number(output.split('\n')[0]));
 			}
 		});
 		child.once('exit', (code) => {
 			reject(new Error(`listener exited (${code}): ${errors}`));
 		});
 	});
-	return {pid: child.pid!, port, child, stop};
+	const nextConnection = async () =>
+		new Promise<void>((resolve) => {
+			const onData = (chunk: string) => {
+				if (chunk.includes('connection')) {
+					child.stdout.off('data', onData);
+					resolve();
+				}
+			};
+
+			child.stdout.on('data', onData);
+		});
+	return {pid: child.pid!, port, child, nextConnection, stop};
 }
