@@ -2,11 +2,14 @@ import process from 'node:process';
 import {parseArguments} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {
+	isLocalTarget,
+	listLocalSockets,
 	sweep,
 	sanitize,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
+import {withOwner} from '../probe/local.js';
 import type {ColumnSpec} from '../text/fit.js';
 import {
 	familyLabel,
@@ -162,6 +165,19 @@ export async function probe(argv: readonly string[]): Promise<number> {
 	} finally {
 		process.off('SIGINT', abort);
 		process.off('SIGTERM', abort);
+	}
+
+	if (cli.flags.json && isLocalTarget(snapshot.target)) {
+		// On this machine, the holder of each open port from its socket tables.
+		const list = await listLocalSockets();
+		if (list.isAvailable) {
+			snapshot = {
+				...snapshot,
+				results: snapshot.results.map((result) =>
+					withOwner(result, list.sockets),
+				),
+			};
+		}
 	}
 
 	if (cli.flags.json) {
