@@ -28,7 +28,9 @@ import {
 } from '../source/probe/listeners.js';
 import {parseSocketUnit, socketUnitOf} from '../source/probe/owner-details.js';
 import type {ProcReader} from '../source/probe/proc-owners.js';
+import {matchesDaemon} from '../source/probe/match-daemon.js';
 import type {LocalSocket} from '../source/probe/types.js';
+import {holderLabel, ownerChangeText} from '../source/text/owner.js';
 import {namedNode, startListener} from './helpers/listening-child.js';
 
 const isRoot = process.geteuid?.() === 0;
@@ -509,4 +511,56 @@ test('a docker-proxy holder names the container and port it forwards to', async 
 	// The engine is asked once for its list, not once per list of sockets.
 	await scanner.list();
 	t.is(engine.calls.filter((call) => call === '/containers/json').length, 1);
+});
+
+test('matchesDaemon takes the unit named for the daemon: ssh.service for sshd, not another unit', (t) => {
+	t.true(matchesDaemon('python3', ['sshd'], {unit: 'ssh.service'}));
+	t.true(matchesDaemon('systemd', ['sshd'], {unit: 'ssh.socket'}));
+	t.true(matchesDaemon('nginx: master', ['nginx'], {unit: 'nginx.service'}));
+	t.true(matchesDaemon('agetty', ['getty'], {unit: 'getty@tty1.service'}));
+	t.false(matchesDaemon('python3', ['sshd'], {unit: 'web.service'}));
+	t.false(matchesDaemon('python3', ['sshd'], {unit: 'session-3.scope'}));
+});
+
+test('the who cell names the unit or container first, then the process; a login session is left out', (t) => {
+	const holder = {pid: 812, process: 'sshd'};
+	t.is(
+		holderLabel({...holder, unit: {name: 'ssh.service', manager: 'system'}}),
+		'ssh.service sshd',
+	);
+	t.is(
+		holderLabel({
+			...holder,
+			unit: {name: 'session-4.scope', manager: 'system'},
+		}),
+		'sshd',
+	);
+	t.is(
+		holderLabel({
+			...holder,
+			process: 'docker-proxy',
+			container: {
+				engine: 'docker',
+				id,
+				name: 'web',
+				forwardsTo: '172.17.0.2:80',
+			},
+		}),
+		'web → 172.17.0.2:80 docker-proxy',
+	);
+	t.is(
+		holderLabel({...holder, container: {engine: 'podman', id}}),
+		'podman aaaaaaaabbbb sshd',
+	);
+	t.is(
+		ownerChangeText(
+			{...holder, unit: {name: 'ssh.service', manager: 'system'}},
+			{...holder, pid: 1190, unit: {name: 'ssh.service', manager: 'system'}},
+		),
+		'sshd 812 → 1190 (ssh.service)',
+	);
+	t.is(
+		ownerChangeText(holder, holder),
+		'sshd 812, same pid (re-bound without restarting)',
+	);
 });

@@ -2,6 +2,7 @@ import {memo, useEffect, useMemo, useState} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {LiveRow} from '../state/live-state.js';
 import type {LocalOwner} from '../state/local-target.js';
+import {holderLabel} from '../text/owner.js';
 import {
 	formatAge,
 	formatClock,
@@ -54,7 +55,10 @@ export function whoOf(
 ): string {
 	if (owner?.socket.process) {
 		const mark = expectedMark(owner.isExpected, isAscii);
-		return mark ? `${mark} ${owner.socket.process}` : owner.socket.process;
+		// Unit or container first (what people restart), then the process.
+		const [holder] = owner.socket.owners ?? [];
+		const name = holder ? holderLabel(holder) : owner.socket.process;
+		return mark ? `${mark} ${name}` : name;
 	}
 
 	if (owner?.socket.ownerHidden) {

@@ -90,7 +90,10 @@ function listenerItemsOf(
 			socket,
 			entry,
 			isExpected: entry
-				? matchesDaemon(socket.process, entry.daemons, {launch: entry.launch})
+				? matchesDaemon(socket.process, entry.daemons, {
+						launch: entry.launch,
+						unit: socket.owners?.[0]?.unit?.name,
+					})
 				: undefined,
 		});
 	}
