@@ -91,7 +91,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 				host={host}
 				targetNote={targetNote(target)}
 				protocol={state.protocol}
-				count={countText({
+				count={`${countText({
 					mode,
 					shown:
 						mode === 'listeners'
@@ -100,7 +100,7 @@ export function App({isAscii, isColor, ...options}: AppProps) {
 					total: view.total,
 					isRegistry: view.isRegistry,
 					hasSockets: sockets?.isAvailable ?? false,
-				})}
+				})}${view.alarmCount > 0 ? `  ${view.alarmCount} alarm` : ''}`}
 				intervalMs={state.intervalMs}
 				cadence={live.cadence}
 				isIdle={dashboard.isIdle}

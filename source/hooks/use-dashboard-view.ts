@@ -2,7 +2,9 @@ import {useMemo} from 'react';
 import type {Catalogue} from '../catalogue/load.js';
 import {searchCatalogue} from '../catalogue/search.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
+import {bindScopeOf, exposureOf} from '../probe/exposure.js';
 import {matchesDaemon} from '../probe/index.js';
+import type {LocalSocket} from '../probe/types.js';
 import {scrollTop, type DashboardState} from '../state/dashboard-state.js';
 import {socketId, type ListenerItem} from '../state/listener-items.js';
 import {entryPorts} from '../state/entry-rows.js';
@@ -34,6 +36,8 @@ export type DashboardView = {
 	readonly total: number;
 	readonly isRegistry: boolean;
 	readonly pinnedSet: ReadonlySet<string>;
+	/** This machine's listeners that are an alarm case (see probe/exposure.ts); 0 without the tables. */
+	readonly alarmCount: number;
 };
 
 /** What the catalogue shows: curated entries first; the registries only when nothing curated matches. */
@@ -66,6 +70,12 @@ function searchView(
 	};
 }
 
+const socketExposure = (socket: LocalSocket, catalogue: Catalogue) =>
+	exposureOf(
+		bindScopeOf(socket.address),
+		catalogue.byPair(socket.port, socket.protocol)?.verdict,
+	);
+
 function listenerItemsOf(
 	catalogue: Catalogue,
 	sockets: SocketList | undefined,
@@ -79,8 +89,11 @@ function listenerItemsOf(
 		}
 
 		const entry = catalogue.byPair(socket.port, socket.protocol);
+		const exposure = socketExposure(socket, catalogue);
+		const unit = socket.owners?.[0]?.unit?.name ?? '';
+		// `/alarm` in this view keeps the alarm cases; `/flagged`, `/loopback-only` likewise.
 		const text =
-			`${socket.port} ${socket.protocol} ${socket.address} ${socket.process ?? ''} ${entry?.service ?? ''}`.toLowerCase();
+			`${socket.port} ${socket.protocol} ${socket.address} ${socket.process ?? ''} ${unit} ${entry?.service ?? ''} ${exposure}`.toLowerCase();
 		if (query && !query.split(/\s+/v).every((word) => text.includes(word))) {
 			continue;
 		}
@@ -89,6 +102,7 @@ function listenerItemsOf(
 			id: socketId(socket),
 			socket,
 			entry,
+			exposure,
 			isExpected: entry
 				? matchesDaemon(socket.process, entry.daemons, {
 						launch: entry.launch,
@@ -137,6 +151,13 @@ export function useDashboardView({
 		[catalogue, sockets, mode, query, protocol],
 	);
 
+	const alarmCount = useMemo(
+		() =>
+			(sockets?.sockets ?? []).filter(
+				(socket) => socketExposure(socket, catalogue) === 'alarm',
+			).length,
+		[catalogue, sockets],
+	);
 	const entries = mode === 'watch' ? watched : searched.entries;
 	const rowIds = useMemo(
 		() =>
@@ -172,6 +193,7 @@ export function useDashboardView({
 		total: mode === 'watch' ? pinned.length : searched.total,
 		isRegistry: mode === 'catalogue' && searched.isRegistry,
 		pinnedSet,
+		alarmCount,
 	};
 }
 
