@@ -3,40 +3,16 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
+import {
+	type DuringJson,
+	listenerScriptFile,
+	startListener,
+} from './helpers/listening-child.js';
 import {ensureBuilt, startCli} from './helpers/cli.js';
-import {listenerScriptFile, startListener} from './helpers/listening-child.js';
 
 test.before(async () => {
 	await ensureBuilt();
 });
-
-type Holder = {pid: number; comm: string} | undefined;
-type DuringJson = {
-	exitCode: number;
-	commandExit: {
-		status: number;
-		code: number | undefined;
-		signal: string | undefined;
-	};
-	watched: number;
-	ports: Array<{
-		host: string;
-		port: number;
-		before: string;
-		after: string;
-		stillDown: boolean;
-		pidChanged: boolean | undefined;
-		ownerBefore: Holder;
-		ownerAfter: Holder;
-		outages: Array<{
-			downMs: number | undefined;
-			ownerBefore: Holder;
-			ownerAfter: Holder;
-			to: string | undefined;
-		}>;
-		ownerChanges: Array<{ownerBefore: Holder; ownerAfter: Holder}>;
-	}>;
-};
 
 function workDirectory(t: ExecutionContext): string {
 	const directory = mkdtempSync(path.join(tmpdir(), 'portui-ow-during-'));
@@ -137,13 +113,21 @@ test('during: a restart 500 ms long gives its downtime within one interval, the 
 		ownerAfter: {pid: newPid, comm: 'node'},
 	});
 	t.is(port?.outages.length, 1);
-	const downMs = port?.outages[0]?.downMs ?? Number.NaN;
+	const outage = port?.outages[0] as
+		| (DuringJson['ports'][number]['outages'][number] & {
+				from: string;
+				lastOpen: string;
+		  })
+		| undefined;
+	const downMs = outage?.downMs ?? Number.NaN;
 	const trueDownMs = times.listeningAt - times.killedAt;
-	t.log(`portui ${downMs} ms, the script ${trueDownMs} ms`);
-	// The SIGTERM takes effect a moment after kill() returns; the sweeps see it within one interval.
+	// Within one sweep: the interval, or on a loaded machine the gap the sweeps really kept (the
+	// observation before the outage to the one that saw it).
+	const sweepGapMs =
+		Date.parse(outage?.from ?? '') - Date.parse(outage?.lastOpen ?? '');
 	t.true(
-		Math.abs(downMs - trueDownMs) <= 100 + 60,
-		`portui ${downMs} ms, the script ${trueDownMs} ms`,
+		Math.abs(downMs - trueDownMs) <= Math.max(100, sweepGapMs) + 60,
+		`portui ${downMs} ms, the script ${trueDownMs} ms, sweeps ${sweepGapMs} ms apart`,
 	);
 	t.like(port?.outages[0], {
 		ownerBefore: {pid: old.pid},
@@ -165,7 +149,8 @@ test('during: a daemon that does not come back gives exit 1 and names the port',
 		after: 'closed',
 		stillDown: true,
 	});
-	t.is(json.ports[0]?.outages[0]?.to, null);
+	// Never back: no time it came back (null in the JSON).
+	t.is(json.ports[0]?.outages[0]?.to ?? 'never', 'never');
 	t.like(json.ports[0]?.outages[0], {ownerBefore: {pid: old.pid}});
 	// The human report says it in a line of its own.
 	const again = await startListener(t, {host: '127.0.23.11'});
@@ -249,7 +234,8 @@ test('during: SIGINT to portui reaches COMMAND, whose status it then gives', asy
 		'-e',
 		"process.on('SIGINT', () => { console.log('child got SIGINT'); process.exit(42); }); console.log('ready'); setTimeout(() => {}, 20000);",
 	]);
-	await run.waitForLine((line) => line === 'ready');
+	// The baseline sweep comes first; a loaded machine may take a while to start two programs.
+	await run.waitForLine((line) => line === 'ready', 45_000);
 	run.child.kill('SIGINT');
 	const result = await run.result;
 	t.regex(result.stdout, /child got SIGINT/v);

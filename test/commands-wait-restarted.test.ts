@@ -42,13 +42,13 @@ test('wait --restarted: a port that never restarts times out with exit 1 and say
 		'--interval',
 		'100ms',
 		'--timeout',
-		'1s',
+		'3s',
 	]).result;
 	t.is(result.exitCode, 1);
 	t.regex(
 		result.stderr,
 		new RegExp(
-			`^portui: ${host.replaceAll('.', String.raw`\.`)}:${steady.port} not restarted after 1s: open since the start, held by node ${steady.pid}`,
+			`^portui: ${host.replaceAll('.', String.raw`\.`)}:${steady.port} not restarted after 3s: open since the start, held by node ${steady.pid}`,
 			'v',
 		),
 	);

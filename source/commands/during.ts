@@ -9,7 +9,7 @@ import {
 	UsageError,
 } from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
-import {listLocalSockets} from '../probe/listeners.js';
+import {listLocalSockets, readLocalOwners} from '../probe/listeners.js';
 import {isLocalTarget} from '../probe/local.js';
 import {
 	createRestartLog,
@@ -301,12 +301,7 @@ async function startWatching(
 				intervalMs: options.intervalMs,
 				timeoutMs: options.probeTimeoutMs,
 				identify: () => false,
-				...(isLocal && {
-					async readOwners(signal: AbortSignal) {
-						const list = await listLocalSockets({signal});
-						return list.isAvailable ? list.sockets : undefined;
-					},
-				}),
+				...(isLocal && {readOwners: readLocalOwners}),
 				onError() {
 					// A failed sweep leaves the ports unobserved for one interval; the next one tries again.
 				},

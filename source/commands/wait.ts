@@ -10,13 +10,14 @@ import {loadCatalogue} from '../catalogue/load.js';
 import {
 	watch,
 	sanitize,
+	type Watcher,
 	type AddressProbe,
 	type PortPair,
 	type PortState,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
-import {listLocalSockets, readSocketTables} from '../probe/listeners.js';
+import {readLocalOwners, readSocketTables} from '../probe/listeners.js';
 import {isLocalAddress} from '../probe/local-address.js';
 import {payloadForPort} from '../probe/payloads/index.js';
 import {
@@ -295,29 +296,9 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 			);
 		});
 
-	return new Promise((resolve) => {
-		const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
-		const finish = (code: number) => {
-			if (run.isFinished) {
-				return;
-			}
-
-			run.isFinished = true;
-			clearTimeout(timer);
-			process.off('SIGINT', onSignal);
-			process.off('SIGTERM', onSignal);
-			for (const handle of handles) {
-				handle.stop();
-			}
-
-			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
-				() => {
-					resolve({code, pending: pending(), snapshots, failure: run.failure});
-				},
-			);
-		};
-
-		const handles = [...groupByHost(targets)].map(([host, pairs]) =>
+	const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
+	const code = await runWatches(options.timeoutMs, (finish) =>
+		[...groupByHost(targets)].map(([host, pairs]) =>
 			watch({
 				host,
 				pairs,
@@ -338,13 +319,52 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 					observe(host);
 					const left = pending();
 					if (left.length === 0) {
+						run.isFinished = true;
 						finish(0);
 					} else {
 						options.onProgress(left, snapshots);
 					}
 				},
 			}),
-		);
+		),
+	);
+	return {code, pending: pending(), snapshots, failure: run.failure};
+}
+
+/**
+ * Runs the watches `start` makes until one of them calls `finish`, the timeout comes (1; 0 is
+ * none) or SIGINT/SIGTERM (130); settles with that status once every watch has stopped and
+ * closed its sockets.
+ */
+async function runWatches(
+	timeoutMs: number,
+	start: (finish: (code: number) => void) => readonly Watcher[],
+): Promise<number> {
+	return new Promise((resolve) => {
+		let isFinished = false;
+		let handles: readonly Watcher[] = [];
+		const stopAll = () => {
+			for (const handle of handles) {
+				handle.stop();
+			}
+		};
+
+		const finish = (code: number) => {
+			if (isFinished) {
+				return;
+			}
+
+			isFinished = true;
+			clearTimeout(timer);
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+			stopAll();
+			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
+				() => {
+					resolve(code);
+				},
+			);
+		};
 
 		const onSignal = () => {
 			finish(130);
@@ -353,11 +373,12 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 		process.once('SIGINT', onSignal);
 		process.once('SIGTERM', onSignal);
 		const timer =
-			options.timeoutMs > 0
+			timeoutMs > 0
 				? setTimeout(() => {
 						finish(1);
-					}, options.timeoutMs)
+					}, timeoutMs)
 				: undefined;
+		handles = start(finish);
 	});
 }
 
@@ -494,29 +515,8 @@ async function waitForRestarts(options: RestartWaitOptions): Promise<number> {
 			const port = portOf(target);
 			return !port || !hasRestarted(port);
 		});
-	const code = await new Promise<number>((resolve) => {
-		let isFinished = false;
-		const finish = (status: number) => {
-			if (isFinished) {
-				return;
-			}
-
-			isFinished = true;
-			clearTimeout(timer);
-			process.off('SIGINT', onSignal);
-			process.off('SIGTERM', onSignal);
-			for (const handle of handles) {
-				handle.stop();
-			}
-
-			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
-				() => {
-					resolve(status);
-				},
-			);
-		};
-
-		const handles = [...groupByHost(targets)].map(([host, pairs]) =>
+	const code = await runWatches(options.timeoutMs, (finish) =>
+		[...groupByHost(targets)].map(([host, pairs]) =>
 			watch({
 				host,
 				pairs,
@@ -524,10 +524,7 @@ async function waitForRestarts(options: RestartWaitOptions): Promise<number> {
 				intervalMs: options.intervalMs,
 				identify: () => false,
 				// Holders come from this machine's tables; another host's results carry none.
-				async readOwners(signal) {
-					const list = await listLocalSockets({signal});
-					return list.isAvailable ? list.sockets : undefined;
-				},
+				readOwners: readLocalOwners,
 				onError() {
 					// The next sweep tries again; the timeout bounds the wait.
 				},
@@ -543,20 +540,8 @@ async function waitForRestarts(options: RestartWaitOptions): Promise<number> {
 					}
 				},
 			}),
-		);
-		const onSignal = () => {
-			finish(130);
-		};
-
-		process.once('SIGINT', onSignal);
-		process.once('SIGTERM', onSignal);
-		const timer =
-			options.timeoutMs > 0
-				? setTimeout(() => {
-						finish(1);
-					}, options.timeoutMs)
-				: undefined;
-	});
+		),
+	);
 	if (code === 1 && !options.isQuiet) {
 		const after = formatDowntime(options.timeoutMs);
 		for (const target of pending()) {

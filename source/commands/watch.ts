@@ -3,8 +3,8 @@ import {parseArguments, parseCount, parseDuration} from '../args.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {changeText} from '../text/change.js';
 import {ownerChangeText} from '../text/owner.js';
+import {readLocalOwners} from '../probe/listeners.js';
 import {
-	listLocalSockets,
 	openAddresses,
 	watch as watchTarget,
 	sanitize,
@@ -204,10 +204,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
 			identify: () => isIdentifying,
 			// On this machine, results and changes name the holder (read only when the target is local).
-			async readOwners(signal) {
-				const list = await listLocalSockets({signal});
-				return list.isAvailable ? list.sockets : undefined;
-			},
+			readOwners: readLocalOwners,
 			// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
 			// the next sweep may well succeed, and a monitor should not die of a hiccup.
 			onError(error) {

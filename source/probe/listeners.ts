@@ -518,3 +518,11 @@ function compareText(a: string, b: string): number {
 function isAbort(error: unknown): boolean {
 	return error instanceof Error && error.name === 'AbortError';
 }
+
+/** This machine's sockets with their holders for a watch's `readOwners`; undefined where /proc cannot say. */
+export async function readLocalOwners(
+	signal: AbortSignal,
+): Promise<LocalSocket[] | undefined> {
+	const list = await listLocalSockets({signal});
+	return list.isAvailable ? list.sockets : undefined;
+}

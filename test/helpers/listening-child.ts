@@ -136,3 +136,34 @@ export async function startListener(
 		});
 	return {pid: child.pid!, port, child, nextConnection, stop};
 }
+
+/** A holder as the JSON of `during` gives it (the fields the tests read). */
+export type HolderJson = {pid: number; comm: string} | undefined;
+
+/** The parts of `portui during --json` the tests read. */
+export type DuringJson = {
+	exitCode: number;
+	commandExit: {
+		status: number;
+		code: number | undefined;
+		signal: string | undefined;
+	};
+	watched: number;
+	ports: Array<{
+		host: string;
+		port: number;
+		before: string;
+		after: string;
+		stillDown: boolean;
+		pidChanged: boolean | undefined;
+		ownerBefore: HolderJson;
+		ownerAfter: HolderJson;
+		outages: Array<{
+			downMs: number | undefined;
+			ownerBefore: HolderJson;
+			ownerAfter: HolderJson;
+			to: string | undefined;
+		}>;
+		ownerChanges: Array<{ownerBefore: HolderJson; ownerAfter: HolderJson}>;
+	}>;
+};

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import anyTest from 'ava';
+import type {DuringJson} from '../helpers/listening-child.js';
 import {ensureBuilt, startCli} from '../helpers/cli.js';
 import {
 	cleanUpAfter,
@@ -40,24 +41,6 @@ const nginxCommand = [
 anyTest.before(async () => {
 	await ensureBuilt();
 });
-
-type Holder = {pid: number; comm: string} | undefined;
-type DuringJson = {
-	exitCode: number;
-	watched: number;
-	ports: Array<{
-		port: number;
-		pidChanged: boolean | undefined;
-		ownerBefore: Holder;
-		ownerAfter: Holder;
-		outages: Array<{
-			downMs: number | undefined;
-			ownerBefore: Holder;
-			ownerAfter: Holder;
-		}>;
-		ownerChanges: unknown[];
-	}>;
-};
 
 const during = async (command: readonly string[]) => {
 	const result = await startCli([
