@@ -117,7 +117,7 @@ function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 				host={host}
 				targetNote={targetNote(target)}
 				protocol={state.protocol}
-				count={countText({
+				count={`${countText({
 					mode,
 					shown:
 						mode === 'listeners'
@@ -126,7 +126,7 @@ function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 					total: view.total,
 					isRegistry: view.isRegistry,
 					hasSockets: sockets?.isAvailable ?? false,
-				})}
+				})}${view.alarmCount > 0 ? `  ${view.alarmCount} alarm` : ''}`}
 				arrangement={arrangementText(state)}
 				states={mode === 'listeners' ? undefined : dashboard.counts}
 				intervalMs={state.intervalMs}

@@ -6,6 +6,10 @@ import {escapeUnsafe} from './text/quote.js';
 type Command = (argv: readonly string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+	audit: async () =>
+		import('./commands/audit.js').then((module) => module.audit),
+	during: async () =>
+		import('./commands/during.js').then((module) => module.during),
 	exporter: async () =>
 		import('./commands/exporter.js').then((module) => module.exporter),
 	list: async () => import('./commands/list.js').then((module) => module.list),

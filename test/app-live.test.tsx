@@ -167,7 +167,8 @@ test.serial(
 		);
 		t.regex(frame, /tcp\s+0\.0\.0\.0\s+22\s+sshd 812\s+ssh\s+Secure.*✓/v);
 		t.regex(frame, /tcp\s+::\s+40000\s+node 1234/v);
-		t.regex(frame, /udp\s+0\.0\.0\.0\s+5353\s+\(hidden\)\s+mdns/v);
+		// The mDNS entry is a caution service: bound to every interface, it is flagged.
+		t.regex(frame, /udp\s+0\.0\.0\.0\s+5353\s+\(hidden\)\s+flagged mdns/v);
 		t.true(
 			frame.includes('held by sshd (pid 812)'),
 			'the detail of the selected socket',

@@ -5,11 +5,14 @@ import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import type {RemoteSocketList} from '../remote/remote-listeners.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {
+	isLocalTarget,
+	listLocalSockets,
 	sweep,
 	sanitize,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
+import {withOwner} from '../probe/local.js';
 import type {ColumnSpec} from '../text/fit.js';
 import {
 	familyLabel,
@@ -244,6 +247,19 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		process.stderr.write(
 			`portui: ${remoteArgument?.destination.text ?? ''}: ${remoteList.reason ?? 'unavailable'}\n`,
 		);
+	}
+
+	if (cli.flags.json && isLocalTarget(snapshot.target)) {
+		// On this machine, the holder of each open port from its socket tables.
+		const list = await listLocalSockets();
+		if (list.isAvailable) {
+			snapshot = {
+				...snapshot,
+				results: snapshot.results.map((result) =>
+					withOwner(result, list.sockets),
+				),
+			};
+		}
 	}
 
 	if (cli.flags.json) {

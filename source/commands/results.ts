@@ -16,6 +16,7 @@ import {
 	type ResolvedTarget,
 	type Transition,
 } from '../probe/index.js';
+import {holderToJson} from '../text/owner.js';
 
 /** A probe's wait for an answer, as the dashboard bounds it. */
 export const probeTimeoutBounds = {minMs: 10, maxMs: 60_000};
@@ -129,6 +130,8 @@ export function resultToJson(result: ProbeResult, catalogue: Catalogue) {
 		address: result.address,
 		family: result.family,
 		addresses: result.addresses.map((probe) => addressToJson(probe)),
+		// On this machine: who holds the socket that answered (null elsewhere, or not open).
+		owner: holderToJson(result.owner),
 	};
 }
 
@@ -162,7 +165,7 @@ export function transitionToJson(transition: Transition, catalogue: Catalogue) {
 	const isFamily = transition.address !== undefined;
 	return {
 		type: 'transition',
-		scope: isFamily ? 'family' : 'port',
+		scope: transition.isOwnerChange ? 'owner' : isFamily ? 'family' : 'port',
 		time: new Date(transition.at).toISOString(),
 		previousTime:
 			transition.previousAt === undefined
@@ -186,6 +189,8 @@ export function transitionToJson(transition: Transition, catalogue: Catalogue) {
 			stillOpen: openAddresses(result.addresses, transition.address),
 		}),
 		addresses: result.addresses.map((probe) => addressToJson(probe)),
+		ownerBefore: holderToJson(transition.ownerBefore),
+		ownerAfter: holderToJson(transition.ownerAfter),
 	};
 }
 

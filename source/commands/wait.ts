@@ -10,20 +10,27 @@ import {loadCatalogue} from '../catalogue/load.js';
 import {
 	watch,
 	sanitize,
+	type Watcher,
 	type AddressProbe,
 	type PortPair,
 	type PortState,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
-import {readSocketTables} from '../probe/listeners.js';
+import {readLocalOwners, readSocketTables} from '../probe/listeners.js';
 import {isLocalAddress} from '../probe/local-address.js';
 import {payloadForPort} from '../probe/payloads/index.js';
+import {
+	createRestartLog,
+	hasRestarted,
+	type PortRestart,
+} from '../probe/restarts.js';
 import {icmpRateLimitMs} from '../probe/udp.js';
+import {holderText} from '../text/owner.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =
-	'portui wait TARGET... [--closed] [--timeout 30s] [--interval 250ms] [--quiet]';
+	'portui wait TARGET... [--closed | --restarted] [--timeout 30s] [--interval 250ms] [--quiet]';
 
 const help = `
 	Usage
@@ -53,6 +60,11 @@ const help = `
 
 	Options
 	  --closed         wait for the targets to be closed (a daemon to stop) instead
+	  --restarted      wait for each target to go down and come back, or (on this
+	                   machine, from its socket tables) for the pid holding it to
+	                   change, since the wait started: for a restart triggered
+	                   elsewhere. A target that is down at the start counts once it
+	                   is back
 	  --timeout        give up after this long, up to 24d; 0 waits for ever (default 30s)
 	  --interval       time between checks, 10ms to 1h (default 250ms)
 	  --probe-timeout  how long one probe waits for an answer, 10ms to 1m (default 1s)
@@ -71,6 +83,7 @@ const help = `
 	  $ portui wait db.example:5432 cache.example:6379 --timeout 2m
 	  $ portui wait 127.0.0.1:53/udp --interval 100ms
 	  $ systemctl stop nginx && portui wait --closed localhost:80 localhost:443
+	  $ portui wait --restarted localhost:80 --timeout 5m && echo nginx restarted
 `;
 
 export type WaitGoal = 'open' | 'closed';
@@ -283,29 +296,9 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 			);
 		});
 
-	return new Promise((resolve) => {
-		const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
-		const finish = (code: number) => {
-			if (run.isFinished) {
-				return;
-			}
-
-			run.isFinished = true;
-			clearTimeout(timer);
-			process.off('SIGINT', onSignal);
-			process.off('SIGTERM', onSignal);
-			for (const handle of handles) {
-				handle.stop();
-			}
-
-			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
-				() => {
-					resolve({code, pending: pending(), snapshots, failure: run.failure});
-				},
-			);
-		};
-
-		const handles = [...groupByHost(targets)].map(([host, pairs]) =>
+	const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
+	const code = await runWatches(options.timeoutMs, (finish) =>
+		[...groupByHost(targets)].map(([host, pairs]) =>
 			watch({
 				host,
 				pairs,
@@ -326,13 +319,52 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 					observe(host);
 					const left = pending();
 					if (left.length === 0) {
+						run.isFinished = true;
 						finish(0);
 					} else {
 						options.onProgress(left, snapshots);
 					}
 				},
 			}),
-		);
+		),
+	);
+	return {code, pending: pending(), snapshots, failure: run.failure};
+}
+
+/**
+ * Runs the watches `start` makes until one of them calls `finish`, the timeout comes (1; 0 is
+ * none) or SIGINT/SIGTERM (130); settles with that status once every watch has stopped and
+ * closed its sockets.
+ */
+async function runWatches(
+	timeoutMs: number,
+	start: (finish: (code: number) => void) => readonly Watcher[],
+): Promise<number> {
+	return new Promise((resolve) => {
+		let isFinished = false;
+		let handles: readonly Watcher[] = [];
+		const stopAll = () => {
+			for (const handle of handles) {
+				handle.stop();
+			}
+		};
+
+		const finish = (code: number) => {
+			if (isFinished) {
+				return;
+			}
+
+			isFinished = true;
+			clearTimeout(timer);
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+			stopAll();
+			void Promise.allSettled(handles.map(async (handle) => handle.done)).then(
+				() => {
+					resolve(code);
+				},
+			);
+		};
 
 		const onSignal = () => {
 			finish(130);
@@ -341,11 +373,12 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 		process.once('SIGINT', onSignal);
 		process.once('SIGTERM', onSignal);
 		const timer =
-			options.timeoutMs > 0
+			timeoutMs > 0
 				? setTimeout(() => {
 						finish(1);
-					}, options.timeoutMs)
+					}, timeoutMs)
 				: undefined;
+		handles = start(finish);
 	});
 }
 
@@ -354,6 +387,7 @@ function parseWaitArguments(argv: readonly string[]) {
 		help,
 		flags: {
 			closed: {type: 'boolean', default: false},
+			restarted: {type: 'boolean', default: false},
 			timeout: {type: 'string'},
 			interval: {type: 'string'},
 			probeTimeout: {type: 'string'},
@@ -364,8 +398,15 @@ function parseWaitArguments(argv: readonly string[]) {
 		throw new UsageError(`missing TARGET; usage: ${usage}`);
 	}
 
+	if (cli.flags.closed && cli.flags.restarted) {
+		throw new UsageError(
+			`--closed and --restarted wait for different things: give one; usage: ${usage}`,
+		);
+	}
+
 	const goal: WaitGoal = cli.flags.closed ? 'closed' : 'open';
 	return {
+		isRestart: cli.flags.restarted,
 		inputs: cli.input,
 		goal,
 		timeoutMs: parseDuration(cli.flags.timeout ?? '30s', '--timeout', {
@@ -403,6 +444,10 @@ export async function wait(argv: readonly string[]): Promise<number> {
 		}
 	};
 
+	if (options.isRestart) {
+		return waitForRestarts({...options, targets});
+	}
+
 	const outcome = await waitForTargets({
 		...options,
 		targets,
@@ -431,4 +476,80 @@ export async function wait(argv: readonly string[]): Promise<number> {
 	}
 
 	return outcome.code;
+}
+
+type RestartWaitOptions = Omit<WaitOptions, 'goal' | 'onProgress'> & {
+	readonly isQuiet: boolean;
+};
+
+/** Why a target has not restarted yet, in a few words. */
+function restartPending(port: PortRestart | undefined): string {
+	if (!port) {
+		return 'no answer yet';
+	}
+
+	const last = port.outages.at(-1);
+	if (last && last.backAt === undefined) {
+		return `down since ${new Date(last.leftAt).toISOString()} (${last.downState})`;
+	}
+
+	const holder = port.afterOwner
+		? `, held by ${holderText(port.afterOwner)}`
+		: '';
+	return `${port.after} since the start${holder}`;
+}
+
+/** `--restarted`: one watch per host (reading holders on this machine) until every target restarted. */
+async function waitForRestarts(options: RestartWaitOptions): Promise<number> {
+	const {targets} = options;
+	const log = createRestartLog();
+	const portOf = (target: WaitTarget) =>
+		log
+			.ports()
+			.find(
+				(port) =>
+					port.host === target.host && pairKey(port) === pairKey(target),
+			);
+	const pending = () =>
+		targets.filter((target) => {
+			const port = portOf(target);
+			return !port || !hasRestarted(port);
+		});
+	const code = await runWatches(options.timeoutMs, (finish) =>
+		[...groupByHost(targets)].map(([host, pairs]) =>
+			watch({
+				host,
+				pairs,
+				timeoutMs: options.probeTimeoutMs,
+				intervalMs: options.intervalMs,
+				identify: () => false,
+				// Holders come from this machine's tables; another host's results carry none.
+				readOwners: readLocalOwners,
+				onError() {
+					// The next sweep tries again; the timeout bounds the wait.
+				},
+				onSnapshot(snapshot) {
+					for (const result of snapshot.results) {
+						log.result(result);
+					}
+				},
+				onTransition(transition) {
+					log.transition(transition);
+					if (pending().length === 0) {
+						finish(0);
+					}
+				},
+			}),
+		),
+	);
+	if (code === 1 && !options.isQuiet) {
+		const after = formatDowntime(options.timeoutMs);
+		for (const target of pending()) {
+			process.stderr.write(
+				`portui: ${target.text} not restarted after ${after}: ${restartPending(portOf(target))}\n`,
+			);
+		}
+	}
+
+	return code;
 }

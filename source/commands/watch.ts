@@ -9,6 +9,8 @@ import {
 import {sshHostName} from '../remote/remote-host.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {changeText} from '../text/change.js';
+import {ownerChangeText} from '../text/owner.js';
+import {readLocalOwners} from '../probe/listeners.js';
 import {
 	openAddresses,
 	watch as watchTarget,
@@ -54,7 +56,10 @@ const help = `
 	                "from","to","downMs",...}; {"type":"target",...} when the host
 	                stops or starts resolving. A "family" transition is one address
 	                that stopped or started answering ("address":"::1") while the
-	                port's state stayed
+	                port's state stayed; "owner" a new holder of a port that
+	                stayed open (a reload that kept the socket). On this machine
+	                results carry "owner":{pid,user,comm,cmdline,unit,container}
+	                and transitions "ownerBefore"/"ownerAfter"
 	  --interval    time between sweeps, 100ms to 1h (default 2s)
 	  --count       stop after N changes
 	  --proto       tcp, udp or all: the protocol of ports without /tcp or /udp
@@ -135,10 +140,19 @@ function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 			];
 		},
 		transition(transition) {
+			const owners = ownerChangeText(
+				transition.ownerBefore,
+				transition.ownerAfter,
+			);
+			if (transition.isOwnerChange) {
+				return `${time(transition.at)}  ${transition.host}  ${label(transition)}  owner changed, no downtime: ${owners}`;
+			}
+
 			const down =
-				transition.downMs === undefined
+				(transition.downMs === undefined
 					? ''
-					: ` after ${formatDowntime(transition.downMs)} down`;
+					: ` after ${formatDowntime(transition.downMs)} down`) +
+				(owners === '' ? '' : ` · ${owners}`);
 			const change = changeText({
 				from: transition.from ?? transition.to,
 				to: transition.to,
@@ -222,6 +236,8 @@ export async function watch(argv: readonly string[]): Promise<number> {
 				timeoutMs,
 				expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
 				identify: () => isIdentifying,
+				// On this machine, results and changes name the holder (read only when the target is local).
+				readOwners: readLocalOwners,
 				// A failed sweep (out of file descriptors, say) is reported and the watch goes on:
 				// the next sweep may well succeed, and a monitor should not die of a hiccup.
 				onError(error) {

@@ -53,6 +53,14 @@ export function listenerColumns(innerWidth: number): readonly TableColumn[] {
 	];
 }
 
+/** An alarm case or a flagged one says so before its service: `ALARM telnet  Telnet`. */
+const exposurePrefix = (item: ListenerItem) =>
+	item.exposure === 'alarm'
+		? 'ALARM '
+		: item.exposure === 'flagged'
+			? 'flagged '
+			: '';
+
 type ListenerLineProps = {
 	readonly item: ListenerItem;
 	readonly columns: readonly TableColumn[];
@@ -81,11 +89,12 @@ function ListenerLineView({
 			item.socket.address,
 			String(item.socket.port),
 			ownerLabel(item.socket),
-			item.entry
-				? hasCommand
-					? item.entry.service
-					: `${item.entry.service}  ${item.entry.longName}`
-				: '',
+			exposurePrefix(item) +
+				(item.entry
+					? hasCommand
+						? item.entry.service
+						: `${item.entry.service}  ${item.entry.longName}`
+					: ''),
 			expectedMark(item.isExpected, isAscii),
 			...(hasCommand ? [shortCommand(item.socket.cmdline)] : []),
 		],
@@ -98,7 +107,14 @@ function ListenerLineView({
 			{},
 			privilegedStyle(item.socket.port < 1024),
 			{isDim: !item.socket.process},
-			{},
+			{
+				color:
+					isColor && item.exposure === 'alarm'
+						? 'red'
+						: isColor && item.exposure === 'flagged'
+							? 'yellow'
+							: undefined,
+			},
 			{
 				color:
 					isColor && item.isExpected !== undefined

@@ -2,6 +2,7 @@ import {memo, useEffect, useMemo, useState} from 'react';
 import {type CatalogueEntry, type Verdict} from '../catalogue/types.js';
 import type {LiveRow} from '../state/live-state.js';
 import type {LocalOwner} from '../state/local-target.js';
+import {holderLabel} from '../text/owner.js';
 import {formatAge, formatClock, formatRtt, stateLabel} from './format.js';
 import type {PaneFrame} from './pane.js';
 import {expectedMark, selectionStyle} from './row-marks.js';
@@ -76,10 +77,13 @@ export function ownerText(
 	isAscii: boolean,
 ): string {
 	const mark = expectedMark(owner?.isExpected, isAscii);
-	const holder = owner?.socket?.process
+	// Unit or container first (what people restart), then the process.
+	const [first] = owner?.socket?.owners ?? [];
+	const name = first ? holderLabel(first) : owner?.socket?.process;
+	const holder = name
 		? mark
-			? `${mark} ${owner.socket.process}`
-			: owner.socket.process
+			? `${mark} ${name}`
+			: name
 		: owner?.socket?.ownerHidden
 			? '(hidden)'
 			: undefined;

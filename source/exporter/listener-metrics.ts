@@ -4,13 +4,8 @@ import {bindScopeOf, exposureOf} from '../probe/exposure.js';
 import type {ListenerScanner} from '../probe/listeners.js';
 import {matchesDaemon} from '../probe/match-daemon.js';
 import {sanitize} from '../probe/sanitize.js';
-import type {LocalSocket, SocketHolder} from '../probe/types.js';
-
-/** Where a holder runs, when the listener scan could tell (optional: not every scan reads cgroups). */
-type PlacedHolder = SocketHolder & {
-	readonly unit?: string;
-	readonly container?: string;
-};
+import type {LocalSocket} from '../probe/types.js';
+import {containerText, unitText} from '../text/owner.js';
 
 export type ListenerInfoOptions = {
 	readonly registry: Registry;
@@ -25,7 +20,8 @@ const yesNo = (value: boolean | undefined) =>
 
 function labelsOf(socket: LocalSocket, catalogue: Catalogue) {
 	const entry = catalogue.byPair(socket.port, socket.protocol);
-	const holder: PlacedHolder | undefined = socket.owners?.[0];
+	// Where the holder runs, when the scan could tell (its cgroup): the unit or the container.
+	const holder = socket.owners?.[0];
 	return {
 		port: socket.port,
 		protocol: socket.protocol,
@@ -33,8 +29,10 @@ function labelsOf(socket: LocalSocket, catalogue: Catalogue) {
 		// Process names come from other processes: sanitised by the scan (no control left), and
 		// prom-client escapes the backslash, the double quote and the newline of the text format.
 		process: socket.process ?? '',
-		unit: sanitize(holder?.unit ?? ''),
-		container: sanitize(holder?.container ?? ''),
+		unit: holder?.unit ? sanitize(unitText(holder.unit)) : '',
+		container: holder?.container
+			? sanitize(containerText(holder.container))
+			: '',
 		expected: yesNo(
 			entry &&
 				matchesDaemon(socket.process, entry.daemons, {launch: entry.launch}),

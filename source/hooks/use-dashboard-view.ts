@@ -2,7 +2,9 @@ import {useMemo} from 'react';
 import type {Catalogue} from '../catalogue/load.js';
 import {searchCatalogue, suggestNames} from '../catalogue/search.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
+import {bindScopeOf, exposureOf} from '../probe/exposure.js';
 import {matchesDaemon} from '../probe/index.js';
+import type {LocalSocket} from '../probe/types.js';
 import {scrollTop, type DashboardState} from '../state/dashboard-state.js';
 import {socketId, type ListenerItem} from '../state/listener-items.js';
 import {entryPorts} from '../state/entry-rows.js';
@@ -42,6 +44,8 @@ export type DashboardView = {
 	readonly pinnedSet: ReadonlySet<string>;
 	/** Names near a search that found nothing in the catalogue. */
 	readonly suggestions: readonly string[];
+	/** This machine's listeners that are an alarm case (see probe/exposure.ts); 0 without the tables. */
+	readonly alarmCount: number;
 };
 
 /** What the catalogue shows: curated entries first; the registries only when nothing curated matches. */
@@ -74,6 +78,12 @@ function searchView(
 	};
 }
 
+const socketExposure = (socket: LocalSocket, catalogue: Catalogue) =>
+	exposureOf(
+		bindScopeOf(socket.address),
+		catalogue.byPair(socket.port, socket.protocol)?.verdict,
+	);
+
 function listenerItemsOf(
 	catalogue: Catalogue,
 	sockets: SocketList | undefined,
@@ -87,8 +97,11 @@ function listenerItemsOf(
 		}
 
 		const entry = catalogue.byPair(socket.port, socket.protocol);
+		const exposure = socketExposure(socket, catalogue);
+		const unit = socket.owners?.[0]?.unit?.name ?? '';
+		// `/alarm` in this view keeps the alarm cases; `/flagged`, `/loopback-only` likewise.
 		const text =
-			`${socket.port} ${socket.protocol} ${socket.address} ${socket.process ?? ''} ${entry?.service ?? ''}`.toLowerCase();
+			`${socket.port} ${socket.protocol} ${socket.address} ${socket.process ?? ''} ${unit} ${entry?.service ?? ''} ${exposure}`.toLowerCase();
 		if (query && !query.split(/\s+/v).every((word) => text.includes(word))) {
 			continue;
 		}
@@ -97,8 +110,12 @@ function listenerItemsOf(
 			id: socketId(socket),
 			socket,
 			entry,
+			exposure,
 			isExpected: entry
-				? matchesDaemon(socket.process, entry.daemons, {launch: entry.launch})
+				? matchesDaemon(socket.process, entry.daemons, {
+						launch: entry.launch,
+						unit: socket.owners?.[0]?.unit?.name,
+					})
 				: undefined,
 		});
 	}
@@ -164,6 +181,13 @@ export function useDashboardView({
 		[catalogue, sockets, mode, query, protocol],
 	);
 
+	const alarmCount = useMemo(
+		() =>
+			(sockets?.sockets ?? []).filter(
+				(socket) => socketExposure(socket, catalogue) === 'alarm',
+			).length,
+		[catalogue, sockets],
+	);
 	const candidates = mode === 'watch' ? watched : searched.entries;
 	const entries = useMemo(
 		() => (arrange ? arrange(candidates) : candidates),
@@ -213,6 +237,7 @@ export function useDashboardView({
 		isRegistry: mode === 'catalogue' && searched.isRegistry,
 		pinnedSet,
 		suggestions,
+		alarmCount,
 	};
 }
 

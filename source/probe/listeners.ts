@@ -1,5 +1,17 @@
 import {Buffer} from 'node:buffer';
 import process from 'node:process';
+import {proxyTarget, type CgroupOwner} from './cgroup.js';
+import {
+	createContainerEngine,
+	type ContainerEngine,
+} from './container-engine.js';
+import {
+	isSystemdManager,
+	readCgroupOwner,
+	readUsers,
+	socketUnitOf,
+	userOf,
+} from './owner-details.js';
 import {parseProcNet, type ProcNetSocket} from './proc-net.js';
 import {
 	errorCode,
@@ -38,6 +50,8 @@ export type ListenerScannerOptions = {
 	/** Rebuild the owner map at least this often, to see a socket handed to another process. */
 	readonly ownerMaxAgeMs?: number;
 	readonly now?: () => number;
+	/** Names containers through the engines' API sockets; `false`: ids only (another host's snapshot). */
+	readonly engine?: ContainerEngine | false;
 };
 
 export type ListLocalSocketsOptions = {
@@ -89,10 +103,12 @@ export function createListenerScanner(
 		ownerMaxAgeMs = defaultOwnerMaxAgeMs,
 		now = Date.now,
 	} = options;
+	const engine = options.engine ?? createContainerEngine();
 	let owners: OwnerScan | undefined;
 	let scannedAt = 0;
 	// Inodes listed when the map was built, owned or not.
 	let seenInodes = new Set<number>();
+	let detailsCache = new Map<number, Details>();
 	let scanning: Promise<OwnerScan> | undefined;
 
 	async function rescan(
@@ -116,6 +132,7 @@ export function createListenerScanner(
 		try {
 			owners = await current;
 			scannedAt = startedAt;
+			detailsCache = new Map();
 			seenInodes = new Set(sockets.map((socket) => socket.inode));
 			return owners;
 		} finally {
@@ -153,24 +170,36 @@ export function createListenerScanner(
 		if (map === undefined || isStale) {
 			map = await rescan(table, signal);
 		} else {
-			const names = readNames(reader, table, map);
+			const names = readNames(reader, table, map, detailsCache);
 			if (!names.hasGone) {
-				return finish(table, map, names);
+				return finish(table, map, names, signal);
 			}
 
 			// A process we knew has exited: its sockets may live on in a child (a daemon that forked).
 			map = await rescan(table, signal);
 		}
 
-		return finish(table, map, readNames(reader, table, map));
+		return finish(
+			table,
+			map,
+			readNames(reader, table, map, detailsCache),
+			signal,
+		);
 	}
 
-	function finish(
+	async function finish(
 		table: readonly ProcNetSocket[],
 		map: OwnerScan,
 		names: Names,
-	): LocalSocketList {
-		const sockets = table.map((socket) => describe(socket, map, names, euid));
+		signal: AbortSignal | undefined,
+	): Promise<LocalSocketList> {
+		const described = table.map((socket) =>
+			describe(socket, map, names, {euid, reader}),
+		);
+		const sockets = engine
+			? await nameContainers(described, engine)
+			: described;
+		throwIfAborted(signal);
 		sockets.sort(compareSockets);
 		return {isAvailable: true, sockets, ownersScannedAt: scannedAt};
 	}
@@ -224,12 +253,22 @@ export function readSocketTables(
 		: sockets;
 }
 
+/** What is read of one holder on every list: cheap small files, so a change of unit or user shows. */
+type Named = Omit<SocketHolder, 'pid' | 'process'> & {
+	readonly name: string;
+	/** The arguments one by one, for docker-proxy's. */
+	readonly argv: readonly string[];
+};
+
+/**
+A holder's user, unit and container, kept while the owner map that found it is (a process's cgroup
+and user rarely change; a rescan, at least every `ownerMaxAgeMs`, reads them again).
+*/
+type Details = CgroupOwner & {readonly user: string | undefined};
+
 type Names = {
 	/** Pid to sanitised name and command line; absent when the process is gone or its name unreadable. */
-	readonly byPid: ReadonlyMap<
-		number,
-		{readonly name: string; readonly cmdline?: string}
-	>;
+	readonly byPid: ReadonlyMap<number, Named>;
 	readonly unreadable: ReadonlySet<number>;
 	readonly hasGone: boolean;
 };
@@ -239,8 +278,10 @@ function readNames(
 	reader: ProcReader,
 	sockets: readonly ProcNetSocket[],
 	owners: OwnerScan,
+	detailsCache: Map<number, Details>,
 ): Names {
-	const byPid = new Map<number, {name: string; cmdline?: string}>();
+	const byPid = new Map<number, Named>();
+	let users: ReadonlyMap<number, string> | undefined;
 	const unreadable = new Set<number>();
 	const tried = new Set<number>();
 	let hasGone = false;
@@ -256,7 +297,27 @@ function readNames(
 				// all escape sequence leaves nothing: `?` then, so the pid still shows and the row
 				// does not read as a socket without an owner.
 				const name = sanitize(reader.readFile(`/proc/${pid}/comm`), 64) || '?';
-				byPid.set(pid, {name, cmdline: readCommandLine(reader, pid)});
+				const argv = readArguments(reader, pid);
+				let details = detailsCache.get(pid);
+				if (!details) {
+					users ??= readUsers(reader);
+					details = {
+						...readCgroupOwner(reader, pid),
+						user: userOf(reader, pid, users),
+					};
+					detailsCache.set(pid, details);
+				}
+
+				const {unit, container, user} = details;
+				const cmdline = joinArguments(argv);
+				byPid.set(pid, {
+					name,
+					argv,
+					...(cmdline !== undefined && {cmdline}),
+					...(user !== undefined && {user}),
+					...(unit && {unit}),
+					...(container && {container}),
+				});
 			} catch (error) {
 				if (isGone(error)) {
 					hasGone = true;
@@ -274,26 +335,46 @@ function readNames(
 const commandLineLength = 400;
 
 /**
-The arguments are NUL-separated; they are joined by spaces as ps and htop show them. A kernel
-thread's is empty, and a process that exits between the two reads has none: both are absent.
+The arguments are NUL-separated; each is sanitised, and they are joined by spaces as ps and htop
+show them. A kernel thread's is empty, and a process that exits between the two reads has none.
 */
-function readCommandLine(reader: ProcReader, pid: number): string | undefined {
+function readArguments(reader: ProcReader, pid: number): string[] {
 	let bytes: Uint8Array;
 	try {
 		bytes = reader.readFile(`/proc/${pid}/cmdline`);
 	} catch {
-		return undefined;
+		return [];
 	}
 
-	const spaced = Uint8Array.from(bytes, (byte) => (byte === 0 ? 0x20 : byte));
-	return sanitize(spaced, commandLineLength) || undefined;
+	const text = Buffer.from(
+		bytes.buffer,
+		bytes.byteOffset,
+		bytes.byteLength,
+	).toString('latin1');
+	const parts = text.split('\0');
+	if (parts.at(-1) === '') {
+		parts.pop();
+	}
+
+	return parts.map((part) =>
+		sanitize(Buffer.from(part, 'latin1'), commandLineLength),
+	);
+}
+
+function joinArguments(argv: readonly string[]): string | undefined {
+	const joined = argv.join(' ').trim();
+	return joined === ''
+		? undefined
+		: joined.length > commandLineLength
+			? joined.slice(0, commandLineLength)
+			: joined;
 }
 
 function describe(
 	socket: ProcNetSocket,
 	owners: OwnerScan,
 	names: Names,
-	euid: number,
+	{euid, reader}: {readonly euid: number; readonly reader: ProcReader},
 ): LocalSocket {
 	// Field by field, no spread: V8 made `{...socket, pid}` cost 10 µs a socket (20 ms at 2,000);
 	// adding the owner fields to this literal costs about as little as one literal per case.
@@ -311,11 +392,7 @@ function describe(
 	for (const pid of pids) {
 		const named = names.byPid.get(pid);
 		if (named !== undefined) {
-			holders.push(
-				named.cmdline === undefined
-					? {pid, process: named.name}
-					: {pid, process: named.name, cmdline: named.cmdline},
-			);
+			holders.push(holderOf(pid, named, socket, reader));
 		}
 	}
 
@@ -348,6 +425,81 @@ function describe(
 	return local;
 }
 
+function holderOf(
+	pid: number,
+	named: Named,
+	socket: ProcNetSocket,
+	reader: ProcReader,
+): SocketHolder {
+	const {name, argv, ...details} = named;
+	const holder: {-readonly [K in keyof SocketHolder]: SocketHolder[K]} = {
+		pid,
+		process: name,
+		...details,
+	};
+	if (isSystemdManager(pid, name, named.unit)) {
+		const unit = socketUnitOf(reader, socket, named.unit?.manager ?? 'system');
+		if (unit) {
+			holder.unit = unit;
+		}
+	}
+
+	const proxy = name === 'docker-proxy' ? proxyTarget(argv) : undefined;
+	if (proxy) {
+		const forwardsTo = proxy.containerIp.includes(':')
+			? `[${proxy.containerIp}]:${proxy.containerPort}`
+			: `${proxy.containerIp}:${proxy.containerPort}`;
+		// Named by the engine later (nameContainers); until then, where it forwards to.
+		holder.container = {engine: 'docker', id: '', forwardsTo};
+	}
+
+	return holder;
+}
+
+/** Container names from the engine, for holders whose cgroup or docker-proxy arguments name one. */
+async function nameContainers(
+	sockets: LocalSocket[],
+	engine: ContainerEngine,
+): Promise<LocalSocket[]> {
+	const named = async (holder: SocketHolder): Promise<SocketHolder> => {
+		const {container} = holder;
+		if (!container) {
+			return holder;
+		}
+
+		if (container.forwardsTo !== undefined) {
+			const address = container.forwardsTo
+				.replace(/:\d+$/v, '')
+				.replaceAll(/^\[|\]$/gv, '');
+			const found = await engine.byAddress(address);
+			return found
+				? {...holder, container: {...found, forwardsTo: container.forwardsTo}}
+				: holder;
+		}
+
+		return {...holder, container: await engine.name(container)};
+	};
+
+	if (
+		!sockets.some((socket) => socket.owners?.some((holder) => holder.container))
+	) {
+		return sockets;
+	}
+
+	return Promise.all(
+		sockets.map(async (socket) => {
+			if (!socket.owners?.some((holder) => holder.container)) {
+				return socket;
+			}
+
+			const owners = await Promise.all(
+				socket.owners.map(async (holder) => named(holder)),
+			);
+			return {...socket, owners};
+		}),
+	);
+}
+
 function compareSockets(a: LocalSocket, b: LocalSocket): number {
 	// Plain code-unit order: localeCompare costs more than the whole parse at 2,000 sockets.
 	return (
@@ -365,4 +517,12 @@ function compareText(a: string, b: string): number {
 
 function isAbort(error: unknown): boolean {
 	return error instanceof Error && error.name === 'AbortError';
+}
+
+/** This machine's sockets with their holders for a watch's `readOwners`; undefined where /proc cannot say. */
+export async function readLocalOwners(
+	signal: AbortSignal,
+): Promise<LocalSocket[] | undefined> {
+	const list = await listLocalSockets({signal});
+	return list.isAvailable ? list.sockets : undefined;
 }

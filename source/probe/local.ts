@@ -1,6 +1,11 @@
 import {isLocalAddress} from './local-address.js';
 import type {ProcNetSocket} from './proc-net.js';
-import type {Family, ResolvedTarget} from './types.js';
+import type {
+	Family,
+	LocalSocket,
+	ProbeResult,
+	ResolvedTarget,
+} from './types.js';
 
 /**
  * Whether every address of the target is this machine: then its socket tables tell who holds
@@ -66,4 +71,35 @@ export function listenerKey(
 		.map((socket) => socket.inode)
 		.toSorted((a, b) => a - b)
 		.join(',');
+}
+
+/**
+ * The holder of the socket that takes `result`'s first open address, from a list of this
+ * machine's sockets with owners; `result` as it was when none is known, or it is not open.
+ */
+export function withOwner(
+	result: ProbeResult,
+	sockets: readonly LocalSocket[],
+): ProbeResult {
+	if (result.state !== 'open') {
+		return result;
+	}
+
+	const ofProtocol = sockets.filter(
+		(socket) => socket.protocol === result.protocol,
+	);
+	for (const probe of result.addresses) {
+		if (probe.state !== 'open') {
+			continue;
+		}
+
+		const holder = coveringSockets(ofProtocol, result.port, probe).find(
+			(socket) => socket.owners?.[0] !== undefined,
+		)?.owners?.[0];
+		if (holder) {
+			return {...result, owner: holder};
+		}
+	}
+
+	return result;
 }

@@ -9,6 +9,12 @@ export type MatchDaemonOptions = {
 	by systemd (for `socket-activated`) is the expected owner: the daemon runs only per connection.
 	*/
 	readonly launch?: readonly Launch[];
+	/**
+	The systemd unit the holder runs in (`ssh.service`), or the .socket unit that holds it for
+	systemd. A unit named for the daemon counts as that daemon: `ssh.service` or `ssh.socket` for
+	`sshd` (Debian's name for OpenSSH's unit), `nginx.service` for `nginx`.
+	*/
+	readonly unit?: string;
 };
 
 const superServers: ReadonlyArray<{launch: Launch; names: readonly string[]}> =
@@ -54,11 +60,25 @@ export function matchesDaemon(
 		return undefined;
 	}
 
+	const unit = unitBase(options.unit);
+	if (
+		unit !== undefined &&
+		expected.some((daemon) => daemon === unit || daemon === `${unit}d`)
+	) {
+		return true;
+	}
+
 	return expected.some(
 		(daemon) =>
 			daemon === name ||
 			(name.length === commLength && daemon.startsWith(name)),
 	);
+}
+
+/** `ssh` of `ssh.service`, `getty` of `getty@tty1.service`; undefined for none or a scope. */
+function unitBase(unit: string | undefined): string | undefined {
+	const match = /^([^@]+?)(?:@[^.]*)?\.(?:service|socket)$/v.exec(unit ?? '');
+	return match?.[1]?.toLowerCase();
 }
 
 function normaliseProcess(name: string): string {

@@ -4,6 +4,7 @@ import type {
 	PortState,
 	ProbeResult,
 	Snapshot,
+	SocketHolder,
 	Transition,
 } from './types.js';
 
@@ -21,6 +22,9 @@ through this tracker, so two views of one outage never disagree. The rules:
   a second consecutive observation agrees.
 - One address family stopping or starting to answer while the port's state stays the same (IPv6
   down, IPv4 still open) is a change of its own, naming the address.
+- Where results carry the holder of the socket (this machine), a return to open after an outage
+  names the holder before and after it, and a new holder's pid on a port that stayed open is a
+  change of its own (`isOwnerChange`): a reload that kept the socket.
 */
 
 /** What the tracker remembers of one pair between observations. */
@@ -43,6 +47,10 @@ export type PairHistory = {
 	readonly mismatch?: string;
 	/** Whether identification was tried in this open period (once per period is enough). */
 	readonly isIdentified: boolean;
+	/** The holder at the last observation that read it open, in this open period. */
+	readonly owner?: SocketHolder;
+	/** While not open: the holder when it was last seen open, for the return's before/after. */
+	readonly ownerWhenLeft?: SocketHolder;
 	/** A noisy change seen once, waiting for the next observation to agree. */
 	readonly unconfirmed?: {
 		readonly state: PortState;
@@ -148,6 +156,8 @@ function firstSight(result: ProbeResult): Observed {
 		addresses: addressStates(result),
 		isIdentified: result.state === 'open' && result.answered !== undefined,
 		...(result.state === 'open' &&
+			result.owner !== undefined && {owner: result.owner}),
+		...(result.state === 'open' &&
 			result.answered !== undefined && {answered: result.answered}),
 		...(result.state === 'open' &&
 			result.mismatch !== undefined && {mismatch: result.mismatch}),
@@ -194,6 +204,7 @@ function observe(before: PairHistory, result: ProbeResult): Observed {
 		lastAt: at,
 		addresses,
 		unconfirmed: undefined,
+		...(to === 'open' && result.owner !== undefined && {owner: result.owner}),
 		...(to === 'open' &&
 			result.answered !== undefined && {
 				answered: result.answered,
@@ -201,12 +212,28 @@ function observe(before: PairHistory, result: ProbeResult): Observed {
 				isIdentified: true,
 			}),
 	};
-	return {
-		history,
-		transitions: familyChanges(before, {
-			...describeResult(result, history),
-		}),
-	};
+	const described = describeResult(result, history);
+	const transitions = familyChanges(before, described);
+	if (
+		to === 'open' &&
+		before.owner !== undefined &&
+		result.owner !== undefined &&
+		before.owner.pid !== result.owner.pid
+	) {
+		transitions.push(
+			transitionOf(described, {
+				from: 'open',
+				to: 'open',
+				at,
+				previousAt: before.lastAt,
+				ownerBefore: before.owner,
+				ownerAfter: result.owner,
+				isOwnerChange: true,
+			}),
+		);
+	}
+
+	return {history, transitions};
 }
 
 function change(
@@ -222,6 +249,11 @@ function change(
 		: before.state === 'open'
 			? at
 			: before.leftOpenAt;
+	const ownerWhenLeft = isOpen
+		? undefined
+		: before.state === 'open'
+			? before.owner
+			: before.ownerWhenLeft;
 	const history: PairHistory = {
 		state: to,
 		since: at,
@@ -231,6 +263,8 @@ function change(
 		addresses: addressStates(result),
 		isIdentified: isOpen && result.answered !== undefined,
 		...(leftOpenAt !== undefined && {leftOpenAt}),
+		...(ownerWhenLeft !== undefined && {ownerWhenLeft}),
+		...(isOpen && result.owner !== undefined && {owner: result.owner}),
 		...(isOpen && result.answered !== undefined && {answered: result.answered}),
 		...(isOpen && result.mismatch !== undefined && {mismatch: result.mismatch}),
 	};
@@ -247,9 +281,30 @@ function change(
 				at,
 				previousAt,
 				...(downMs !== undefined && {downMs}),
+				...ownersAround(before, result, downMs !== undefined),
 			}),
 		],
 	};
+}
+
+/** The holders a change names: before and after an outage's end, or the one before the port left open. */
+function ownersAround(
+	before: PairHistory,
+	result: ProbeResult,
+	isReturn: boolean,
+): Pick<Transition, 'ownerBefore' | 'ownerAfter'> {
+	if (isReturn) {
+		return {
+			...(before.ownerWhenLeft !== undefined && {
+				ownerBefore: before.ownerWhenLeft,
+			}),
+			...(result.owner !== undefined && {ownerAfter: result.owner}),
+		};
+	}
+
+	return before.state === 'open' && before.owner !== undefined
+		? {ownerBefore: before.owner}
+		: {};
 }
 
 /**

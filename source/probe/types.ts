@@ -1,4 +1,5 @@
 import type {Protocol} from '../catalogue/types.js';
+import type {ContainerRef, UnitRef} from './cgroup.js';
 
 export type {Protocol} from '../catalogue/types.js';
 
@@ -75,6 +76,11 @@ export type ProbeResult = PortPair &
 		 * reply reads open|filtered), and `state` keeps the confirmed one until the next probe agrees.
 		 */
 		readonly unconfirmed?: PortState;
+		/**
+		 * On this machine, when the watch reads owners: the holder of the listening socket that takes
+		 * the first open address, as read with this observation. Never carried from an earlier one.
+		 */
+		readonly owner?: SocketHolder;
 	};
 
 /**
@@ -100,6 +106,17 @@ export type Transition = PortPair & {
 	 */
 	readonly address?: string;
 	readonly family?: Family;
+	/**
+	 * When the watch reads owners: on a return to open after an outage, the holder when the port
+	 * was last seen open and the one now; on a change away from open, the holder before it.
+	 */
+	readonly ownerBefore?: SocketHolder;
+	readonly ownerAfter?: SocketHolder;
+	/**
+	 * The port stayed open and its holder's pid changed (`from` and `to` both `open`): a reload
+	 * or binary upgrade that kept the socket, with no downtime the watch could see.
+	 */
+	readonly isOwnerChange?: boolean;
 	readonly result: ProbeResult;
 };
 
@@ -125,6 +142,12 @@ export type SocketHolder = {
 	readonly pid: number;
 	readonly process: string;
 	readonly cmdline?: string;
+	/** The user it runs as (effective uid), by name where /etc/passwd has one. */
+	readonly user?: string;
+	/** The systemd unit its cgroup names; for a socket systemd holds, the .socket unit and its service. */
+	readonly unit?: UnitRef;
+	/** The container its cgroup names, or that a docker-proxy holder forwards to. */
+	readonly container?: ContainerRef;
 };
 
 export type LocalSocket = {

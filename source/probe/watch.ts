@@ -1,10 +1,11 @@
 import {readSocketTables} from './listeners.js';
-import {isLocalTarget, listenerKey} from './local.js';
+import {isLocalTarget, listenerKey, withOwner} from './local.js';
 import type {ProcNetSocket} from './proc-net.js';
 import {mergeProbes, sweep, type SweepOptions} from './sweep.js';
 import {resolveTarget} from './targets.js';
 import {createTransitionTracker, pairKey} from './transitions.js';
 import type {
+	LocalSocket,
 	PortPair,
 	ProbeResult,
 	ResolvedTarget,
@@ -35,6 +36,14 @@ export type WatchOptions = SweepOptions & {
 	 * snapshot a sweep of every pair.
 	 */
 	readonly isStreaming?: boolean;
+	/**
+	 * This machine's sockets with their holders (`listLocalSockets`), read once a sweep when the
+	 * target is this machine: results then carry their `owner`, and transitions name the holder
+	 * before and after an outage, or a holder that changed while the port stayed open.
+	 */
+	readonly readOwners?: (
+		signal: AbortSignal,
+	) => Promise<readonly LocalSocket[] | undefined>;
 	/** How long a whole sweep of a lane took from start to start (`tcp`, `udp`, or `all` without streaming). */
 	readonly onCadence?: (lane: Lane, ms: number) => void;
 };
@@ -57,6 +66,8 @@ export type Watcher = {
 type LocalView = {
 	readonly target: ResolvedTarget & {readonly isResolved: true};
 	readonly sockets: readonly ProcNetSocket[];
+	/** The same sockets with their holders, when the watch reads owners. */
+	owners?: readonly LocalSocket[];
 };
 
 /**
@@ -168,10 +179,11 @@ export function watch(options: WatchOptions): Watcher {
 	const deliver = (
 		snapshot: Snapshot,
 		identifiedInPass: readonly ProbeResult[],
+		owners?: readonly LocalSocket[],
 	): Snapshot => {
-		const results = snapshot.results.filter((result) =>
-			keys.has(pairKey(result)),
-		);
+		const results = snapshot.results
+			.filter((result) => keys.has(pairKey(result)))
+			.map((result) => (owners ? withOwner(result, owners) : result));
 		const update = tracker.update({...snapshot, results});
 		const shown =
 			identifiedInPass.length > 0
@@ -218,6 +230,7 @@ export function watch(options: WatchOptions): Watcher {
 			results.filter(
 				(result) => firstSights.has(pairKey(result)) && result.state === 'open',
 			),
+			local?.owners,
 		).results;
 	};
 
@@ -242,6 +255,14 @@ export function watch(options: WatchOptions): Watcher {
 		}
 
 		const local = readLocal(target);
+		if (local && options.readOwners) {
+			// Owners that cannot be read leave results without one: never a guess.
+			local.owners = await options.readOwners(signal).catch(() => undefined);
+			if (signal.aborted) {
+				return [];
+			}
+		}
+
 		const shown: ProbeResult[] = [];
 		const settled: ProbeResult[] = [];
 		const toProbe: PortPair[] = [];
@@ -285,6 +306,7 @@ export function watch(options: WatchOptions): Watcher {
 					(result) =>
 						firstSights.has(pairKey(result)) && result.state === 'open',
 				),
+				local?.owners,
 			);
 			shown.push(...snapshot.results);
 		};

@@ -1,4 +1,5 @@
 import type {CatalogueEntry} from '../catalogue/types.js';
+import type {Exposure} from '../probe/exposure.js';
 import type {LocalSocket} from '../probe/types.js';
 
 export type ListenerItem = {
@@ -8,6 +9,8 @@ export type ListenerItem = {
 	readonly entry?: CatalogueEntry;
 	/** Whether the process is a daemon the catalogue expects there; undefined when it cannot be said. */
 	readonly isExpected?: boolean;
+	/** The exposure verdict of the socket beside the catalogue's (probe/exposure.ts). */
+	readonly exposure?: Exposure;
 };
 
 export const socketId = (socket: LocalSocket) =>

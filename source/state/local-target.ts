@@ -71,6 +71,7 @@ export function localOwners(
 				socket,
 				isExpected: matchesDaemon(socket.process, entry.daemons, {
 					launch: entry.launch,
+					unit: socket.owners?.[0]?.unit?.name,
 				}),
 			});
 		}
