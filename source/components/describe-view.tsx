@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {DescribeLine} from './describe-text.js';
 import {Pane} from './pane.js';
+import {textWindow} from './text-window.js';
 
 export type DescribeViewProps = {
 	readonly width: number;
@@ -9,16 +10,9 @@ export type DescribeViewProps = {
 	readonly isAscii: boolean;
 	readonly isColor: boolean;
 	readonly lines: readonly DescribeLine[];
-	/** The first line shown (the caller keeps it within `maxDescribeTop`). */
+	/** The first line shown (the caller keeps it within `maxTextTop`). */
 	readonly top: number;
 };
-
-/** Lines of text a describe pane of `height` rows shows: its borders and the scroll line take three. */
-export const describeRows = (height: number) => Math.max(1, height - 3);
-
-/** The last first line that still fills the pane. */
-export const maxDescribeTop = (lineCount: number, height: number) =>
-	Math.max(0, lineCount - describeRows(height));
 
 /** The selected port in full, in place of the panes; j and k scroll it, Esc closes it. */
 function DescribeViewView({
@@ -29,14 +23,7 @@ function DescribeViewView({
 	lines,
 	top,
 }: DescribeViewProps) {
-	const rows = describeRows(height);
-	const first = Math.min(top, maxDescribeTop(lines.length, height));
-	const shown = lines.slice(first, first + rows);
-	const isMore = first + rows < lines.length;
-	const where =
-		lines.length > rows
-			? `  lines ${first + 1}-${first + shown.length}/${lines.length}${isMore ? ': j k scroll' : ''}`
-			: '';
+	const {shown, rows, where} = textWindow(lines, top, height);
 	return (
 		<Pane
 			isFocused

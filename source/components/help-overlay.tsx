@@ -3,6 +3,7 @@ import {memo} from 'react';
 import stringWidth from 'string-width';
 import {layLines} from './format.js';
 import {Pane} from './pane.js';
+import {maxTextTop, textWindow} from './text-window.js';
 import {expectedMark} from './row-marks.js';
 
 /** Every key: short enough that two columns fit in 80. Add a key here and in the README's table. */
@@ -90,12 +91,9 @@ export function helpLines(width: number, isAscii = false): HelpLine[] {
 	return lines;
 }
 
-/** Lines a help pane of `height` rows shows: its borders and the scroll line take three. */
-export const helpRows = (height: number) => Math.max(1, height - 3);
-
-/** The last first line that still fills the pane. */
+/** The last first line of the help that still fills the pane. */
 export const maxHelpTop = (width: number, height: number, isAscii = false) =>
-	Math.max(0, helpLines(width, isAscii).length - helpRows(height));
+	maxTextTop(helpLines(width, isAscii).length, height);
 
 export type HelpOverlayProps = {
 	readonly width: number;
@@ -115,13 +113,7 @@ function HelpOverlayView({
 	top = 0,
 }: HelpOverlayProps) {
 	const lines = helpLines(width, isAscii);
-	const rows = helpRows(height);
-	const first = Math.min(top, Math.max(0, lines.length - rows));
-	const shown = lines.slice(first, first + rows);
-	const where =
-		lines.length > rows
-			? `  lines ${first + 1}-${first + shown.length}/${lines.length}: j k scroll`
-			: '';
+	const {shown, rows, where} = textWindow(lines, top, height);
 	return (
 		<Pane
 			isFocused

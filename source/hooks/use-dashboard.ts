@@ -29,8 +29,8 @@ import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
 import type {PinStore} from '../state/pins-store.js';
-import {describeRows, maxDescribeTop} from '../components/describe-view.js';
-import {helpRows, maxHelpTop} from '../components/help-overlay.js';
+import {maxHelpTop} from '../components/help-overlay.js';
+import {maxTextTop, textRows} from '../components/text-window.js';
 import {redrawTerminal} from '../terminal/frame-stdout.js';
 import {remoteOwners} from '../state/remote-target.js';
 import {defaultProbeService} from './default-probe-service.js';
@@ -377,12 +377,12 @@ export function useDashboard({
 	const {stdout} = useStdout();
 	useDashboardKeys({
 		describeScroll: {
-			max: maxDescribeTop(describe.length, textHeight),
-			page: describeRows(textHeight),
+			max: maxTextTop(describe.length, textHeight),
+			page: textRows(textHeight),
 		},
 		helpScroll: {
 			max: maxHelpTop(layout.width, textHeight, isAscii),
-			page: helpRows(textHeight),
+			page: textRows(textHeight),
 		},
 		onRedraw() {
 			redrawTerminal(stdout);
