@@ -9,6 +9,7 @@ import type {
 	ProbeResult,
 	Protocol,
 	Snapshot,
+	SocketHolder,
 } from '../source/probe/types.js';
 import {
 	initialLiveState,
@@ -33,10 +34,12 @@ type Answer = {
 	readonly protocol?: Protocol;
 	readonly v6?: PortState;
 	readonly rttMs?: number;
+	/** The holder on this machine, as a watch with `readOwners` gives it. */
+	readonly owner?: SocketHolder;
 };
 
 function result(answer: Answer, at: number, host = 'localhost'): ProbeResult {
-	const {port, state, protocol = 'tcp', v6, rttMs = 0.2} = answer;
+	const {port, state, protocol = 'tcp', v6, rttMs = 0.2, owner} = answer;
 	const addresses: AddressProbe[] = [
 		{address: '127.0.0.1', family: 4, state, reason: reasonOf(state), rttMs},
 	];
@@ -59,6 +62,7 @@ function result(answer: Answer, at: number, host = 'localhost'): ProbeResult {
 		...best,
 		addresses,
 		at,
+		...(owner && {owner}),
 	};
 }
 
@@ -416,4 +420,26 @@ test('a family coming back names no others; one going down names those still ope
 		),
 		['::1 open -> closed (127.0.0.1 still open)', '::1 closed -> open'],
 	);
+});
+
+test('on this machine a restart names the holders, and a new holder without an outage is an event of its own (issue 14)', (t) => {
+	const live = session();
+	live.start(['22/tcp']);
+	const before = {pid: 812, process: 'sshd'};
+	const after = {pid: 1190, process: 'sshd'};
+	const reloaded = {pid: 1500, process: 'sshd'};
+	live.sweep(1000, {port: 22, state: 'open', owner: before});
+	live.sweep(2000, {port: 22, state: 'closed'});
+	live.sweep(3000, {port: 22, state: 'open', owner: after});
+	live.sweep(4000, {port: 22, state: 'open', owner: reloaded});
+	const events = portEvents(live.state);
+	t.like(events[0], {from: 'open', to: 'closed', owners: 'was sshd 812'});
+	t.like(events[1], {
+		from: 'closed',
+		to: 'open',
+		downMs: 1000,
+		owners: 'sshd 812 → 1190',
+	});
+	t.like(events[2], {isOwnerChange: true, owners: 'sshd 1190 → 1500'});
+	t.is(events.length, 3);
 });

@@ -112,6 +112,15 @@ function EventLogView({
 					);
 				}
 
+				if (event.isOwnerChange) {
+					return (
+						<Text key={event.id} wrap="truncate" inverse={isCursor}>
+							{head}
+							{`owner changed, no downtime: ${event.owners ?? ''}`}
+						</Text>
+					);
+				}
+
 				const {before, after} = changeParts(event);
 				return (
 					<Text key={event.id} wrap="truncate" inverse={isCursor}>
@@ -123,6 +132,7 @@ function EventLogView({
 						{event.downMs === undefined
 							? ''
 							: `  down ${formatDuration(event.downMs)}`}
+						{event.owners ? ` · ${event.owners}` : ''}
 					</Text>
 				);
 			})}

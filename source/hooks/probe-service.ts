@@ -21,6 +21,10 @@ export type WatchRequest = {
 	readonly isStreaming?: boolean;
 	/** How long a whole sweep of a lane took, start to start. */
 	readonly onCadence?: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
+	/** This machine's sockets with holders, read once a sweep when the target is local. */
+	readonly readOwners?: (
+		signal: AbortSignal,
+	) => Promise<readonly LocalSocket[] | undefined>;
 };
 
 export type WatchHandle = {

@@ -270,6 +270,8 @@ export function useDashboard({
 		onTransition: live.onTransition,
 		onError: live.onError,
 		onCadence: live.onCadence,
+		// The same scanner as the `l` view's: its owner map is shared, so a sweep only rereads the tables.
+		listLocalSockets: probe.listLocalSockets,
 	});
 
 	// What the live pane and the detail strip show: a range's ports as one row.

@@ -25,6 +25,8 @@ export type UseWatchOptions = {
 	readonly onTransition?: (transition: Transition) => void;
 	readonly onError?: (error: unknown) => void;
 	readonly onCadence?: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
+	/** This machine's sockets with holders, read once a sweep of a local target: changes name them. */
+	readonly listLocalSockets?: ProbeService['listLocalSockets'];
 };
 
 /** `22/tcp,53/udp`: one string, so the effect restarts when the set changes, not the array. */
@@ -76,6 +78,12 @@ export function useWatch(options: UseWatchOptions): void {
 			timeoutMs,
 			expect: (pair) => callbacks.current.expect?.(pair),
 			isStreaming: true,
+			...(callbacks.current.listLocalSockets && {
+				async readOwners(signal: AbortSignal) {
+					const list = await callbacks.current.listLocalSockets?.({signal});
+					return list?.isAvailable ? list.sockets : undefined;
+				},
+			}),
 			onCadence(lane, ms) {
 				if (!isStopped) {
 					callbacks.current.onCadence?.(lane, ms);

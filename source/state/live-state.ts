@@ -1,4 +1,5 @@
 import {openAddresses} from '../probe/transitions.js';
+import {ownerChangeText} from '../text/owner.js';
 import type {
 	AddressProbe,
 	Family,
@@ -96,6 +97,10 @@ export type PortEvent = {
 	/** A change of one address family only: that address, and the addresses still open. */
 	readonly address?: string;
 	readonly stillOpen?: readonly string[];
+	/** On this machine, the holders around the change: `sshd 812 → 1190 (ssh.service)`. */
+	readonly owners?: string;
+	/** The holder changed while the port stayed open (a reload that kept the socket): no downtime. */
+	readonly isOwnerChange?: boolean;
 };
 
 export type LiveState = {
@@ -153,6 +158,16 @@ export const initialLiveState = (host: string): LiveState => ({
 	highlights: new Map(),
 	nextEventId: 1,
 });
+
+function ownersOf(
+	transition: Transition,
+): Pick<PortEvent, 'owners' | 'isOwnerChange'> {
+	const owners = ownerChangeText(transition.ownerBefore, transition.ownerAfter);
+	return {
+		...(owners !== '' && {owners}),
+		...(transition.isOwnerChange && {isOwnerChange: true}),
+	};
+}
 
 const describeAddresses = (addresses: readonly AddressProbe[]) =>
 	addresses
@@ -411,6 +426,7 @@ function transition(
 			address: transition.address,
 			stillOpen: openAddresses(transition.result.addresses, transition.address),
 		}),
+		...ownersOf(transition),
 	};
 	addEvent(draft, event);
 	draftHighlights(draft).set(
