@@ -194,7 +194,7 @@ function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 						selectedListenerId={selectedListener?.id}
 						sockets={sockets}
 						isWaitingForRegistry={dashboard.isWaitingForRegistry}
-						query={state.query}
+						query={view.query}
 						suggestions={view.suggestions}
 					/>
 					<DetailStrip

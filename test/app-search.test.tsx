@@ -75,10 +75,12 @@ test.serial(
 	async (t) => {
 		const app = await mountApp(t);
 		await app.press('/', showsSearchLine, 'the search line');
+		// The rows follow the query once typing pauses (typingSettleMs): wait for both.
 		const frame = await app.press(
 			'qtuwl?',
-			(frame) => frame.includes('/ qtuwl?'),
-			'the keys typed into the query',
+			(frame) =>
+				frame.includes('/ qtuwl?') && catalogueRows(frame).length === 0,
+			'the keys typed into the query, and the rows searched with them',
 		);
 		t.is(app.exits(), 0, 'q did not quit');
 		t.true(frame.includes('proto all'), 't and u did not filter');
@@ -95,13 +97,19 @@ test.serial(
 		await app.press('sshx', (frame) => frame.includes('/ sshx'), 'the typo');
 		let frame = await app.press(
 			keys.backspace,
-			(frame) => frame.includes('/ ssh') && !frame.includes('/ sshx'),
-			'the typo deleted',
+			(frame) =>
+				frame.includes('/ ssh') &&
+				!frame.includes('/ sshx') &&
+				services(frame).length === 1,
+			'the typo deleted, and the rows searched again',
 		);
 		t.deepEqual(services(frame), ['ssh']);
 		frame = await app.press(
 			`tp${keys.backspace.repeat(4)}`,
-			(frame) => frame.includes('/ s') && !frame.includes('/ ss'),
+			(frame) =>
+				frame.includes('/ s') &&
+				!frame.includes('/ ss') &&
+				services(frame).length > 1,
 			'four deletes in one read',
 		);
 		t.true(services(frame).includes('ssh'));
