@@ -267,7 +267,6 @@ test.after.always(() => {
 			),
 		);
 
-		const downAt = Date.now() / 1000;
 		await listener.close();
 		await eventually(`portui_port_up${selector}`, valueIs('0'));
 		await eventually(
@@ -278,9 +277,11 @@ test.after.always(() => {
 			`portui_probe_success{instance="${watched}"}`,
 			valueIs('0'),
 		);
-		// Both readings are in the stored series: the change fell between two scrapes.
+		// Both readings are in the stored series: the change fell between two scrapes. The raw
+		// samples of the last minute (a range vector), not a query_range: its last step could fall
+		// before the scrape that stored the 0 (seen once in CI).
 		const range = await fetch(
-			`${origin}/api/v1/query_range?query=${encodeURIComponent(`portui_port_up${selector}`)}&start=${downAt - 10}&end=${Date.now() / 1000}&step=0.5`,
+			`${origin}/api/v1/query?query=${encodeURIComponent(`portui_port_up${selector}[60s]`)}&time=${Date.now() / 1000 + 1}`,
 		);
 		const {data} = (await range.json()) as {
 			data: {result: Array<{values: Array<[number, string]>}>};
