@@ -85,7 +85,7 @@ async function restart(
 	return {old, directory, result};
 }
 
-test('during: a restart 500 ms long gives its downtime within one interval, the new pid, exit 0', async (t) => {
+test.serial('during: a restart 500 ms long gives its downtime within one interval, the new pid, exit 0', async (t) => {
 	const {old, directory, result} = await restart(t, {
 		host: '127.0.23.10',
 		gapMs: 500,
@@ -135,7 +135,7 @@ test('during: a restart 500 ms long gives its downtime within one interval, the 
 	});
 });
 
-test('during: a daemon that does not come back gives exit 1 and names the port', async (t) => {
+test.serial('during: a daemon that does not come back gives exit 1 and names the port', async (t) => {
 	const {old, result} = await restart(t, {
 		host: '127.0.23.11',
 		gapMs: -1,
@@ -183,7 +183,7 @@ test('during: a daemon that does not come back gives exit 1 and names the port',
 	);
 });
 
-test('during: a failing COMMAND gives its own status; one that cannot run, 127; no COMMAND, 2', async (t) => {
+test.serial('during: a failing COMMAND gives its own status; one that cannot run, 127; no COMMAND, 2', async (t) => {
 	const listener = await startListener(t, {host: '127.0.23.12'});
 	const ports = ['127.0.23.12', String(listener.port)];
 	const failed = await startCli([
@@ -223,7 +223,7 @@ test('during: a failing COMMAND gives its own status; one that cannot run, 127; 
 	t.regex(badTimeout.stderr, /bad --timeout "soon"/v);
 });
 
-test('during: SIGINT to portui reaches COMMAND, whose status it then gives', async (t) => {
+test.serial('during: SIGINT to portui reaches COMMAND, whose status it then gives', async (t) => {
 	const listener = await startListener(t, {host: '127.0.23.13'});
 	const run = startCli([
 		'during',
@@ -269,7 +269,7 @@ if (process.argv[2] === 'successor') {
 }
 `;
 
-test('during: a holder that hands its socket over is an owner change without downtime', async (t) => {
+test.serial('during: a holder that hands its socket over is an owner change without downtime', async (t) => {
 	const directory = workDirectory(t);
 	const script = path.join(directory, 'handover.mjs');
 	writeFileSync(script, handoverScript);

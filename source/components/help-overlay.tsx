@@ -14,7 +14,7 @@ const keys: ReadonlyArray<readonly [string, string]> = [
 	['/', 'search (Enter keeps it)'],
 	['t u a', 'TCP only, UDP only, all'],
 	['o', 'open ports only'],
-	['s', 'sort: port, state, verdict'],
+	['s', 'sort: port/state/verdict'],
 	['Tab S-Tab', 'next pane; details follow'],
 	['Space', 'pin/unpin: stays watched'],
 	['Enter', 'describe the port in full'],
