@@ -31,6 +31,9 @@ export type ListeningChild = {
 export const listenerScript = String.raw`
 const [protocol, host, port, ipv6Only] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const done = (p) => process.stdout.write(p + '\n');
+// A reader that went away (a restart script that started us and exited) must not end us: the
+// next 'connection' line would fail with EPIPE and kill the listener a test counts on.
+process.stdout.on('error', () => {});
 if (protocol === 'udp') {
 	const socket = (await import('node:dgram')).createSocket({type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: ipv6Only === '1'});
 	socket.bind({address: host, port: Number(port)}, () => done(socket.address().port));
