@@ -256,8 +256,11 @@ test('a TLS alert in answer to plain HTTP means TLS: a ClientHello on a second c
 		answered: 'TLS 1.3 (HTTPS)',
 		mismatch: 'expected HTTP, answered TLS',
 	});
-	t.is(String(server.received[0]), 'HEAD / HTTP/1.0\r\n\r\n');
-	t.is(server.received[1]?.[0], 0x16);
+	// Connections that sent nothing are left out: on a loaded machine the connect's RTT may be
+	// measured again on connections of its own (tcp.ts), which say nothing to the server.
+	const spoken = server.received.filter((bytes) => bytes.length > 0);
+	t.is(String(spoken[0]), 'HEAD / HTTP/1.0\r\n\r\n');
+	t.is(spoken[1]?.[0], 0x16);
 });
 
 test('a 400 to HEAD from a server that is plain HTTP after all stays HTTP', async (t) => {
