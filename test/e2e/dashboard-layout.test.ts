@@ -271,10 +271,18 @@ test.serial(
 		}
 
 		// A wall(1) message written over the frame: only a full redraw removes it.
-		session.terminal.write('\u001B[6;10Hbroadcast message from root');
-		await session.waitFor((s) => s.screen.includes('broadcast message'), {
-			description: 'the stray text on the screen',
+		// Written straight into the emulator, not through the pty: no output event follows, and a
+		// dashboard with nothing changing writes nothing, so check once the emulator has parsed it.
+		await new Promise<void>((resolve) => {
+			session.terminal.write(
+				'\u001B[6;10Hbroadcast message from root',
+				resolve,
+			);
 		});
+		t.true(
+			session.screen.includes('broadcast message'),
+			'the stray text on the screen',
+		);
 		session.write('\f');
 		await session.waitFor(
 			(s) => !s.screen.includes('broadcast message') && hasRightBorders(s),
