@@ -1,5 +1,6 @@
 import net from 'node:net';
 import test, {type ExecutionContext} from 'ava';
+import {rawTcp} from '../source/probe/raw-tcp.js';
 import {connectTcp, probeTcp} from '../source/probe/tcp.js';
 import type {Family} from '../source/probe/types.js';
 import {
@@ -9,6 +10,7 @@ import {
 	openFdCount,
 	waitFor,
 } from './helpers/probe-servers.js';
+import {runCli} from './helpers/cli.js';
 
 const loopbacks: Array<[string, Family]> = [
 	['127.0.0.1', 4],
@@ -213,5 +215,59 @@ test.serial(
 			setImmediate(work);
 		});
 		t.true(rttMs === undefined || rttMs < 20, `loopback RTT read ${rttMs} ms`);
+	},
+);
+
+test('this Node lends the bare TCP handle that sweeps connect with (else every probe takes the slower net.Socket)', (t) => {
+	t.truthy(rawTcp, 'process.binding("tcp_wrap") is gone: update raw-tcp.ts');
+});
+
+test.serial(
+	'the bare handle and net.Socket (PORTUI_NET_SOCKET=1) give the same verdicts and the same banner',
+	async (t) => {
+		const open = await listenTcp(t, {
+			host: '127.0.0.1',
+			onConnection(socket) {
+				socket.end('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n');
+			},
+		});
+		const closed = await closedPort(t);
+		const reset = net.createServer((socket) => {
+			socket.resetAndDestroy();
+		});
+		await new Promise<void>((resolve) => {
+			reset.listen(0, '127.0.0.1', resolve);
+		});
+		t.teardown(() => {
+			reset.close();
+		});
+		const ports = [
+			open.port,
+			closed,
+			(reset.address() as net.AddressInfo).port,
+		].join(',');
+		const verdicts = async (env: NodeJS.ProcessEnv) => {
+			const {exitCode, stdout} = await runCli(
+				['probe', '127.0.0.1', ports, '--json'],
+				{env},
+			);
+			t.is(exitCode, 0);
+			const {results} = JSON.parse(stdout) as {
+				results: Array<{port: number; state: string; answered?: string}>;
+			};
+			return results.map(({port, state, answered}) => ({
+				port,
+				state,
+				answered,
+			}));
+		};
+
+		const bare = await verdicts({});
+		t.deepEqual(await verdicts({PORTUI_NET_SOCKET: '1'}), bare);
+		t.like(bare, [
+			{state: 'open', answered: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3'},
+			{state: 'closed'},
+			{state: 'open'},
+		]);
 	},
 );

@@ -6,6 +6,12 @@ import {
 	socketEventTime,
 	watchStalls,
 } from './rtt-clock.js';
+import {
+	type Connecting,
+	type ConnectListener,
+	RawConnect,
+	rawTcp,
+} from './raw-tcp.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
 /**
@@ -128,14 +134,6 @@ function classify(code: string | undefined): Outcome {
 	return {state: 'unreachable', reason: code ?? 'error', code};
 }
 
-/** Linux connects a socket to itself when the target port is free and in the ephemeral range (TCP simultaneous open). */
-function isSelfConnect(socket: net.Socket): boolean {
-	return (
-		socket.localPort === socket.remotePort &&
-		socket.localAddress === socket.remoteAddress
-	);
-}
-
 /** Connects made only to measure the RTT again when the probe's own sample was polluted. */
 const measureRetries = 2;
 
@@ -153,8 +151,12 @@ const measureRetries = 2;
 export async function connectTcp(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
-	warming ??= warmUp();
-	await warming;
+	if (!isWarm) {
+		warming ??= warmUp();
+		await warming;
+		isWarm = true;
+	}
+
 	const connection = await connectOnce(options);
 	const {probe} = connection;
 	// Only an open port is measured again: a refused one would draw two more connections from
@@ -176,6 +178,7 @@ export async function connectTcp(
 }
 
 let warming: Promise<void> | undefined;
+let isWarm = false;
 
 /**
  * One connect to a listener of our own on loopback before the first probe of the process: the
@@ -211,132 +214,228 @@ async function warmUp(): Promise<void> {
 	}
 }
 
+type NetListener = ConnectListener & {
+	/** Node's deferred connect() is being made now. */
+	attempted(): void;
+};
+
+/**
+ * The connect through a net.Socket: where this Node has no bare handle to offer, and for a
+ * probe from a given local port (a bind first, which the bare path does not do).
+ */
+function connectNet(
+	options: TcpProbeOptions,
+	listener: NetListener,
+): Connecting {
+	const {address, family, port, localPort} = options;
+	const socket = new net.Socket();
+	const onAttempt = () => {
+		listener.attempted();
+	};
+
+	const onConnect = () => {
+		listener.connected(undefined);
+	};
+
+	const onError = (error: NodeJS.ErrnoException) => {
+		listener.connected(error.code ?? 'error');
+	};
+
+	socket.once('connectionAttempt', onAttempt);
+	socket.once('connect', onConnect);
+	socket.once('error', onError);
+	socket.connect({
+		host: address,
+		port,
+		family,
+		localPort,
+		localAddress: localPort === undefined ? undefined : address,
+	});
+	const detach = () => {
+		socket.off('connectionAttempt', onAttempt);
+		socket.off('connect', onConnect);
+		socket.off('error', onError);
+	};
+
+	return {
+		close() {
+			detach();
+			socket.destroy();
+		},
+		isSelfConnect: () =>
+			socket.localPort === socket.remotePort &&
+			socket.localAddress === socket.remoteAddress,
+		toSocket() {
+			detach();
+			return socket;
+		},
+	};
+}
+
+function onTimeout(attempt: TcpAttempt) {
+	attempt.timedOut();
+}
+
+function onSilent(attempt: TcpAttempt) {
+	attempt.finish({state: 'filtered', reason: 'timeout'});
+}
+
+/**
+ * One connect probe, settled once: by the answer, the timeout, or the abort. One object with
+ * methods rather than a closure per event: a sweep makes a thousand of these.
+ */
+class TcpAttempt implements NetListener {
+	readonly #options: TcpProbeOptions & {readonly keepOpen?: boolean};
+	readonly #resolve: (connection: TcpConnection) => void;
+	readonly #reject: (error: Error) => void;
+	readonly #unwatch = watchStalls();
+	readonly #timer: NodeJS.Timeout;
+	readonly #connecting: Connecting;
+	/** Stamped again when a net.Socket's deferred connect() is really made (rtt-clock.ts). */
+	#start = performance.now();
+	#immediate: NodeJS.Immediate | undefined;
+	#isSettled = false;
+
+	constructor(
+		options: TcpProbeOptions & {readonly keepOpen?: boolean},
+		resolve: (connection: TcpConnection) => void,
+		reject: (error: Error) => void,
+	) {
+		this.#options = options;
+		this.#resolve = resolve;
+		this.#reject = reject;
+		options.signal?.addEventListener('abort', this, {once: true});
+		this.#timer = setTimeout(
+			onTimeout,
+			options.timeoutMs ?? defaultTcpTimeoutMs,
+			this,
+		);
+		this.#connecting =
+			rawTcp && options.localPort === undefined
+				? new RawConnect(rawTcp, options, this)
+				: connectNet(options, this);
+	}
+
+	attempted() {
+		this.#start = performance.now();
+	}
+
+	/** The verdict waits one turn of the loop: when the process was busy, the answer may be queued behind the timer in the same turn, and a stalled loop is not a silent port. */
+	timedOut() {
+		this.#immediate = setImmediate(onSilent, this);
+	}
+
+	/** The signal aborted (EventTarget calls an object's handleEvent). */
+	handleEvent() {
+		this.#settle();
+		this.#connecting.close();
+		this.#reject(abortReason(this.#options.signal!));
+	}
+
+	connected(code: string | undefined) {
+		if (this.#isSettled) {
+			return;
+		}
+
+		if (code === undefined) {
+			const rttMs = this.#roundTrip();
+			if (this.#connecting.isSelfConnect()) {
+				this.finish({state: 'closed', reason: 'self-connect', rttMs});
+				return;
+			}
+
+			this.finish(
+				{state: 'open', reason: 'connected', rttMs},
+				this.#options.keepOpen === true,
+			);
+			return;
+		}
+
+		if (isLocalResourceCode(code)) {
+			this.#settle();
+			this.#connecting.close();
+			this.#reject(new LocalResourceError(code));
+			return;
+		}
+
+		const outcome = classify(code);
+		const rttMs = this.#roundTrip();
+		if (rttMs !== undefined) {
+			outcome.rttMs = rttMs;
+		}
+
+		this.finish(outcome);
+	}
+
+	finish(outcome: Outcome, isKept = false) {
+		if (this.#isSettled) {
+			return;
+		}
+
+		this.#settle();
+		const {address, family} = this.#options;
+		// Property by property: object spread costs microseconds in V8, and this runs per probe.
+		const probe: {-readonly [K in keyof AddressProbe]: AddressProbe[K]} = {
+			address,
+			family,
+			state: outcome.state,
+			reason: outcome.reason,
+		};
+		if (outcome.code !== undefined) {
+			probe.code = outcome.code;
+		}
+
+		if (outcome.rttMs !== undefined) {
+			probe.rttMs = outcome.rttMs;
+		}
+
+		if (isKept) {
+			const socket = this.#connecting.toSocket();
+			// The caller reads from it; an error after this point is the caller's, but must not crash.
+			socket.on('error', ignore);
+			this.#resolve({probe, socket});
+			return;
+		}
+
+		this.#connecting.close();
+		this.#resolve({probe});
+	}
+
+	#roundTrip() {
+		const end = socketEventTime();
+		const {address, port} = this.#options;
+		return bestRtt(
+			`${address} tcp ${port}`,
+			isPolluted(this.#start, end) ? undefined : Math.max(0, end - this.#start),
+		);
+	}
+
+	#settle() {
+		this.#isSettled = true;
+		this.#unwatch();
+		clearTimeout(this.#timer);
+		clearImmediate(this.#immediate);
+		this.#options.signal?.removeEventListener('abort', this);
+	}
+}
+
 async function connectOnce(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
-	const {address, family, port, signal, localPort} = options;
-	const timeoutMs = options.timeoutMs ?? defaultTcpTimeoutMs;
-	if (signal?.aborted) {
-		throw abortReason(signal);
+	if (options.signal?.aborted) {
+		throw abortReason(options.signal);
 	}
 
 	// Names are resolved once per sweep (targets.ts); a name here would be looked up per probe.
-	if (net.isIP(address) === 0) {
+	if (net.isIP(options.address) === 0) {
 		throw new TypeError(
-			`Expected an IP address, got ${JSON.stringify(address)}`,
+			`Expected an IP address, got ${JSON.stringify(options.address)}`,
 		);
 	}
 
 	return new Promise<TcpConnection>((resolve, reject) => {
-		// Stamped again when connect() is really called: Node defers it to a later tick (rtt-clock.ts).
-		let start = performance.now();
-		const unwatch = watchStalls();
-		const socket = new net.Socket();
-		const onAttempt = () => {
-			start = performance.now();
-		};
-
-		const roundTrip = () => {
-			const end = socketEventTime();
-			return bestRtt(
-				`${address} tcp ${port}`,
-				isPolluted(start, end) ? undefined : Math.max(0, end - start),
-			);
-		};
-
-		const cleanUp = () => {
-			unwatch();
-			socket.off('connectionAttempt', onAttempt);
-			clearTimeout(timer);
-			clearImmediate(immediate);
-			socket.off('connect', onConnect);
-			socket.off('error', onError);
-			signal?.removeEventListener('abort', onAbort);
-		};
-
-		const finish = (outcome: Outcome, isKept = false) => {
-			cleanUp();
-			// Property by property: object spread costs microseconds in V8, and this runs per probe.
-			const probe: {-readonly [K in keyof AddressProbe]: AddressProbe[K]} = {
-				address,
-				family,
-				state: outcome.state,
-				reason: outcome.reason,
-			};
-			if (outcome.code !== undefined) {
-				probe.code = outcome.code;
-			}
-
-			if (outcome.rttMs !== undefined) {
-				probe.rttMs = outcome.rttMs;
-			}
-
-			if (isKept) {
-				// The caller reads from it; an error after this point is the caller's, but must not crash.
-				socket.on('error', ignore);
-				resolve({probe, socket});
-				return;
-			}
-
-			socket.destroy();
-			resolve({probe});
-		};
-
-		function onConnect() {
-			const rttMs = roundTrip();
-			if (isSelfConnect(socket)) {
-				finish({state: 'closed', reason: 'self-connect', rttMs});
-				return;
-			}
-
-			finish(
-				{state: 'open', reason: 'connected', rttMs},
-				options.keepOpen === true,
-			);
-		}
-
-		function onError(error: NodeJS.ErrnoException) {
-			if (isLocalResourceCode(error.code)) {
-				cleanUp();
-				socket.destroy();
-				reject(new LocalResourceError(error.code!));
-				return;
-			}
-
-			const outcome = classify(error.code);
-			const rttMs = roundTrip();
-			if (rttMs !== undefined) {
-				outcome.rttMs = rttMs;
-			}
-
-			finish(outcome);
-		}
-
-		function onAbort() {
-			cleanUp();
-			socket.destroy();
-			reject(abortReason(signal!));
-		}
-
-		socket.once('connectionAttempt', onAttempt);
-		socket.once('connect', onConnect);
-		socket.once('error', onError);
-		signal?.addEventListener('abort', onAbort, {once: true});
-		// The verdict waits one turn of the loop: when the process was busy, the answer may be
-		// queued behind the timer in the same turn, and a stalled loop is not a silent port.
-		let immediate: NodeJS.Immediate | undefined;
-		const timer = setTimeout(() => {
-			immediate = setImmediate(() => {
-				finish({state: 'filtered', reason: 'timeout'});
-			});
-		}, timeoutMs);
-		socket.connect({
-			host: address,
-			port,
-			family,
-			localPort,
-			localAddress: localPort === undefined ? undefined : address,
-		});
+		// eslint-disable-next-line no-new -- it lives on in its socket, timer and listener
+		new TcpAttempt(options, resolve, reject);
 	});
 }
 

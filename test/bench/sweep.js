@@ -13,6 +13,8 @@ from the shared machine hits both alike; medians of --runs (at least 5) after 2 
   so curated ports above 1000 are held by listeners this script opens on 127.0.0.1 for the run
   (they show as open to both tools); one that is already taken is left out and counted.
 - ports 1-1000, plus three listeners the bench opens (so both tools have open ports to find).
+- the same through net.Socket (PORTUI_NET_SOCKET=1), a reference row without a goal: what the
+  bare TCP handle that probes connect with (source/probe/raw-tcp.ts) saves.
 
 portui is timed as the dashboard and `portui watch` use it: `sweep()` in a warm process, no
 identification, default concurrency and timeout, bundled and minified as shipped (importShipped)
@@ -33,9 +35,15 @@ import {pathToFileURL} from 'node:url';
 import {promisify} from 'node:util';
 import {findNmap, importShipped, median} from './lib/common.js';
 
-const {sweep, defaultConcurrency, defaultTcpTimeoutMs} = await importShipped(
-	"export {sweep, defaultConcurrency} from './source/probe/sweep.ts';\nexport {defaultTcpTimeoutMs} from './source/probe/tcp.ts';",
-);
+const engineExports =
+	"export {sweep, defaultConcurrency} from './source/probe/sweep.ts';\nexport {defaultTcpTimeoutMs} from './source/probe/tcp.ts';";
+const {sweep, defaultConcurrency, defaultTcpTimeoutMs} =
+	await importShipped(engineExports);
+// The same engine connecting through net.Socket, as before the bare handle (source/probe/raw-tcp.ts):
+// the reference row says what the handle buys. The choice is made when the module loads.
+process.env.PORTUI_NET_SOCKET = '1';
+const {sweep: netSocketSweep} = await importShipped(engineExports);
+delete process.env.PORTUI_NET_SOCKET;
 
 // Tsx turns source maps on; the shipped bundle (bin/portui.js -> dist/cli.js) runs without them,
 // and with them every refused connect pays for a source-mapped stack trace (about 15% here).
@@ -106,8 +114,8 @@ async function closeAll(servers) {
 	);
 }
 
-async function portuiSweep(ports) {
-	const snapshot = await sweep({
+async function portuiSweep(ports, engine = sweep) {
+	const snapshot = await engine({
 		host,
 		pairs: ports.map((port) => ({port, protocol: 'tcp'})),
 	});
@@ -143,7 +151,7 @@ async function measure(scene, nmap) {
 	for (let round = 0; round < warmups + runs; round++) {
 		let start = performance.now();
 		// eslint-disable-next-line no-await-in-loop -- one at a time is the point of a benchmark
-		const portuiOpen = await portuiSweep(scene.ports);
+		const portuiOpen = await portuiSweep(scene.ports, scene.sweep);
 		const portuiMs = performance.now() - start;
 		let nmapMs;
 		if (nmap.isAvailable) {
@@ -173,7 +181,7 @@ async function measure(scene, nmap) {
 		anchor,
 		ratio:
 			anchorMs === undefined ? null : Number((portuiMs / anchorMs).toFixed(3)),
-		goal: scene.goal ?? goal,
+		goal: scene.goal === null ? null : (scene.goal ?? goal),
 		ports: scene.ports.length,
 		runs,
 		...(nmap.isAvailable ? {agree: isAgreed} : {skipped: nmap.reason}),
@@ -224,15 +232,24 @@ export async function benchSweep() {
 		}
 
 		held.push(...extra);
-		scenes.push({
-			name: `ports 1-1000 + 3 bench listeners on ${host}`,
-			// Issue 16 tightened this row: a plain Node connect loop does it in a third of nmap's time.
-			goal: '<= 0.5x nmap',
-			ports: [
-				...Array.from({length: 1000}, (_, index) => index + 1),
-				...extra.map((server) => server.address().port),
-			],
-		});
+		const thousand = [
+			...Array.from({length: 1000}, (_, index) => index + 1),
+			...extra.map((server) => server.address().port),
+		];
+		scenes.push(
+			{
+				name: `ports 1-1000 + 3 bench listeners on ${host}`,
+				// Issue 16 tightened this row: a plain Node connect loop does it in a third of nmap's time.
+				goal: '<= 0.5x nmap',
+				ports: thousand,
+			},
+			{
+				name: '  the same through net.Socket (PORTUI_NET_SOCKET=1), reference',
+				goal: null,
+				ports: thousand,
+				sweep: netSocketSweep,
+			},
+		);
 
 		const rows = [];
 		for (const scene of scenes) {
