@@ -1,5 +1,4 @@
 import {Buffer} from 'node:buffer';
-import {request} from 'node:http';
 import type {ContainerRef, Engine} from './cgroup.js';
 import {sanitize} from './sanitize.js';
 
@@ -39,6 +38,8 @@ async function getJson(
 	path: string,
 	timeoutMs: number,
 ): Promise<unknown> {
+	// Loaded on the first container seen: node:http is some 3 ms of every start of every command.
+	const {request} = await import('node:http');
 	return new Promise((resolve) => {
 		const chunks: Uint8Array[] = [];
 		let size = 0;

@@ -32,8 +32,16 @@ const isSurrogate = (code: number) => code >= 0xd8_00 && code <= 0xdf_ff;
 export const isUnsafeCodePoint = (code: number) =>
 	isControl(code) || isInvisibleFormat(code) || isSurrogate(code);
 
+const printableAscii = /^[\u0020-\u007E]*$/v;
+
 /** Whether `text` holds a control, an invisible format character or a lone surrogate. */
 export function hasUnsafeCharacter(text: string): boolean {
+	// Nearly all text is printable ASCII, which one native test clears: the catalogue's thousands
+	// of strings are checked at every start.
+	if (printableAscii.test(text)) {
+		return false;
+	}
+
 	for (const character of text) {
 		if (isUnsafeCodePoint(character.codePointAt(0)!)) {
 			return true;

@@ -65,8 +65,13 @@ for (const {title, host, rule, nmapClosed} of rejected) {
 			`portui ${JSON.stringify(ours)} in ${oursMs} ms; nmap ${JSON.stringify(theirs)} in ${theirsMs} ms`,
 		);
 		t.deepEqual(ours, {'closed (refused)': 20});
+		// Nmap is the judge of the scene (its refusals arrive), not a second subject: on a loaded
+		// machine it gave up on one port of twenty itself (19 refused, 1 no-response at load 10).
 		if (nmapClosed !== undefined) {
-			t.is(theirs['closed (conn-refused)'], nmapClosed);
+			t.true(
+				(theirs['closed (conn-refused)'] ?? 0) >= nmapClosed - 2,
+				'nmap saw the refusals too',
+			);
 		}
 	});
 }
