@@ -21,19 +21,13 @@ const {
 const {homedir} = require('node:os');
 const path = require('node:path');
 const {pathToFileURL} = require('node:url');
-const v8 = require('node:v8');
 const vm = require('node:vm');
 
 // React's development build keeps a performance entry per commit and grows without bound in a
 // long run; the bundle is built for production, and children we start inherit it.
 process.env.NODE_ENV = 'production';
 
-// V8 doubles its young generation whenever enough objects survive a scavenge, up to 2 x 16 MiB on
-// a 64-bit machine, and a dashboard that sweeps every 100 ms gets there within seconds: a third
-// of its resident memory was nursery. A factor of 1 keeps the nursery at its starting size
-// (2 x 1 MiB); start-up, a one-shot probe and an hour of sweeps measured no slower with it.
-// Only this flag is set at run time: V8 reads it each time it would grow the nursery.
-v8.setFlagsFromString('--semi-space-growth-factor=1');
+// The young generation's size is set in the bundle, for the commands that run long (cli.tsx).
 
 const bundlePath = path.join(__dirname, '..', 'dist', 'cli.js');
 const source = readFileSync(bundlePath, 'utf8');
