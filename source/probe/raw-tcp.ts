@@ -25,6 +25,7 @@ type SocketName = {address?: string; port?: number};
 export type TcpHandle = {
 	connect(request: ConnectRequest, address: string, port: number): number;
 	connect6(request: ConnectRequest, address: string, port: number): number;
+	bind(address: string, port: number): number;
 	getsockname(out: SocketName): number;
 	getpeername(out: SocketName): number;
 	close(callback?: () => void): void;
@@ -157,4 +158,30 @@ export class RawConnect implements Connecting {
 			writable: true,
 		} as net.SocketConstructorOpts);
 	}
+}
+
+/**
+ * A loopback port of our own that refuses: bound, never listening, so a connect to it is answered
+ * with a reset by this machine's kernel. Undefined where there is no loopback to bind.
+ */
+export function refusingPort(
+	binding: TcpBinding,
+): {readonly port: number; close(): void} | undefined {
+	const handle = new binding.TCP(binding.constants.SOCKET);
+	const name: SocketName = {};
+	if (
+		handle.bind('127.0.0.1', 0) !== 0 ||
+		handle.getsockname(name) !== 0 ||
+		name.port === undefined
+	) {
+		handle.close();
+		return undefined;
+	}
+
+	return {
+		port: name.port,
+		close() {
+			handle.close();
+		},
+	};
 }

@@ -11,6 +11,7 @@ import {
 	type ConnectListener,
 	RawConnect,
 	rawTcp,
+	refusingPort,
 } from './raw-tcp.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -181,13 +182,41 @@ let warming: Promise<void> | undefined;
 let isWarm = false;
 
 /**
- * One connect to a listener of our own on loopback before the first probe of the process: the
- * first connect runs Node's socket code for the first time (parsed, compiled lazily), and its
- * round trip read 1-2 ms on loopback against ping's 0.04 ms in a one-shot `probe`. Warming that
- * code on our own socket costs the target nothing (no extra connection, no line in its log).
+ * Two connects to a port of our own on loopback before the first probe of the process: the first
+ * connect runs the connect code for the first time (parsed, compiled lazily), and its round trip
+ * read 1-2 ms on loopback against ping's 0.04 ms in a one-shot `probe`. Warming that code on our
+ * own port costs the target nothing (no extra connection, no line in its log). With the bare
+ * handle the port is one we bind and never listen on (refused: the path every answer takes up to
+ * its timestamp, and no server, accept or cluster module to load); with net.Socket, a listener.
  * Any failure is ignored: the probe then measures cold, as before.
  */
 async function warmUp(): Promise<void> {
+	const own = rawTcp ? refusingPort(rawTcp) : await listenerOfOurOwn();
+	if (!own) {
+		return;
+	}
+
+	try {
+		for (let round = 0; round < 2; round++) {
+			// Our own connect code too, not only Node's: the same path a probe takes.
+			// eslint-disable-next-line no-await-in-loop -- one after the other, as probes go
+			await connectOnce({
+				address: '127.0.0.1',
+				family: 4,
+				port: own.port,
+				timeoutMs: 1000,
+			});
+		}
+	} catch {
+		// Nothing to warm on.
+	} finally {
+		own.close();
+	}
+}
+
+async function listenerOfOurOwn(): Promise<
+	{readonly port: number; close(): void} | undefined
+> {
 	const server = net.createServer((socket) => {
 		socket.destroy();
 	});
@@ -196,22 +225,17 @@ async function warmUp(): Promise<void> {
 			server.once('error', reject);
 			server.listen(0, '127.0.0.1', resolve);
 		});
-		const {port} = server.address() as net.AddressInfo;
-		for (let round = 0; round < 2; round++) {
-			// Our own connect code too, not only Node's: the same path a probe takes.
-			// eslint-disable-next-line no-await-in-loop -- one after the other, as probes go
-			await connectOnce({
-				address: '127.0.0.1',
-				family: 4,
-				port,
-				timeoutMs: 1000,
-			});
-		}
 	} catch {
-		// No loopback here: nothing to warm on.
-	} finally {
 		server.close();
+		return undefined;
 	}
+
+	return {
+		port: (server.address() as net.AddressInfo).port,
+		close() {
+			server.close();
+		},
+	};
 }
 
 type NetListener = ConnectListener & {
