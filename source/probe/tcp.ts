@@ -443,21 +443,28 @@ class TcpAttempt implements NetListener {
 	}
 }
 
-async function connectOnce(
+// Not async: an async function returning this promise would settle a microtask or two later, per
+// probe, a thousand times a sweep.
+// eslint-disable-next-line @typescript-eslint/promise-function-async
+function connectOnce(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
-	if (options.signal?.aborted) {
-		throw abortReason(options.signal);
-	}
-
-	// Names are resolved once per sweep (targets.ts); a name here would be looked up per probe.
-	if (net.isIP(options.address) === 0) {
-		throw new TypeError(
-			`Expected an IP address, got ${JSON.stringify(options.address)}`,
-		);
-	}
-
 	return new Promise<TcpConnection>((resolve, reject) => {
+		if (options.signal?.aborted) {
+			reject(abortReason(options.signal));
+			return;
+		}
+
+		// Names are resolved once per sweep (targets.ts); a name here would be looked up per probe.
+		if (net.isIP(options.address) === 0) {
+			reject(
+				new TypeError(
+					`Expected an IP address, got ${JSON.stringify(options.address)}`,
+				),
+			);
+			return;
+		}
+
 		// eslint-disable-next-line no-new -- it lives on in its socket, timer and listener
 		new TcpAttempt(options, resolve, reject);
 	});
