@@ -6,7 +6,14 @@
  * (rpcbind's 111) runs in a mount or network namespace of its own instead of touching the host's.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	readlinkSync,
+	rmSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -90,13 +97,70 @@ function isListening(pid: number, endpoint: Endpoint): boolean {
 		return false;
 	}
 
-	return parseProcNet(text, endpoint.protocol, family).some(
-		(socket) =>
-			socket.port === endpoint.port &&
-			(socket.address === endpoint.address ||
-				socket.address === '0.0.0.0' ||
-				socket.address === '::'),
+	const inodes = new Set(
+		parseProcNet(text, endpoint.protocol, family)
+			.filter(
+				(socket) =>
+					socket.port === endpoint.port &&
+					(socket.address === endpoint.address ||
+						socket.address === '0.0.0.0' ||
+						socket.address === '::'),
+			)
+			.map((socket) => socket.inode),
 	);
+	// The table is the namespace's: a listener left by an earlier run on the same address is in it
+	// too. Only a socket that this daemon (or a process it started) holds counts.
+	return inodes.size > 0 && holdsAny(pid, inodes);
+}
+
+/** Whether `pid` or one of its descendants holds one of the socket `inodes`. */
+function holdsAny(pid: number, inodes: ReadonlySet<number>): boolean {
+	for (const entry of readdirSync('/proc')) {
+		const candidate = Number(entry);
+		if (!Number.isInteger(candidate) || !descendsFrom(candidate, pid)) {
+			continue;
+		}
+
+		let descriptors: string[];
+		try {
+			descriptors = readdirSync(`/proc/${candidate}/fd`);
+		} catch {
+			continue;
+		}
+
+		for (const descriptor of descriptors) {
+			try {
+				const link = readlinkSync(`/proc/${candidate}/fd/${descriptor}`);
+				const inode = /^socket:\[(\d+)\]$/v.exec(link)?.[1];
+				if (inode !== undefined && inodes.has(Number(inode))) {
+					return true;
+				}
+			} catch {
+				// Closed meanwhile.
+			}
+		}
+	}
+
+	return false;
+}
+
+function descendsFrom(pid: number, ancestor: number): boolean {
+	let current = pid;
+	for (let depth = 0; depth < 64 && current > 1; depth++) {
+		if (current === ancestor) {
+			return true;
+		}
+
+		try {
+			// The parent is the 2nd field after the command name, which may hold spaces and parentheses.
+			const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
+			current = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+		} catch {
+			return false;
+		}
+	}
+
+	return current === ancestor;
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", String.raw`'\''`)}'`;
