@@ -390,11 +390,17 @@ test.serial(
 		};
 
 		const local = await count();
-		t.is(local.steady, 1, 'one connection (identification) over 20 sweeps');
-		t.is(
-			local.total,
-			3,
-			'and, for the next open period, one to confirm the change and one to identify',
+		// One connection identifies; on a loaded machine an open port whose RTT sample a stall of the
+		// event loop polluted is measured again on up to two connections of its own (tcp.ts), once
+		// (seen at load 13: 2). What must not happen is a connection per sweep (the case below).
+		t.true(
+			local.steady >= 1 && local.steady <= 3,
+			`${local.steady} connections over 20 sweeps: one to identify (and at most two RTT samples)`,
+		);
+		const nextPeriod = local.total - local.steady;
+		t.true(
+			nextPeriod >= 2 && nextPeriod <= 4,
+			`${nextPeriod} connections for the next open period: one to confirm the change, one to identify (and at most two RTT samples)`,
 		);
 		t.like(local.last, {state: 'open', answered: 'SSH-2.0-counting'});
 		t.deepEqual(
