@@ -6,7 +6,14 @@ import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
 import {temporaryDirectory, temporaryFile} from '../helpers/catalogue.js';
 import {ensureBuilt} from '../helpers/cli.js';
-import {binPath, PtySession, spawnPortui} from '../helpers/pty.js';
+import {
+	binPath,
+	footer,
+	isFrameDrawn,
+	PtySession,
+	spawnPortui,
+	startDashboard,
+} from '../helpers/pty.js';
 
 // Issue 13 items 1, 2, 6, 10 and 11 through the built binary in a real pseudo-terminal, read back
 // through xterm.js. Traffic: loopback only: 127.0.0.1 (the curated ports in view) and the test's
@@ -63,25 +70,6 @@ async function catalogueFor(port: number): Promise<string> {
 			},
 		],
 	});
-}
-
-const header = /^portui {2}/v;
-const footer = (session: PtySession) =>
-	session.lines[session.usedRows - 1] ?? '';
-const isFrameDrawn = (session: PtySession) =>
-	header.test(session.lines[0] ?? '') &&
-	session.lines.some((line) => /^[┗└+]/v.test(line)) &&
-	/move|Esc/v.test(footer(session));
-
-async function startDashboard(
-	t: ExecutionContext,
-	arguments_: readonly string[],
-	options: {columns: number; rows: number; env?: Record<string, string>},
-): Promise<PtySession> {
-	const session = spawnPortui(arguments_, options);
-	t.teardown(async () => session.dispose());
-	await session.waitFor(isFrameDrawn, {description: 'the first full frame'});
-	return session;
 }
 
 /**
