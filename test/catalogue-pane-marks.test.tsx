@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import test from 'ava';
 import {smallCatalogue} from './helpers/catalogue.js';
 
@@ -17,18 +18,23 @@ const marked = (frame: string) =>
 		(match) => match[1],
 	);
 
-async function frameFor(query: string | undefined, width = 80) {
+async function frameFor(
+	query: string | undefined,
+	width = 80,
+	selected?: {port: number},
+) {
 	const {curated} = await smallCatalogue();
+	const entry = curated.find(({port}) => port === selected?.port);
 	const {lastFrame, unmount} = render(
 		<CataloguePane
 			isAscii
 			width={width}
 			height={10}
-			isFocused={false}
+			isFocused={entry !== undefined}
 			isColor={false}
 			entries={curated}
-			selectedId={undefined}
-			pinned={new Set()}
+			selectedId={entry?.id}
+			pinned={new Set(entry ? [`${entry.port}/${entry.protocol}`] : [])}
 			emptyText="nothing"
 			query={query}
 		/>,
@@ -56,4 +62,13 @@ test('no query, no marks; a mark cut with its cell stays inside the cell', async
 	// At 36 columns the service column holds "domai…": the mark covers what is shown.
 	const narrow = await frameFor('domain', 36);
 	t.true(marked(narrow).every((text) => 'domain'.startsWith(text!)));
+});
+
+test('the port shares its cell with the selection and pin marks; the search marks only its digits', async (t) => {
+	for (const width of [28, 80]) {
+		// eslint-disable-next-line no-await-in-loop -- one width at a time
+		const frame = await frameFor('22', width, {port: 22});
+		t.deepEqual(marked(frame), ['22', '22'], `${width}`);
+		t.regex(stripVTControlCharacters(frame), /^\| >\* +22 +tcp +ssh/mv);
+	}
 });

@@ -44,7 +44,7 @@ const help = `
 	$XDG_STATE_HOME/portui/pins.json (default ~/.local/state/portui/) and restored.
 
 	Without a terminal (a pipe, cron, ssh without -t) it prints one plain snapshot of
-	the curated ports instead, one line a port, and a hint on stderr.
+	the curated ports (or of PORTS) instead, one line a port, and a hint on stderr.
 
 	Options
 	  --interval    time between sweeps, 100ms to 1h (default 2s)

@@ -16,6 +16,7 @@ import {
 	rowWidth,
 	TableRow,
 	type CellStyle,
+	type MarkSpan,
 	type TableColumn,
 } from './table-row.js';
 
@@ -40,8 +41,11 @@ type CatalogueLayout = {
 /** A service name needs no more; past this a wide pane shows the daemons too. */
 const serviceRoom = 16;
 
+/** `>*`: selected and pinned, in the port's cell. */
+const markWidth = 2;
+
 /**
- * Mark, port, protocol, service, verdict (and daemons when wide), each width a function of the
+ * Mark and port, protocol, service, verdict (and daemons when wide), each width a function of the
  * pane's width alone: the rows in view never change them (scrolling onto 27000-27009 re-flowed
  * the table, and `secure` turned into `ok`). A narrow pane leaves the verdict to the colour of
  * the service name and to the detail strip, so the live pane beside it has the room.
@@ -53,8 +57,7 @@ export function catalogueColumns(innerWidth: number): CatalogueLayout {
 	const portWidth = isPortShort ? 6 : 11;
 	const protocolWidth = innerWidth < 60 ? 3 : 5;
 	const fixed: TableColumn[] = [
-		{width: 2},
-		{width: portWidth, align: 'right'},
+		{width: markWidth + portWidth, align: 'right'},
 		{width: protocolWidth},
 	];
 	const verdict: TableColumn[] = hasVerdict ? [{width: isShort ? 4 : 8}] : [];
@@ -75,16 +78,22 @@ export function catalogueColumns(innerWidth: number): CatalogueLayout {
 	return {hasVerdict, isShort, isPortShort, hasDaemons, columns};
 }
 
-/** The port cell: a range cut to its first port where the column is short. */
-const portCell = (entry: CatalogueEntry, isPortShort: boolean) =>
+/**
+ * The mark and the port in one cell (`>*   22`): a column of its own cost two cells of padding
+ * that the live pane beside it needs at 80 columns.
+ */
+const portCell = (mark: string, port: string, width: number) =>
+	mark + port.padStart(width - markWidth);
+
+/** The port: a range cut to its first port where the column is short. */
+const portText = (entry: CatalogueEntry, isPortShort: boolean) =>
 	isPortShort && entry.endPort !== entry.port
 		? `${entry.port}…`
 		: portLabel(entry);
 
 const headingsOf = (layout: CatalogueLayout) => [
-	'',
 	'port',
-	layout.columns[2]!.width >= 5 ? 'proto' : 'pro',
+	layout.columns[1]!.width >= 5 ? 'proto' : 'pro',
 	'service',
 	...(layout.hasVerdict ? [layout.isShort ? 'risk' : 'verdict'] : []),
 	...(layout.hasDaemons ? ['daemons'] : []),
@@ -116,8 +125,11 @@ function CatalogueRowView({
 				: entry.verdict
 			: '';
 		return [
-			markCell(isSelected, isPinned),
-			portCell(entry, layout.isPortShort),
+			portCell(
+				markCell(isSelected, isPinned),
+				portText(entry, layout.isPortShort),
+				layout.columns[0]!.width,
+			),
 			entry.protocol,
 			entry.service,
 			...(layout.hasVerdict ? [verdict] : []),
@@ -133,7 +145,6 @@ function CatalogueRowView({
 			? {}
 			: {...verdict, isBold: isRiskyVerdict(entry.verdict)};
 		return [
-			{},
 			privilegedStyle(entry.isPrivileged),
 			{},
 			service,
@@ -146,14 +157,20 @@ function CatalogueRowView({
 		}
 
 		const daemons = cells.length - 1;
+		// The port's spans, moved past the mark and the padding before it.
+		const port = portText(entry, layout.isPortShort);
+		const shift = cells[0]!.length - port.length;
 		return cells.map((cell, index) =>
-			index === 1
-				? matchedSpans(cell, query, 'port')
-				: index === 3 || index === daemons
+			index === 0
+				? matchedSpans(port, query, 'port').map(([start, end]): MarkSpan => [
+						start + shift,
+						end + shift,
+					])
+				: index === 2 || index === daemons
 					? matchedSpans(cell, query, 'name')
 					: undefined,
 		);
-	}, [cells, query]);
+	}, [cells, query, entry, layout]);
 	return (
 		<TableRow
 			columns={layout.columns}

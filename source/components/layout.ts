@@ -25,6 +25,12 @@ export type Layout = {
 const chromeLines = 3;
 /** Top border, heading, bottom border. */
 const paneChrome = 3;
+/**
+ * The live pane's least width below 100 columns: borders, state and since with their padding
+ * (2 + 10 + 8), and 33 for `✗ `, a 15-character process name, 12 cells of what answered and
+ * the ellipsis that marks the cut.
+ */
+const liveRoom = 53;
 
 export function computeLayout({columns, rows}: TerminalSize): Layout {
 	const height = Math.max(0, rows - 1);
@@ -36,10 +42,11 @@ export function computeLayout({columns, rows}: TerminalSize): Layout {
 		height - chromeLines - detailLines - eventLines,
 	);
 	// The live pane gets the width: at 80 columns a 15-character process name and the start of
-	// what answered fit beside the state and since; the catalogue keeps port, protocol and name.
+	// what answered (`✗ portuie2eholder SSH-2.0-Open`) fit beside the state and since; the
+	// catalogue keeps port, protocol and the name's first 8 cells (the detail strip has it whole).
 	const leftWidth =
 		columns < 100
-			? Math.max(28, Math.round(columns * 0.41))
+			? Math.max(27, Math.min(Math.round(columns * 0.41), columns - liveRoom))
 			: Math.min(56, 36 + Math.round((columns - 80) * 0.3));
 	const rightWidth = columns - leftWidth;
 	return {

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {Pane, type PaneFrame} from './pane.js';
 import {TableRow, type CellStyle, type TableColumn} from './table-row.js';
@@ -26,9 +26,12 @@ export function TablePane({
 		<Pane {...pane}>
 			<TableRow columns={columns} cells={heading} rowStyle={headingStyle} />
 			{rows.length === 0 && emptyText !== undefined ? (
-				<Text dimColor wrap="truncate">
-					{` ${emptyText}`}
-				</Text>
+				// Wrapped, not cut: a narrow pane still says all of why it is empty (`did you mean ...`).
+				<Box paddingX={1}>
+					<Text dimColor wrap="wrap">
+						{emptyText}
+					</Text>
+				</Box>
 			) : (
 				rows
 			)}

@@ -109,6 +109,11 @@ function fitSpans(
 		return undefined;
 	}
 
+	// Text made to the column's width already (a mark before a port) keeps its spans in place.
+	if (fitted === text) {
+		return [...spans];
+	}
+
 	const shown = fitted.trim();
 	const offset = fitted.indexOf(shown);
 	let kept = 0;

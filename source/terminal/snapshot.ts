@@ -16,10 +16,11 @@ export const isDumbTerminal = (
 ) => !env['TERM'] || env['TERM'] === 'dumb';
 
 /**
- * The ports a snapshot sweeps: each curated or user entry once, a range by its first port (a
- * snapshot of X11's 64 displays says no more than display 0 does).
+ * The ports a snapshot sweeps, each once, in port order: the ports given, or each curated or user
+ * entry, a range by its first port (a snapshot of X11's 64 displays says no more than display 0
+ * does).
  */
-export function snapshotPairs(entries: readonly CatalogueEntry[]): PortPair[] {
+export function snapshotPairs(entries: readonly PortPair[]): PortPair[] {
 	const seen = new Set<string>();
 	const pairs: PortPair[] = [];
 	for (const {port, protocol} of entries) {

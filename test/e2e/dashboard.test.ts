@@ -4,7 +4,16 @@ import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
 import {temporaryFile} from '../helpers/catalogue.js';
 import {ensureBuilt, startCli} from '../helpers/cli.js';
-import {binPath, PtySession, spawnPortui} from '../helpers/pty.js';
+import {
+	binPath,
+	footer,
+	headerPattern,
+	isFrameDrawn,
+	type PtyOptions,
+	PtySession,
+	spawnPortui,
+	startDashboard,
+} from '../helpers/pty.js';
 
 // End to end through the built binary in a real pseudo-terminal, read back through xterm.js.
 // Every probe goes to 127.0.0.1: the curated ports in view (all below 1000) and the one port
@@ -48,25 +57,13 @@ async function catalogueWith(port: number): Promise<string> {
 	});
 }
 
-const header = /^portui {2}/v;
-
-/** The last row with text: the footer with the keys that matter now. */
-const footer = (session: PtySession) =>
-	session.lines[session.usedRows - 1] ?? '';
-
-/** A whole frame is on the screen: the header on the first row, the panes, and the footer's keys below. */
-const isFrameDrawn = (session: PtySession) =>
-	header.test(session.lines[0] ?? '') &&
-	session.lines.some((line) => /^[┗└+]/v.test(line)) &&
-	/move|Esc/v.test(footer(session));
-
-async function startDashboard(
+async function startTestDashboard(
 	t: ExecutionContext,
 	port: number,
-	options: {columns?: number; rows?: number; env?: Record<string, string>} = {},
+	options: PtyOptions = {},
 ): Promise<PtySession> {
-	const catalogue = await catalogueWith(port);
-	const session = spawnPortui(
+	return startDashboard(
+		t,
 		[
 			'127.0.0.1',
 			'--interval',
@@ -74,13 +71,10 @@ async function startDashboard(
 			'--timeout',
 			'500ms',
 			'--catalogue',
-			catalogue,
+			await catalogueWith(port),
 		],
 		options,
 	);
-	t.teardown(async () => session.dispose());
-	await session.waitFor(isFrameDrawn, {description: 'the first full frame'});
-	return session;
 }
 
 /**
@@ -122,9 +116,9 @@ function assertCleanLayout(t: ExecutionContext, session: PtySession) {
 	const {cols} = session.terminal;
 	const used = lines.slice(0, session.usedRows);
 	const {screen} = session;
-	t.regex(used[0] ?? '', header, screen);
+	t.regex(used[0] ?? '', headerPattern, screen);
 	t.is(
-		used.filter((line) => header.test(line)).length,
+		used.filter((line) => headerPattern.test(line)).length,
 		1,
 		`one header:\n${screen}`,
 	);
@@ -169,7 +163,7 @@ test.serial(
 		let server = await listen();
 		const port = portOf(server);
 		t.teardown(async () => close(server));
-		const session = await startDashboard(t, port);
+		const session = await startTestDashboard(t, port);
 		t.regex(session.screen, /\bstate\b/v, 'the live pane heading');
 		t.regex(session.screen, /\bservice\b/v, 'the catalogue pane heading');
 		assertCleanLayout(t, session);
@@ -215,7 +209,7 @@ test.serial(
 		const probe = await listen();
 		const port = portOf(probe);
 		await close(probe);
-		const session = await startDashboard(t, port);
+		const session = await startTestDashboard(t, port);
 		await findTestEntry(session);
 		await session.waitFor((s) => /\bclosed\b/v.test(paneRow(s)), {
 			description: 'the test port closed in the pane',
@@ -255,7 +249,7 @@ test.serial(
 		const server = await listen();
 		t.teardown(async () => close(server));
 		// The curated entries in view, even at 120x40, are all below port 1000.
-		const session = await startDashboard(t, portOf(server));
+		const session = await startTestDashboard(t, portOf(server));
 		assertCleanLayout(t, session);
 
 		for (const [columns, rows] of [
@@ -338,7 +332,7 @@ for (const [signal, number] of [
 		async (t) => {
 			const server = await listen();
 			t.teardown(async () => close(server));
-			const session = await startDashboard(t, portOf(server));
+			const session = await startTestDashboard(t, portOf(server));
 			session.kill(signal);
 			const status = await session.waitForExit();
 			t.is(status.signal, number, 'a shell shows 128 + the signal number');
@@ -352,7 +346,7 @@ test.serial(
 	async (t) => {
 		const server = await listen();
 		t.teardown(async () => close(server));
-		const session = await startDashboard(t, portOf(server));
+		const session = await startTestDashboard(t, portOf(server));
 		session.hangUp();
 		const status = await session.waitForExit({timeoutMs: 10_000});
 		// SIGABRT (6) or SIGSEGV (11) here would mean Node crashed on the dead terminal at exit.
@@ -363,7 +357,7 @@ test.serial(
 test.serial('Ctrl-C quits like q', async (t) => {
 	const server = await listen();
 	t.teardown(async () => close(server));
-	const session = await startDashboard(t, portOf(server));
+	const session = await startTestDashboard(t, portOf(server));
 	session.write('\u0003');
 	const {exitCode} = await session.waitForExit();
 	t.is(exitCode, 0);
@@ -379,7 +373,7 @@ test.serial(
 		// a preloaded module throws from a signal handler when the test sends SIGUSR2.
 		const fault =
 			'process.on("SIGUSR2", () => { throw new Error("injected fault") })';
-		const session = await startDashboard(t, portOf(server), {
+		const session = await startTestDashboard(t, portOf(server), {
 			env: {
 				NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(fault)}`,
 			},

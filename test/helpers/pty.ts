@@ -2,6 +2,7 @@ import {Buffer} from 'node:buffer';
 import {fileURLToPath} from 'node:url';
 import process from 'node:process';
 import pty from '@lydell/node-pty';
+import type {ExecutionContext} from 'ava';
 import xterm from '@xterm/headless';
 
 export const binPath = fileURLToPath(
@@ -297,3 +298,28 @@ export const spawnPortui = (
 	arguments_: readonly string[],
 	options: PtyOptions = {},
 ) => new PtySession(process.execPath, [binPath, ...arguments_], options);
+
+/** The dashboard's header row. */
+export const headerPattern = /^portui {2}/v;
+
+/** The last row with text: the footer with the keys that matter now. */
+export const footer = (session: PtySession) =>
+	session.lines[session.usedRows - 1] ?? '';
+
+/** A whole frame of the dashboard is on the screen: the header, the panes, and the footer's keys below. */
+export const isFrameDrawn = (session: PtySession) =>
+	headerPattern.test(session.lines[0] ?? '') &&
+	session.lines.some((line) => /^[┗└+]/v.test(line)) &&
+	/move|Esc/v.test(footer(session));
+
+/** `portui ...args` in a pseudo-terminal, ended when the test ends; resolves at its first full frame. */
+export async function startDashboard(
+	t: ExecutionContext,
+	arguments_: readonly string[],
+	options: PtyOptions = {},
+): Promise<PtySession> {
+	const session = spawnPortui(arguments_, options);
+	t.teardown(async () => session.dispose());
+	await session.waitFor(isFrameDrawn, {description: 'the first full frame'});
+	return session;
+}
