@@ -3,44 +3,25 @@ import anyTest, {type TestFn} from 'ava';
 import type {LocalSocket} from '../../source/probe/types.js';
 import {remoteOwnerHidden} from '../../source/remote/remote-listeners.js';
 import {openRemoteHost} from '../../source/remote/remote-host.js';
-import {ensureBuilt, root} from '../helpers/cli.js';
+import {root} from '../helpers/cli.js';
 import {runChild} from '../helpers/child.js';
 import {
-	createSshLab,
 	hasBusybox,
 	hasSudo,
-	listenScript,
-	whyNoSshLab,
+	listenCommand,
+	nmapFromClient,
+	sshLabTest,
 	type SshLab,
 } from './sshd.js';
 
-const test = anyTest as TestFn<{lab: SshLab}>;
-const why = whyNoSshLab();
-const labTest = why === undefined ? test.serial : test.serial.skip;
-if (why !== undefined) {
-	console.warn(`test/remote: skipped: ${why}`);
-}
-
-const python = '/usr/bin/python3';
-
-if (why === undefined) {
-	test.before(async (t) => {
-		await ensureBuilt();
-		const lab = await createSshLab();
-		t.context = {lab};
-		// Root's on every address, the login user's on loopback, root's behind a drop rule.
-		await lab.start(undefined, [python, '-c', listenScript, '0.0.0.0', '8080']);
-		await lab.start(lab.user, [
-			python,
-			'-c',
-			listenScript,
-			'127.0.0.1',
-			'9090',
-		]);
-		await lab.start(undefined, [python, '-c', listenScript, '0.0.0.0', '8443']);
-		lab.sh(
-			lab.server,
-			`/usr/sbin/nft -f - <<'EOF'
+const labTest = sshLabTest(anyTest as TestFn<{lab: SshLab}>, async (lab) => {
+	// Root's on every address, the login user's on loopback, root's behind a drop rule.
+	await lab.start(undefined, listenCommand('0.0.0.0', 8080));
+	await lab.start(lab.user, listenCommand('127.0.0.1', 9090));
+	await lab.start(undefined, listenCommand('0.0.0.0', 8443));
+	lab.sh(
+		lab.server,
+		`/usr/sbin/nft -f - <<'EOF'
 table inet rmtest {
 	chain input {
 		type filter hook input priority 0;
@@ -48,12 +29,8 @@ table inet rmtest {
 	}
 }
 EOF`,
-		);
-	});
-	test.after.always((t) => {
-		t.context.lab?.close();
-	});
-}
+	);
+});
 
 const open = (lab: SshLab, host: string, isSudo = false, retryMs = 5000) => {
 	const remote = openRemoteHost(
@@ -171,21 +148,9 @@ labTest(
 		t.is(verdict(8080), 'reachable from here');
 		t.is(verdict(9090), 'listening on loopback only');
 		t.is(verdict(22), 'reachable from here');
-		const nmap = await runChild('ip', [
-			'netns',
-			'exec',
-			lab.client,
-			'nmap',
-			'-Pn',
-			'-n',
-			'--max-retries',
-			'1',
-			'-p',
-			'8443,8080',
-			lab.address,
-		]);
-		t.regex(nmap.stdout, /8443\/tcp\s+filtered/v);
-		t.regex(nmap.stdout, /8080\/tcp\s+open/v);
+		const nmap = await nmapFromClient(lab, '8443,8080');
+		t.regex(nmap, /8443\/tcp\s+filtered/v);
+		t.regex(nmap, /8080\/tcp\s+open/v);
 
 		const table = await portui(lab, [
 			'probe',
