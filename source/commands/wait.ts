@@ -43,7 +43,7 @@ import {quote} from '../text/quote.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =
-	'portui wait TARGET... [--closed | --restarted] [--timeout 30s] [--interval 250ms] [--quiet] [--ssh-config FILE]';
+	'portui wait TARGET... [--closed | --restarted] [--timeout 30s] [--interval 250ms] [--quiet] [--ssh-config FILE]   (TARGET: HOST:PORT, or ssh://[USER@]HOST[:PORT] PORTS)';
 
 const help = `
 	Usage
