@@ -10,6 +10,7 @@ import {
 	hasSudo,
 	listenCommand,
 	nmapFromClient,
+	ssListeners,
 	sshLabTest,
 	type SshLab,
 } from './sshd.js';
@@ -56,16 +57,6 @@ const tcpListeners = (sockets: readonly LocalSocket[]) =>
 		.map((socket) => `${socket.address}:${socket.port}`)
 		.toSorted();
 
-/** `address:port` of every TCP listener as ss in the server namespace sees it. */
-async function ssListeners(lab: SshLab): Promise<string[]> {
-	const ss = lab.sh(lab.server, 'ss -tlnH');
-	return ss
-		.trim()
-		.split('\n')
-		.map((line) => line.trim().split(/\s+/v)[3]!)
-		.toSorted();
-}
-
 labTest(
 	'the host’s listeners over ssh are the ones ss sees there; another user’s owner says --sudo, with --sudo it is named',
 	async (t) => {
@@ -74,7 +65,7 @@ labTest(
 		t.teardown(plain.close);
 		const list = await plain.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
+		t.deepEqual(tcpListeners(list.sockets), ssListeners(lab));
 		const byPort = (port: number) =>
 			list.sockets.find((socket) => socket.port === port);
 		t.is(
@@ -214,7 +205,7 @@ labTest(
 		t.teardown(remote.close);
 		const list = await remote.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
+		t.deepEqual(tcpListeners(list.sockets), ssListeners(lab));
 		// The remote shell of that session is BusyBox, not dash.
 		const uid = Number(lab.sh(lab.server, `id -u ${lab.busyboxUser}`).trim());
 		const shells = readdirSync('/proc')

@@ -114,6 +114,16 @@ export function sshLabTest(
 	return test.serial;
 }
 
+/** `address:port` of every TCP listener as ss in the server namespace sees it, sorted. */
+export function ssListeners(lab: SshLab): string[] {
+	return lab
+		.sh(lab.server, 'ss -tlnH')
+		.trim()
+		.split('\n')
+		.map((line) => line.trim().split(/\s+/v)[3]!)
+		.toSorted();
+}
+
 /** Nmap's stdout for `ports` (`8443,8080`) of the server, from the client namespace. */
 export async function nmapFromClient(
 	lab: SshLab,

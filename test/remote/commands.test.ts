@@ -6,23 +6,20 @@ import {
 	type CliProcess,
 } from '../helpers/cli.js';
 import {stopChild} from '../helpers/listening-child.js';
-import {
-	listenCommand,
-	nmapFromClient,
-	sshLabTest,
-	type SshLab,
-} from './sshd.js';
+import * as sshd from './sshd.js';
+
+type SshLab = sshd.SshLab;
 
 /*
  * Wait, watch and a one-shot probe of ssh:// hosts, against a real sshd in a network namespace
  * (sshd.ts): a root listener on 0.0.0.0:8443 behind an nft drop rule in the server namespace, a
  * login user's listener on 127.0.0.1:9090, and listeners the tests start and stop.
  */
-const labTest = sshLabTest(
+const labTest = sshd.sshLabTest(
 	anyTest as TestFn<{lab: SshLab}>,
 	async (lab) => {
-		await lab.start(undefined, listenCommand('0.0.0.0', 8443));
-		await lab.start(lab.user, listenCommand('127.0.0.1', 9090));
+		await lab.start(undefined, sshd.listenCommand('0.0.0.0', 8443));
+		await lab.start(lab.user, sshd.listenCommand('127.0.0.1', 9090));
 		lab.sh(
 			lab.server,
 			`/usr/sbin/nft -f - <<'EOF'
@@ -99,7 +96,10 @@ labTest(
 			setTimeout(resolve, 1500);
 		});
 		t.is(wait.child.exitCode, null, wait.output.stderr);
-		const listener = await lab.start(undefined, listenCommand('0.0.0.0', 7001));
+		const listener = await lab.start(
+			undefined,
+			sshd.listenCommand('0.0.0.0', 7001),
+		);
 		t.teardown(async () => stopChild(listener));
 		const result = await wait.result;
 		t.is(result.exitCode, 0, result.stderr);
@@ -118,7 +118,7 @@ labTest(
 			result.stderr,
 			'portui: ssh://target 8443 not open after 8s: filtered (timeout); listening on 0.0.0.0, not reachable from here (firewalled)\n',
 		);
-		const nmap = await nmapFromClient(lab, '8443');
+		const nmap = await sshd.nmapFromClient(lab, '8443');
 		t.regex(nmap, /8443\/tcp\s+filtered/v);
 
 		// Loopback only: refused from here, and the reason says where it listens.
@@ -146,7 +146,7 @@ labTest(
 		const {lab} = t.context;
 		const behindDrop = await lab.start(
 			undefined,
-			listenCommand('0.0.0.0', 8444),
+			sshd.listenCommand('0.0.0.0', 8444),
 		);
 		t.teardown(async () => stopChild(behindDrop));
 		const watch = watchOver(lab, '22,8443,8444,9090,7002', ['--json']);
@@ -179,7 +179,10 @@ labTest(
 		});
 
 		// A port that opens: the transition carries the verdict of its sweep.
-		const listener = await lab.start(undefined, listenCommand('0.0.0.0', 7002));
+		const listener = await lab.start(
+			undefined,
+			sshd.listenCommand('0.0.0.0', 7002),
+		);
 		t.teardown(async () => stopChild(listener));
 		const opened = parse(
 			await watch.waitForLine(
@@ -235,5 +238,67 @@ labTest(
 		t.notRegex(stoppedSshd.stdout + stoppedSshd.stderr, /retrying/v);
 		// The sweep from here ran: port 22 refused, as for any host.
 		t.regex(stoppedSshd.stdout, /22\s+tcp\s+ssh\s+closed/v);
+	},
+);
+
+type AuditJson = {
+	ssh: string;
+	alarms: number;
+	listeners: Array<{
+		port: number;
+		address: string;
+		scope: string;
+		exposure: string;
+		reach?: string;
+		dualStack: string | undefined;
+		owner: {comm?: string} | undefined;
+	}>;
+};
+
+labTest(
+	'audit ssh://: the host’s listeners with scope, exposure and reach from here; an obsolete service on every address is an alarm (exit 1)',
+	async (t) => {
+		const {lab} = t.context;
+		const telnet = await lab.start(
+			undefined,
+			sshd.listenCommand('0.0.0.0', 23),
+		);
+		t.teardown(async () => stopChild(telnet));
+		const isSudo = sshd.hasSudo();
+		const result = await inClient(lab, [
+			'audit',
+			'ssh://target',
+			'--json',
+			...(isSudo ? ['--sudo'] : []),
+		]).result;
+		t.is(result.exitCode, 1, result.stderr);
+		const json = JSON.parse(result.stdout) as AuditJson;
+		t.is(json.ssh, 'ssh://target');
+		const listener = (port: number) =>
+			json.listeners.find((item) => item.port === port);
+		t.like(listener(23), {
+			address: '0.0.0.0',
+			scope: 'all',
+			exposure: 'alarm',
+			reach: 'reachable from here',
+		});
+		t.like(listener(8443), {
+			exposure: 'flagged',
+			reach: 'listening on 0.0.0.0, not reachable from here (firewalled)',
+		});
+		t.like(listener(9090), {
+			scope: 'loopback',
+			exposure: 'loopback-only',
+			reach: 'listening on loopback only',
+		});
+		t.is(json.alarms, 1);
+		// The listeners are the ones ss sees there.
+		t.deepEqual(
+			json.listeners.map((item) => `${item.address}:${item.port}`).toSorted(),
+			sshd.ssListeners(lab),
+		);
+		if (isSudo) {
+			t.is(listener(23)?.owner?.comm, 'python3');
+		}
 	},
 );
