@@ -252,7 +252,7 @@ export async function audit(argv: readonly string[]): Promise<number> {
 	const extra = remote ? cli.input[1] : cli.input[0];
 	if (extra !== undefined) {
 		throw new UsageError(
-			`audit takes no arguments but ssh://HOST, got ${JSON.stringify(extra)}; usage: ${usage}`,
+			`audit takes no arguments, got ${JSON.stringify(extra)} (only ssh://HOST may come first); usage: ${usage}`,
 		);
 	}
 

@@ -1,3 +1,6 @@
+import {readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
 import anyTest, {type TestFn} from 'ava';
 import {
 	assertUsageError,
@@ -35,11 +38,14 @@ EOF`,
 	{prefix: 'rw'},
 );
 
-/** Portui in the client namespace, where the server's address routes. */
-const inClient = (lab: SshLab, args: string[]): CliProcess =>
-	startCli([...args, '--ssh-config', lab.config], {
-		wrapper: ['ip', 'netns', 'exec', lab.client],
-	});
+/** Portui in the client namespace, where the server's address routes; the lab's ssh config before any `--`. */
+function inClient(lab: SshLab, args: string[]): CliProcess {
+	const end = args.includes('--') ? args.indexOf('--') : args.length;
+	return startCli(
+		[...args.slice(0, end), '--ssh-config', lab.config, ...args.slice(end)],
+		{wrapper: ['ip', 'netns', 'exec', lab.client]},
+	);
+}
 
 /** `portui wait ssh://target PORTS` with quick sweeps, and a timeout of `timeout`. */
 const waitOver = (lab: SshLab, ports: string[], timeout: string) =>
@@ -300,5 +306,59 @@ labTest(
 		if (isSudo) {
 			t.is(listener(23)?.owner?.comm, 'python3');
 		}
+	},
+);
+
+labTest(
+	'during ssh://: watches the TCP ports the host listens on beyond loopback while COMMAND restarts one there, and names its downtime',
+	async (t) => {
+		const {lab} = t.context;
+		const first = await lab.start(
+			undefined,
+			sshd.listenCommand('0.0.0.0', 7003),
+		);
+		t.teardown(async () => stopChild(first));
+		const script = path.join(lab.dir, 'listen.py');
+		const pidFile = path.join(lab.dir, 'restarted.pid');
+		writeFileSync(script, sshd.listenScript);
+		t.teardown(() => {
+			try {
+				process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+			} catch {
+				// Never started, or gone.
+			}
+		});
+		// The restart: the listener goes, and a new one takes its port a moment later.
+		const restart = [
+			`kill ${first.pid}`,
+			'sleep 0.5',
+			`ip netns exec ${lab.server} sh -c 'python3 ${script} 0.0.0.0 7003 >/dev/null 2>&1 & echo $! > ${pidFile}'`,
+		].join('; ');
+		const result = await inClient(lab, [
+			'during',
+			'ssh://target',
+			'--json',
+			'--timeout',
+			'10s',
+			'--interval',
+			'100ms',
+			'--probe-timeout',
+			'300ms',
+			'--',
+			'sh',
+			'-c',
+			restart,
+		]).result;
+		t.is(result.exitCode, 0, result.stderr);
+		const json = JSON.parse(result.stdout) as {
+			watched: number;
+			ports: Array<{port: number; restarted: boolean; before: string}>;
+		};
+		// 22, 7003 and 8443 (behind the drop); 9090 listens on loopback only.
+		t.is(json.watched, 3);
+		t.like(
+			json.ports.find((port) => port.port === 7003),
+			{restarted: true, before: 'open'},
+		);
 	},
 );
