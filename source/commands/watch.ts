@@ -437,11 +437,13 @@ export async function watch(argv: readonly string[]): Promise<number> {
 						}
 
 						later(async () => {
+							// A read made since this sweep started is as fresh as the sweep: snapshots that
+							// queued behind a slow read share it, so the queue drains instead of growing.
 							// Bounded: a host that stops answering holds this host's lines for 10 s at most.
-							const read = await readInside(
-								remote,
-								AbortSignal.timeout(10_000),
-							);
+							const read =
+								side && side.read.at >= snapshot.startedAt
+									? side.read
+									: await readInside(remote, AbortSignal.timeout(10_000));
 							if (isFinished) {
 								return;
 							}
