@@ -1,13 +1,27 @@
 import process from 'node:process';
-import {parseArguments, UsageError} from '../args.js';
+import {
+	parseArguments,
+	parseHost,
+	parseRemoteArgument,
+	UsageError,
+} from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
-import {exposureOfSocket, type SocketExposure} from '../probe/exposure.js';
-import {listLocalSockets} from '../probe/listeners.js';
-import type {LocalSocket} from '../probe/types.js';
+import {
+	exposureOfSocket,
+	type ExposureOptions,
+	type SocketExposure,
+} from '../probe/exposure.js';
+import {listLocalSockets, type LocalSocketList} from '../probe/listeners.js';
+import {sweep} from '../probe/sweep.js';
+import type {LocalSocket, PortPair} from '../probe/types.js';
+import type {SshDestination} from '../remote/destination.js';
+import {insideOf} from '../remote/inside.js';
+import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import {formatPlainTable, type ColumnSpec} from '../text/fit.js';
 import {holderText, holderToJson} from '../text/owner.js';
 
-const usage = 'portui audit [--json] [--catalogue PATH]';
+const usage =
+	'portui audit [ssh://[USER@]HOST[:PORT]] [--json] [--sudo] [--ssh-config FILE] [--catalogue PATH]';
 
 const help = `
 	Usage
@@ -30,9 +44,20 @@ const help = `
 	  loopback-only  bound to loopback
 	  ok             the rest
 
+	ssh://[USER@]HOST[:PORT]: the host's listeners, read over ssh (its config; nothing
+	is installed there), and a REACH column: each TCP port probed from here once,
+	beside what the host listens on (\`reachable from here\`, \`listening on 0.0.0.0,
+	not reachable from here (firewalled)\`, \`listening on loopback only\`). The
+	interface of a specific bind and the dual-stack answer of a :: bind are this
+	machine's questions: for a remote host they are left unknown (null).
+
 	Options
 	  --json        one JSON object: {"alarms":N,"listeners":[{...,"owner":{pid,user,
-	                comm,cmdline,unit,container},"scope","exposure",...}]}
+	                comm,cmdline,unit,container},"scope","exposure",...}]}; over
+	                ssh:// also "ssh", "host" and each listener's "reach"
+	  --sudo        ssh://: read the sockets through \`sudo -n\` (names other users'
+	                processes)
+	  --ssh-config  ssh://: an ssh config file (ssh -F) instead of ~/.ssh/config
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 
 	Exit status
@@ -50,17 +75,25 @@ type Audited = {
 	readonly exposure: SocketExposure;
 	readonly service?: string;
 	readonly verdict?: string;
+	/** ssh://: what the host listens on against what answered from here (TCP). */
+	readonly reach?: string;
 };
 
-/** Every listener of this machine with its exposure, in the order of the socket list. */
+/** Every listener with its exposure, in the order of the socket list (this machine's unless `options` say otherwise). */
 export async function auditListeners(
 	sockets: readonly LocalSocket[],
 	catalogue: Pick<Catalogue, 'byPair'>,
+	options: ExposureOptions = {},
 ): Promise<Audited[]> {
 	return Promise.all(
 		sockets.map(async (socket) => {
 			const entry = catalogue.byPair(socket.port, socket.protocol);
-			const exposure = await exposureOfSocket(socket, sockets, entry?.verdict);
+			const exposure = await exposureOfSocket(
+				socket,
+				sockets,
+				entry?.verdict,
+				options,
+			);
 			return {
 				socket,
 				exposure,
@@ -95,7 +128,8 @@ type Column =
 	| 'scope'
 	| 'service'
 	| 'verdict'
-	| 'owner';
+	| 'owner'
+	| 'reach';
 
 const columns: ReadonlyArray<ColumnSpec<Column>> = [
 	{key: 'exposure', title: 'EXPOSURE', minWidth: 8},
@@ -108,6 +142,11 @@ const columns: ReadonlyArray<ColumnSpec<Column>> = [
 	{key: 'owner', title: 'OWNER', minWidth: 5},
 ];
 
+const remoteColumns: ReadonlyArray<ColumnSpec<Column>> = [
+	...columns,
+	{key: 'reach', title: 'REACH', minWidth: 5},
+];
+
 const toRow = (item: Audited): Record<Column, string> => ({
 	exposure: item.exposure.exposure,
 	protocol: item.socket.protocol,
@@ -117,6 +156,7 @@ const toRow = (item: Audited): Record<Column, string> => ({
 	service: item.service ?? '-',
 	verdict: item.verdict ?? '-',
 	owner: ownerText(item.socket),
+	reach: item.reach ?? '-',
 });
 
 const toJson = (item: Audited) => ({
@@ -133,7 +173,70 @@ const toJson = (item: Audited) => ({
 	owner: holderToJson(item.socket.owners?.[0]),
 	owners: (item.socket.owners ?? []).map((holder) => holderToJson(holder)),
 	ownerHidden: item.socket.ownerHidden ?? null,
+	...(item.reach !== undefined && {reach: item.reach}),
 });
+
+/**
+A host's listeners over ssh, each TCP port probed once from here: the reach column is the verdict
+of inside beside outside that the dashboard and probe give. UDP gives no answer to judge by.
+*/
+async function auditRemote(
+	destination: SshDestination,
+	catalogue: Catalogue,
+	options: {readonly isSudo: boolean; readonly configFile?: string},
+): Promise<{list: LocalSocketList; items: Audited[]; host?: string}> {
+	const remote = openRemoteHost(destination, {...options, isRetrying: false});
+	let list: LocalSocketList;
+	try {
+		list = await remote.scanner.list();
+	} finally {
+		remote.close();
+	}
+
+	if (!list.isAvailable) {
+		return {list, items: []};
+	}
+
+	// The interfaces and the dual-stack answer would be this machine's: unknown there.
+	const items = await auditListeners(list.sockets, catalogue, {
+		isCheckingDualStack: false,
+		interfaces: {},
+	});
+	const host = parseHost(await sshHostName(destination, options));
+	const pairs: PortPair[] = [
+		...new Set(
+			list.sockets
+				.filter((socket) => socket.protocol === 'tcp')
+				.map((socket) => socket.port),
+		),
+	].map((port) => ({port, protocol: 'tcp'}));
+	const snapshot = await sweep({host, pairs, identify: () => false});
+	return {
+		list,
+		host,
+		items: items.map((item) => {
+			const result = snapshot.results.find(
+				(candidate) =>
+					candidate.port === item.socket.port &&
+					candidate.protocol === item.socket.protocol,
+			);
+			const reach =
+				result && insideOf(result, list.sockets, snapshot.target).verdict;
+			return reach === undefined ? item : {...item, reach};
+		}),
+	};
+}
+
+async function auditLocal(catalogue: Catalogue) {
+	const list = await listLocalSockets({refreshOwners: true});
+	return {
+		list,
+		items: list.isAvailable
+			? await auditListeners(list.sockets, catalogue)
+			: [],
+		host: undefined,
+	};
+}
 
 export async function audit(argv: readonly string[]): Promise<number> {
 	const cli = parseArguments(argv, {
@@ -141,11 +244,15 @@ export async function audit(argv: readonly string[]): Promise<number> {
 		flags: {
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
+			sudo: {type: 'boolean', default: false},
+			sshConfig: {type: 'string'},
 		},
 	});
-	if (cli.input.length > 0) {
+	const remote = parseRemoteArgument(cli.input);
+	const extra = remote ? cli.input[1] : cli.input[0];
+	if (extra !== undefined) {
 		throw new UsageError(
-			`audit takes no arguments, got ${JSON.stringify(cli.input[0])}; usage: ${usage}`,
+			`audit takes no arguments, got ${JSON.stringify(extra)} (only ssh://HOST may come first); usage: ${usage}`,
 		);
 	}
 
@@ -153,21 +260,26 @@ export async function audit(argv: readonly string[]): Promise<number> {
 		userFile: cli.flags.catalogue,
 		registry: false,
 	});
-	const list = await listLocalSockets({refreshOwners: true});
+	const {list, items, host} = remote
+		? await auditRemote(remote.destination, catalogue, {
+				isSudo: cli.flags.sudo,
+				configFile: cli.flags.sshConfig,
+			})
+		: await auditLocal(catalogue);
 	if (!list.isAvailable) {
 		process.stderr.write(
-			`portui: cannot audit: ${list.reason ?? 'no listeners'}\n`,
+			`portui: cannot audit${remote ? ` ${remote.destination.text}` : ''}: ${list.reason ?? 'no listeners'}\n`,
 		);
 		return 1;
 	}
 
-	const items = await auditListeners(list.sockets, catalogue);
 	const alarms = items.filter((item) => item.exposure.exposure === 'alarm');
 	if (cli.flags.json) {
 		process.stdout.write(
 			JSON.stringify(
 				{
 					time: new Date().toISOString(),
+					...(remote && {ssh: remote.destination.text, host}),
 					alarms: alarms.length,
 					listeners: items.map((item) => toJson(item)),
 				},
@@ -178,7 +290,7 @@ export async function audit(argv: readonly string[]): Promise<number> {
 	} else {
 		process.stdout.write(
 			formatPlainTable(
-				columns,
+				remote ? remoteColumns : columns,
 				items.map((item) => toRow(item)),
 			),
 		);

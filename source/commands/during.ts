@@ -6,6 +6,7 @@ import {
 	parseDuration,
 	parseHost,
 	parsePortSpec,
+	parseRemoteArgument,
 	UsageError,
 } from '../args.js';
 import {type Catalogue, loadCatalogue} from '../catalogue/load.js';
@@ -20,12 +21,14 @@ import {
 import {resolveTarget} from '../probe/targets.js';
 import type {LocalSocket, PortPair, Snapshot} from '../probe/types.js';
 import {watch, type Watcher} from '../probe/watch.js';
+import type {SshDestination} from '../remote/destination.js';
+import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import {escapeText} from '../text/quote.js';
 import {holderToJson, ownerChangeText} from '../text/owner.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =
-	'portui during [HOST] [PORTS] [--json] [--timeout 30s] [--interval 250ms] -- COMMAND [ARGS...]';
+	'portui during [HOST|ssh://[USER@]HOST[:PORT]] [PORTS] [--json] [--timeout 30s] [--interval 250ms] [--ssh-config FILE] -- COMMAND [ARGS...]';
 
 const help = `
 	Usage
@@ -49,6 +52,10 @@ const help = `
 	           HOST, and added to them without: every TCP port this machine listens on
 	A lone argument that is a port list (22,80 or 8080) is PORTS, anything else HOST.
 	On this machine the holders come from its socket tables.
+	  ssh://[USER@]HOST[:PORT]  probed where ssh logs in (the HostName of its
+	           config); without PORTS, every TCP port the host listens on beyond its
+	           loopback, read over ssh before COMMAND starts. Holders are not named
+	           there (they are read only for this machine's ports)
 
 	Options
 	  --timeout    how long after COMMAND ends the ports may take to come back,
@@ -58,6 +65,7 @@ const help = `
 	  --probe-timeout  how long one probe waits for an answer (default 1s)
 	  --json       one JSON object when done
 	  --catalogue  a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
+	  --ssh-config an ssh config file (ssh -F) instead of ~/.ssh/config
 
 	Exit status
 	  COMMAND's own when it failed (128+N after signal N; 127 when it cannot be run)
@@ -69,6 +77,7 @@ const help = `
 	  $ portui during -- systemctl restart nginx
 	  $ portui during localhost 80,443 -- nginx -s reload
 	  $ portui during db.example 5432 --timeout 2m -- ssh db.example sudo systemctl restart postgresql
+	  $ portui during ssh://db1 -- ssh db1 sudo systemctl restart postgresql
 `;
 
 const isPortList = (text: string) =>
@@ -111,10 +120,61 @@ async function localListeners(): Promise<readonly LocalSocket[]> {
 		: [];
 }
 
+/** The TCP ports a host over ssh listens on beyond its loopback: the ones a probe from here can see go. */
+async function remoteListeners(
+	destination: SshDestination,
+	configFile: string | undefined,
+): Promise<PortPair[]> {
+	const remote = openRemoteHost(destination, {configFile, isRetrying: false});
+	try {
+		const list = await remote.scanner.list();
+		if (!list.isAvailable) {
+			throw new Error(
+				`${destination.text}: ${list.reason ?? 'cannot read its sockets'}`,
+			);
+		}
+
+		return [
+			...new Set(
+				list.sockets
+					.filter(
+						(socket) =>
+							socket.protocol === 'tcp' &&
+							!socket.address.startsWith('127.') &&
+							socket.address !== '::1',
+					)
+					.map((socket) => socket.port),
+			),
+		].map((port) => ({port, protocol: 'tcp'}));
+	} finally {
+		remote.close();
+	}
+}
+
 async function groupsToWatch(
 	input: readonly string[],
 	catalogue: Catalogue,
+	configFile: string | undefined,
 ): Promise<Group[]> {
+	const remote = parseRemoteArgument(input);
+	if (remote) {
+		const [, portText, ...rest] = input;
+		if (rest.length > 0) {
+			throw new UsageError(
+				`too many arguments before --: ${escapeText(rest.join(' '))}; usage: ${usage}`,
+			);
+		}
+
+		const named =
+			portText === undefined ? [] : parsePortSpec(portText, catalogue);
+		const host = parseHost(await sshHostName(remote.destination, {configFile}));
+		const pairs =
+			named.length > 0
+				? named
+				: await remoteListeners(remote.destination, configFile);
+		return [{host, pairs}];
+	}
+
 	if (input.length > 2) {
 		throw new UsageError(
 			`too many arguments before --: ${escapeText(input.slice(2).join(' '))}; usage: ${usage}`,
@@ -354,6 +414,7 @@ export async function during(argv: readonly string[]): Promise<number> {
 			interval: {type: 'string'},
 			probeTimeout: {type: 'string'},
 			catalogue: {type: 'string'},
+			sshConfig: {type: 'string'},
 		},
 	});
 	if (command.length === 0 || command[0] === '') {
@@ -380,7 +441,7 @@ export async function during(argv: readonly string[]): Promise<number> {
 		userFile: cli.flags.catalogue,
 		registry: false,
 	});
-	const groups = await groupsToWatch(cli.input, catalogue);
+	const groups = await groupsToWatch(cli.input, catalogue, cli.flags.sshConfig);
 	const log = createRestartLog();
 	const startedAt = Date.now();
 	const watching = await startWatching(groups, {

@@ -64,8 +64,11 @@ const help = `
 	  --ssh-config  an ssh config file (ssh -F) instead of ~/.ssh/config
 
 	Exit status
-	  0    the sweep ran (whatever the ports' states)
-	  1    HOST did not resolve, or an unexpected error
+	  0    the sweep ran (whatever the ports' states; a host that does not answer
+	       at all reads unreachable or filtered)
+	  1    HOST did not resolve; ssh:// whose sockets could not be read (the sweep
+	       from here still prints, and ssh's reason is one line on stderr: a one-shot
+	       probe tries once); or an unexpected error
 	  2    bad arguments
 
 	Examples
@@ -201,6 +204,8 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		? openRemoteHost(remoteArgument.destination, {
 				configFile: cli.flags.sshConfig,
 				isSudo: cli.flags.sudo,
+				// One sweep, one attempt: nothing here would retry in 5s.
+				isRetrying: false,
 			})
 		: undefined;
 	let inside: Promise<RemoteSocketList> | undefined;

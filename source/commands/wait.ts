@@ -2,8 +2,11 @@ import process from 'node:process';
 import {
 	parseArguments,
 	parseDuration,
+	parseHost,
+	parsePortSpec,
 	parseWaitTarget,
 	UsageError,
+	type PortCatalogue,
 	type WaitTarget,
 } from '../args.js';
 import {loadCatalogue} from '../catalogue/load.js';
@@ -16,6 +19,7 @@ import {
 	type PortState,
 	type ProbeResult,
 	type Snapshot,
+	type WatchOptions,
 } from '../probe/index.js';
 import {readLocalOwners, readSocketTables} from '../probe/listeners.js';
 import {isLocalAddress} from '../probe/local-address.js';
@@ -26,11 +30,20 @@ import {
 	type PortRestart,
 } from '../probe/restarts.js';
 import {icmpRateLimitMs} from '../probe/udp.js';
+import {
+	isSshUrl,
+	parseSshUrl,
+	sshAccepted,
+	type SshDestination,
+} from '../remote/destination.js';
+import {createInsideViews, type InsideViews} from '../remote/inside-views.js';
+import {sshHostName} from '../remote/remote-host.js';
 import {holderText} from '../text/owner.js';
+import {quote} from '../text/quote.js';
 import {formatDowntime, parseProbeTimeout} from './results.js';
 
 const usage =
-	'portui wait TARGET... [--closed | --restarted] [--timeout 30s] [--interval 250ms] [--quiet]';
+	'portui wait TARGET... [--closed | --restarted] [--timeout 30s] [--interval 250ms] [--quiet] [--ssh-config FILE]   (TARGET: HOST:PORT, or ssh://[USER@]HOST[:PORT] PORTS)';
 
 const help = `
 	Usage
@@ -41,6 +54,12 @@ const help = `
 
 	TARGET: HOST:PORT, HOST:PORT/udp or [IPv6]:PORT; PORT may be a service name.
 	  localhost:5432  127.0.0.1:53/udp  [::1]:22  db.example:postgresql
+	Or ssh://[USER@]HOST[:PORT] PORTS (PORTS as for \`portui probe\`: 5432,22  ssh
+	53/udp): the ports are probed from here exactly as HOST's (where ssh logs in:
+	the HostName of its config), and only an answer from here counts. The host's
+	own sockets are read over ssh to say why a port is not there yet: a target
+	left at the timeout reads e.g. \`filtered (timeout); listening on 0.0.0.0,
+	not reachable from here (firewalled)\`. Plain and ssh:// targets mix.
 	A name counts on every address it resolves to: localhost:80 is open once
 	127.0.0.1 and ::1 both are (an address this machine cannot reach at all,
 	::1 without IPv6, is left out); 127.0.0.1:80 or [::1]:80 names one family.
@@ -69,6 +88,7 @@ const help = `
 	  --interval       time between checks, 10ms to 1h (default 250ms)
 	  --probe-timeout  how long one probe waits for an answer, 10ms to 1m (default 1s)
 	  --quiet          print nothing, not even the targets that did not get there
+	  --ssh-config     an ssh config file (ssh -F) instead of ~/.ssh/config
 
 	Progress goes to stderr only when stderr is a terminal.
 
@@ -84,6 +104,7 @@ const help = `
 	  $ portui wait 127.0.0.1:53/udp --interval 100ms
 	  $ systemctl stop nginx && portui wait --closed localhost:80 localhost:443
 	  $ portui wait --restarted localhost:80 --timeout 5m && echo nginx restarted
+	  $ portui wait ssh://admin@db1 5432 cache.example:6379 --timeout 2m
 `;
 
 export type WaitGoal = 'open' | 'closed';
@@ -200,6 +221,9 @@ function isBoundUdp(address: string, port: number): boolean {
 
 const pairKey = ({port, protocol}: PortPair) => `${port}/${protocol}`;
 
+/** A target of this wait; one given as `ssh://HOST PORTS` names its host, whose sockets say why it is not there yet. */
+type Target = WaitTarget & {readonly remote?: SshDestination};
+
 type Snapshots = ReadonlyMap<string, Snapshot>;
 
 function resultOf(target: WaitTarget, snapshots: Snapshots) {
@@ -208,30 +232,41 @@ function resultOf(target: WaitTarget, snapshots: Snapshots) {
 		?.results.find((item) => pairKey(item) === pairKey(target));
 }
 
-function describe(target: WaitTarget, snapshots: Snapshots): string {
+function describe(
+	target: Target,
+	snapshots: Snapshots,
+	inside?: InsideViews,
+): string {
 	const snapshot = snapshots.get(target.host);
 	if (snapshot && !snapshot.target.isResolved) {
 		return `${target.host} did not resolve (${sanitize(snapshot.target.error)})`;
 	}
 
 	const result = resultOf(target, snapshots);
-	if (!result) {
-		return 'no answer yet';
+	if (!result || !snapshot) {
+		// A filtered port can take seconds to be called so; the host may say meanwhile what listens.
+		const listening = inside?.listening(target);
+		return listening === undefined
+			? 'no answer yet'
+			: `no answer yet; ${listening}`;
 	}
 
 	// Families that disagree are named each: `127.0.0.1 open, ::1 closed (refused)`.
 	const states = new Set(result.addresses.map((probe) => probe.state));
-	return states.size > 1
-		? result.addresses
-				.map(
-					(probe) =>
-						`${probe.address} ${probe.state}${probe.state === 'open' ? '' : ` (${probe.reason})`}`,
-				)
-				.join(', ')
-		: `${result.state} (${result.reason})`;
+	const outside =
+		states.size > 1
+			? result.addresses
+					.map(
+						(probe) =>
+							`${probe.address} ${probe.state}${probe.state === 'open' ? '' : ` (${probe.reason})`}`,
+					)
+					.join(', ')
+			: `${result.state} (${result.reason})`;
+	const why = inside?.verdict(target, result, snapshot);
+	return why === undefined ? outside : `${outside}; ${why}`;
 }
 
-function groupByHost(targets: readonly WaitTarget[]) {
+function groupByHost(targets: readonly Target[]) {
 	const byHost = new Map<string, PortPair[]>();
 	for (const target of targets) {
 		const pairs = byHost.get(target.host) ?? [];
@@ -245,15 +280,42 @@ function groupByHost(targets: readonly WaitTarget[]) {
 	return byHost;
 }
 
+/**
+ * One watch a host over the pairs of its targets, state only; `perHost` adds what each kind of
+ * wait reads from it.
+ */
+function watchHosts(
+	targets: readonly Target[],
+	options: Pick<WaitOptions, 'intervalMs' | 'probeTimeoutMs'>,
+	perHost: (
+		host: string,
+	) => Pick<
+		WatchOptions,
+		'onError' | 'onSnapshot' | 'onTransition' | 'readOwners'
+	>,
+): Watcher[] {
+	return [...groupByHost(targets)].map(([host, pairs]) =>
+		watch({
+			host,
+			pairs,
+			timeoutMs: options.probeTimeoutMs,
+			intervalMs: options.intervalMs,
+			// Only the state matters here: reading a greeting would delay the exit.
+			identify: () => false,
+			...perHost(host),
+		}),
+	);
+}
+
 type WaitOptions = {
-	readonly targets: readonly WaitTarget[];
+	readonly targets: readonly Target[];
 	readonly goal: WaitGoal;
 	/** 0: no timeout. */
 	readonly timeoutMs: number;
 	readonly intervalMs: number;
 	readonly probeTimeoutMs: number | undefined;
 	readonly onProgress: (
-		pending: readonly WaitTarget[],
+		pending: readonly Target[],
 		snapshots: Snapshots,
 	) => void;
 };
@@ -261,7 +323,7 @@ type WaitOptions = {
 type WaitOutcome = {
 	/** 0 every target got there, 1 the timeout came first, 130 interrupted. */
 	readonly code: number;
-	readonly pending: readonly WaitTarget[];
+	readonly pending: readonly Target[];
 	readonly snapshots: Snapshots;
 	readonly failure?: Error;
 };
@@ -298,35 +360,27 @@ async function waitForTargets(options: WaitOptions): Promise<WaitOutcome> {
 
 	const run: {isFinished: boolean; failure?: Error} = {isFinished: false};
 	const code = await runWatches(options.timeoutMs, (finish) =>
-		[...groupByHost(targets)].map(([host, pairs]) =>
-			watch({
-				host,
-				pairs,
-				timeoutMs: options.probeTimeoutMs,
-				intervalMs: options.intervalMs,
-				// Only the state matters here: reading a greeting would delay the exit.
-				identify: () => false,
-				onError(error) {
-					run.failure ??= error;
-					finish(1);
-				},
-				onSnapshot(snapshot) {
-					if (run.isFinished) {
-						return;
-					}
+		watchHosts(targets, options, (host) => ({
+			onError(error) {
+				run.failure ??= error;
+				finish(1);
+			},
+			onSnapshot(snapshot) {
+				if (run.isFinished) {
+					return;
+				}
 
-					snapshots.set(host, snapshot);
-					observe(host);
-					const left = pending();
-					if (left.length === 0) {
-						run.isFinished = true;
-						finish(0);
-					} else {
-						options.onProgress(left, snapshots);
-					}
-				},
-			}),
-		),
+				snapshots.set(host, snapshot);
+				observe(host);
+				const left = pending();
+				if (left.length === 0) {
+					run.isFinished = true;
+					finish(0);
+				} else {
+					options.onProgress(left, snapshots);
+				}
+			},
+		})),
 	);
 	return {code, pending: pending(), snapshots, failure: run.failure};
 }
@@ -392,6 +446,7 @@ function parseWaitArguments(argv: readonly string[]) {
 			interval: {type: 'string'},
 			probeTimeout: {type: 'string'},
 			quiet: {type: 'boolean', default: false},
+			sshConfig: {type: 'string'},
 		},
 	});
 	if (cli.input.length === 0) {
@@ -421,19 +476,93 @@ function parseWaitArguments(argv: readonly string[]) {
 			'--probe-timeout',
 		),
 		isQuiet: cli.flags.quiet,
+		sshConfig: cli.flags.sshConfig,
 	};
+}
+
+/** A plain target as given, or an ssh:// host with the PORTS after it. */
+type TargetInput =
+	| {readonly text: string}
+	| {readonly destination: SshDestination; readonly ports: string};
+
+function splitInputs(inputs: readonly string[]): TargetInput[] {
+	const items: TargetInput[] = [];
+	for (let index = 0; index < inputs.length; index++) {
+		const text = inputs[index]!;
+		if (!isSshUrl(text)) {
+			items.push({text});
+			continue;
+		}
+
+		const destination = parseSshUrl(text);
+		if (typeof destination === 'string') {
+			throw new UsageError(
+				`bad host ${quote(text)}: ${destination}; ${sshAccepted}`,
+			);
+		}
+
+		// A port list has no colon: a HOST:PORT or ssh:// next means the PORTS are missing.
+		const ports = inputs[index + 1];
+		if (ports === undefined || ports.includes(':')) {
+			throw new UsageError(
+				`${quote(text)} needs its PORTS after it (ssh://db1 5432,22); usage: ${usage}`,
+			);
+		}
+
+		items.push({destination, ports});
+		index++;
+	}
+
+	return items;
+}
+
+/** The targets, checked all before any ssh:// host name is looked up (ssh -G). */
+async function parseTargets(
+	items: readonly TargetInput[],
+	catalogue: PortCatalogue | undefined,
+	configFile: string | undefined,
+): Promise<Target[]> {
+	const parsed = items.map((item) =>
+		'text' in item
+			? ({isSsh: false, target: parseWaitTarget(item.text, catalogue)} as const)
+			: ({
+					isSsh: true,
+					destination: item.destination,
+					pairs: parsePortSpec(item.ports, catalogue, {protocol: 'tcp'}),
+				} as const),
+	);
+	const lists = await Promise.all(
+		parsed.map(async (entry): Promise<Target[]> => {
+			if (!entry.isSsh) {
+				return [entry.target];
+			}
+
+			const {destination} = entry;
+			// The probes aim where ssh logs in: an alias's HostName, as ssh reads its config.
+			const host = parseHost(await sshHostName(destination, {configFile}));
+			return entry.pairs.map((pair) => ({
+				...pair,
+				host,
+				text: `${destination.text} ${pair.port}${pair.protocol === 'udp' ? '/udp' : ''}`,
+				remote: destination,
+			}));
+		}),
+	);
+	return lists.flat();
 }
 
 export async function wait(argv: readonly string[]): Promise<number> {
 	const options = parseWaitArguments(argv);
-	// The catalogue is read only when a target names its port (localhost:ssh).
-	const isNumeric = (text: string) => /:\d+(?:\/\w+)?$/v.test(text);
-	const catalogue = options.inputs.every((text) => isNumeric(text))
+	const items = splitInputs(options.inputs);
+	// The catalogue is read only when a target names its port (localhost:ssh, ssh://db1 ssh).
+	const isNumeric = (item: TargetInput) =>
+		'text' in item
+			? /:\d+(?:\/\w+)?$/v.test(item.text)
+			: !/[a-z]/iv.test(item.ports);
+	const catalogue = items.every((item) => isNumeric(item))
 		? undefined
 		: await loadCatalogue();
-	const targets = options.inputs.map((text) =>
-		parseWaitTarget(text, catalogue),
-	);
+	const targets = await parseTargets(items, catalogue, options.sshConfig);
 
 	const startedAt = Date.now();
 	const showsProgress = !options.isQuiet && process.stderr.isTTY;
@@ -448,34 +577,45 @@ export async function wait(argv: readonly string[]): Promise<number> {
 		return waitForRestarts({...options, targets});
 	}
 
-	const outcome = await waitForTargets({
-		...options,
-		targets,
-		onProgress(pending, snapshots) {
-			const waiting = pending.map(
-				(target) => `${target.text} ${describe(target, snapshots)}`,
-			);
-			progress(
-				`waiting ${formatDowntime(Date.now() - startedAt)} for ${options.goal}: ${waiting.join('; ')}`,
-			);
-		},
-	});
+	const inside = createInsideViews(targets, options.sshConfig);
+	try {
+		const outcome = await waitForTargets({
+			...options,
+			targets,
+			onProgress(pending, snapshots) {
+				if (!showsProgress) {
+					return;
+				}
 
-	progress('');
-	if (outcome.failure) {
-		throw outcome.failure;
-	}
+				inside.refresh(pending);
+				const waiting = pending.map(
+					(target) => `${target.text} ${describe(target, snapshots, inside)}`,
+				);
+				progress(
+					`waiting ${formatDowntime(Date.now() - startedAt)} for ${options.goal}: ${waiting.join('; ')}`,
+				);
+			},
+		});
 
-	if (outcome.code === 1 && !options.isQuiet) {
-		const after = formatDowntime(options.timeoutMs);
-		for (const target of outcome.pending) {
-			process.stderr.write(
-				`portui: ${target.text} not ${options.goal} after ${after}: ${describe(target, outcome.snapshots)}\n`,
-			);
+		progress('');
+		if (outcome.failure) {
+			throw outcome.failure;
 		}
-	}
 
-	return outcome.code;
+		if (outcome.code === 1 && !options.isQuiet) {
+			await inside.readNow(outcome.pending);
+			const after = formatDowntime(options.timeoutMs);
+			for (const target of outcome.pending) {
+				process.stderr.write(
+					`portui: ${target.text} not ${options.goal} after ${after}: ${describe(target, outcome.snapshots, inside)}\n`,
+				);
+			}
+		}
+
+		return outcome.code;
+	} finally {
+		inside.close();
+	}
 }
 
 type RestartWaitOptions = Omit<WaitOptions, 'goal' | 'onProgress'> & {
@@ -516,31 +656,24 @@ async function waitForRestarts(options: RestartWaitOptions): Promise<number> {
 			return !port || !hasRestarted(port);
 		});
 	const code = await runWatches(options.timeoutMs, (finish) =>
-		[...groupByHost(targets)].map(([host, pairs]) =>
-			watch({
-				host,
-				pairs,
-				timeoutMs: options.probeTimeoutMs,
-				intervalMs: options.intervalMs,
-				identify: () => false,
-				// Holders come from this machine's tables; another host's results carry none.
-				readOwners: readLocalOwners,
-				onError() {
-					// The next sweep tries again; the timeout bounds the wait.
-				},
-				onSnapshot(snapshot) {
-					for (const result of snapshot.results) {
-						log.result(result);
-					}
-				},
-				onTransition(transition) {
-					log.transition(transition);
-					if (pending().length === 0) {
-						finish(0);
-					}
-				},
-			}),
-		),
+		watchHosts(targets, options, () => ({
+			// Holders come from this machine's tables; another host's results carry none.
+			readOwners: readLocalOwners,
+			onError() {
+				// The next sweep tries again; the timeout bounds the wait.
+			},
+			onSnapshot(snapshot) {
+				for (const result of snapshot.results) {
+					log.result(result);
+				}
+			},
+			onTransition(transition) {
+				log.transition(transition);
+				if (pending().length === 0) {
+					finish(0);
+				}
+			},
+		})),
 	);
 	if (code === 1 && !options.isQuiet) {
 		const after = formatDowntime(options.timeoutMs);

@@ -6,7 +6,22 @@ import {
 	parseHost,
 	parseRemoteArgument,
 } from '../args.js';
-import {sshHostName} from '../remote/remote-host.js';
+import type {SshDestination} from '../remote/destination.js';
+import type {Inside} from '../remote/inside.js';
+import {
+	createInsideTracker,
+	insideOfResult,
+	readInside,
+	remoteToJson,
+	type InsideChange,
+	type InsideRead,
+	type InsideUpdate,
+} from '../remote/inside-watch.js';
+import {
+	openRemoteHost,
+	sshHostName,
+	type RemoteHost,
+} from '../remote/remote-host.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {changeText} from '../text/change.js';
 import {ownerChangeText} from '../text/owner.js';
@@ -19,6 +34,7 @@ import {
 	type Snapshot,
 	type Transition,
 } from '../probe/index.js';
+import type {PortPair, ResolvedTarget} from '../probe/types.js';
 import {
 	formatDowntime,
 	formatRtt,
@@ -31,7 +47,7 @@ import {
 import {onReaderGone} from './reader-gone.js';
 
 const usage =
-	'portui watch HOST[,HOST...] [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--ssh-config FILE]';
+	'portui watch HOST[,HOST...] [PORTS] [--json] [--interval 2s] [--count N] [--proto tcp|udp|all] [--timeout 1s] [--no-identify] [--sudo] [--ssh-config FILE]';
 
 const help = `
 	Usage
@@ -47,7 +63,15 @@ const help = `
 
 	Several hosts, comma-separated (db1,db2,ssh://admin@db3): one watch each, in
 	one stream; every line and JSON object names its host. ssh://HOST is probed
-	where ssh would log in (the HostName of its config; --ssh-config for ssh -F).
+	where ssh would log in (the HostName of its config; --ssh-config for ssh -F),
+	and beside each snapshot its own socket tables are read over one SSH
+	connection: each port then says what it listens on against what answers from
+	here (\`listening on 0.0.0.0, not reachable from here (firewalled)\`,
+	\`listening on loopback only\`, \`answers from here but nothing listens
+	(forwarded?)\`, \`reachable from here\`), in the snapshot, in each change, and
+	in a line of its own when only that verdict changed (JSON: "inside" in results
+	and transitions, {"type":"inside",...}; {"type":"remote",...} when the host's
+	sockets can no longer be read, or can again).
 
 	Options
 	  --json        NDJSON on stdout, one object a line, flushed per line:
@@ -66,6 +90,9 @@ const help = `
 	  --timeout     how long the probe of a port may take, 10ms to 1m (default 1s),
 	                finding out what answers included (see \`portui probe --help\`)
 	  --no-identify state only: do not find out what answers on ports that open
+	  --sudo        ssh:// hosts: read their sockets through \`sudo -n\` (names other
+	                users' processes)
+	  --ssh-config  an ssh config file (ssh -F) instead of ~/.ssh/config
 	  --catalogue   a user catalogue file (default $XDG_CONFIG_HOME/portui/catalogue.json)
 
 	Exit status
@@ -78,28 +105,59 @@ const help = `
 	  $ portui watch db.example 5432 --json --interval 1s >> db-uptime.ndjson
 	  $ portui watch localhost 8080 --json --count 1 | jq -r .to
 	  $ portui watch db1,db2,db3 5432 --interval 1s
+	  $ portui watch ssh://admin@db1 5432,22 --json
 `;
 
-type Printer = {
-	snapshot(snapshot: Snapshot): string[];
-	transition(transition: Transition): string;
-	target(snapshot: Snapshot): string;
+/** For a host over SSH: its sockets as read beside the snapshot at hand. */
+type RemoteSide = {
+	readonly destination: SshDestination;
+	readonly read: InsideRead;
+	/** The addresses the snapshot probed, which the verdict weighs the listeners against. */
+	readonly target: ResolvedTarget;
 };
 
+type Printer = {
+	snapshot(snapshot: Snapshot, remote?: RemoteSide): string[];
+	transition(transition: Transition, remote?: RemoteSide): string;
+	target(snapshot: Snapshot): string;
+	/** Only the inside verdict of a port changed. */
+	inside(snapshot: Snapshot, change: InsideChange): string;
+	/** The host's sockets could no longer be read, or can again (with the verdicts of now). */
+	availability(snapshot: Snapshot, remote: RemoteSide): string[];
+};
+
+const insideOfAt = (result: ProbeResult, remote: RemoteSide | undefined) =>
+	remote && insideOfResult(result, remote, remote.read);
+
+/** Results (and transitions) of a host over SSH carry "inside" when it was read, the reason when not. */
+const insideJson = (inside: Inside | undefined, remote?: RemoteSide) =>
+	inside
+		? {inside}
+		: remote
+			? {remote: remoteToJson(remote.destination, remote.read)}
+			: {};
+
 const jsonPrinter = (catalogue: Catalogue): Printer => ({
-	snapshot: (snapshot) => [
+	snapshot: (snapshot, remote) => [
 		JSON.stringify({
 			type: 'snapshot',
 			time: new Date(snapshot.finishedAt).toISOString(),
 			...targetToJson(snapshot.target),
 			host: snapshot.host,
-			results: snapshot.results.map((result) =>
-				resultToJson(result, catalogue),
-			),
+			...(remote && {
+				remote: remoteToJson(remote.destination, remote.read),
+			}),
+			results: snapshot.results.map((result) => ({
+				...resultToJson(result, catalogue),
+				...insideJson(insideOfAt(result, remote)),
+			})),
 		}),
 	],
-	transition: (transition) =>
-		JSON.stringify(transitionToJson(transition, catalogue)),
+	transition: (transition, remote) =>
+		JSON.stringify({
+			...transitionToJson(transition, catalogue),
+			...insideJson(insideOfAt(transition.result, remote), remote),
+		}),
 	target: (snapshot) =>
 		JSON.stringify({
 			type: 'target',
@@ -107,11 +165,40 @@ const jsonPrinter = (catalogue: Catalogue): Printer => ({
 			...targetToJson(snapshot.target),
 			host: snapshot.host,
 		}),
+	inside: (snapshot, change) =>
+		JSON.stringify({
+			type: 'inside',
+			time: new Date(snapshot.finishedAt).toISOString(),
+			host: snapshot.host,
+			port: change.port,
+			protocol: change.protocol,
+			service: catalogue.byPair(change.port, change.protocol)?.service ?? null,
+			state: change.state,
+			from: change.from ?? null,
+			to: change.to ?? null,
+			inside: change.inside,
+		}),
+	availability: (snapshot, remote) => [
+		JSON.stringify({
+			type: 'remote',
+			time: new Date(snapshot.finishedAt).toISOString(),
+			host: snapshot.host,
+			...remoteToJson(remote.destination, remote.read),
+			...(remote.read.isAvailable && {
+				results: snapshot.results.map((result) => ({
+					port: result.port,
+					protocol: result.protocol,
+					state: result.state,
+					...insideJson(insideOfAt(result, remote)),
+				})),
+			}),
+		}),
+	],
 });
 
 function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 	const time = (at: number) => new Date(at).toISOString();
-	const label = ({port, protocol}: ProbeResult | Transition) => {
+	const label = ({port, protocol}: PortPair) => {
 		const service = catalogue.byPair(port, protocol)?.service;
 		return `${port}/${protocol}${service ? ` ${service}` : ''}`;
 	};
@@ -121,13 +208,16 @@ function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 		return `(${result.reason}, ${formatRtt(result.rttMs)}${answered})`;
 	};
 
+	const verdict = (inside: Inside | undefined) =>
+		inside?.verdict ? ` · ${inside.verdict}` : '';
+
 	const unresolved = (snapshot: Snapshot) =>
 		snapshot.target.isResolved
 			? `${time(snapshot.finishedAt)}  ${snapshot.host} resolves again`
 			: `${time(snapshot.finishedAt)}  ${snapshot.host} did not resolve: ${sanitize(snapshot.target.error)}; retrying every ${formatDowntime(intervalMs)}`;
 
 	return {
-		snapshot(snapshot) {
+		snapshot(snapshot, remote) {
 			if (!snapshot.target.isResolved) {
 				return [unresolved(snapshot)];
 			}
@@ -135,11 +225,34 @@ function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 			return [
 				`${time(snapshot.finishedAt)}  ${snapshot.host}: ${snapshot.results.length} ports`,
 				...snapshot.results.map(
-					(result) => `  ${label(result)}  ${result.state} ${detail(result)}`,
+					(result) =>
+						`  ${label(result)}  ${result.state} ${detail(result)}${verdict(insideOfAt(result, remote))}`,
+				),
+				...(remote && !remote.read.isAvailable
+					? [`  inside unknown: ${sanitize(remote.read.reason)}`]
+					: []),
+			];
+		},
+		inside(snapshot, change) {
+			return `${time(snapshot.finishedAt)}  ${snapshot.host}  ${label(change)}  still ${change.state}, inside now: ${change.to ?? 'nothing listens'} (was: ${change.from ?? 'nothing listens'})`;
+		},
+		availability(snapshot, remote) {
+			const {read} = remote;
+			if (!read.isAvailable) {
+				return [
+					`${time(snapshot.finishedAt)}  ${snapshot.host}  inside unknown: ${sanitize(read.reason)}`,
+				];
+			}
+
+			return [
+				`${time(snapshot.finishedAt)}  ${snapshot.host}  inside read again over ssh`,
+				...snapshot.results.map(
+					(result) =>
+						`  ${label(result)}  ${result.state}${verdict(insideOfAt(result, remote))}`,
 				),
 			];
 		},
-		transition(transition) {
+		transition(transition, remote) {
 			const owners = ownerChangeText(
 				transition.ownerBefore,
 				transition.ownerAfter,
@@ -161,7 +274,7 @@ function humanPrinter(catalogue: Catalogue, intervalMs: number): Printer {
 					stillOpen: openAddresses(transition.result.addresses),
 				}),
 			});
-			return `${time(transition.at)}  ${transition.host}  ${label(transition)}  ${change} ${detail(transition.result)}${down}`;
+			return `${time(transition.at)}  ${transition.host}  ${label(transition)}  ${change} ${detail(transition.result)}${down}${verdict(insideOfAt(transition.result, remote))}`;
 		},
 		target: unresolved,
 	};
@@ -178,6 +291,7 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			json: {type: 'boolean', default: false},
 			catalogue: {type: 'string'},
 			identify: {type: 'boolean', default: true},
+			sudo: {type: 'boolean', default: false},
 			sshConfig: {type: 'string'},
 		},
 	});
@@ -197,19 +311,31 @@ export async function watch(argv: readonly string[]): Promise<number> {
 		hostTexts.map(async (text) => {
 			const remote = parseRemoteArgument([text]);
 			return remote
-				? parseHost(
-						await sshHostName(remote.destination, {
-							configFile: cli.flags.sshConfig,
-						}),
-					)
-				: parseHost(text);
+				? {
+						host: parseHost(
+							await sshHostName(remote.destination, {
+								configFile: cli.flags.sshConfig,
+							}),
+						),
+						destination: remote.destination,
+					}
+				: {host: parseHost(text)};
 		}),
 	);
 	const {catalogue, pairs} = await loadHostAndPorts(
 		hosts[0] === undefined
 			? cli
-			: {...cli, input: [hosts[0], ...cli.input.slice(1)]},
+			: {...cli, input: [hosts[0].host, ...cli.input.slice(1)]},
 		usage,
+	);
+	// One SSH connection per ssh:// host for the whole watch, opened at its first read.
+	const remotes = hosts.map(
+		({destination}) =>
+			destination &&
+			openRemoteHost(destination, {
+				configFile: cli.flags.sshConfig,
+				isSudo: cli.flags.sudo,
+			}),
 	);
 	const printer = cli.flags.json
 		? jsonPrinter(catalogue)
@@ -227,8 +353,10 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			}
 		};
 
-		const handles = hosts.map((host) => {
+		const handles = hosts.map(({host}, index) => {
 			let isResolved: boolean | undefined;
+			const remote = remotes[index];
+			const show = showing(remote);
 			return watchTarget({
 				host,
 				pairs,
@@ -245,29 +373,102 @@ export async function watch(argv: readonly string[]): Promise<number> {
 						`portui: a sweep failed: ${sanitize(error.message)}\n`,
 					);
 				},
-				onSnapshot(snapshot) {
+				onSnapshot: show.snapshot((snapshot, side, update) => {
 					if (isResolved === undefined) {
-						print(printer.snapshot(snapshot));
+						print(printer.snapshot(snapshot, side));
 					} else if (isResolved !== snapshot.target.isResolved) {
 						print([printer.target(snapshot)]);
+					} else if (side && update) {
+						print(
+							update.availability
+								? printer.availability(snapshot, side)
+								: update.changes.map((change) =>
+										printer.inside(snapshot, change),
+									),
+						);
 					}
 
 					isResolved = snapshot.target.isResolved;
-				},
-				onTransition(transition) {
+				}),
+				onTransition: show.transition((transition, side) => {
 					// The first sweep's answers are the snapshot, not changes.
 					if (transition.from === undefined || isResolved === undefined) {
 						return;
 					}
 
-					print([printer.transition(transition)]);
+					print([printer.transition(transition, side)]);
 					transitions++;
 					if (count !== undefined && transitions >= count) {
 						finish();
 					}
-				},
+				}),
 			});
 		});
+
+		/**
+		 * For a host over SSH, its sockets are read beside each snapshot, and the snapshot and its
+		 * transitions wait for that read in order; other hosts' are shown at once.
+		 */
+		function showing(remote: RemoteHost | undefined) {
+			const tracker = createInsideTracker();
+			let queue: Promise<void> = Promise.resolve();
+			let side: RemoteSide | undefined;
+			const later = (step: () => Promise<void> | void) => {
+				queue = queue.then(step).catch((error: unknown) => {
+					process.stderr.write(
+						`portui: ${sanitize(error instanceof Error ? error.message : String(error))}\n`,
+					);
+				});
+			};
+
+			return {
+				snapshot:
+					(
+						show: (
+							snapshot: Snapshot,
+							side?: RemoteSide,
+							update?: InsideUpdate,
+						) => void,
+					) =>
+					(snapshot: Snapshot) => {
+						if (!remote) {
+							show(snapshot);
+							return;
+						}
+
+						later(async () => {
+							// A read made since this sweep started is as fresh as the sweep: snapshots that
+							// queued behind a slow read share it, so the queue drains instead of growing.
+							// Bounded: a host that stops answering holds this host's lines for 10 s at most.
+							const read =
+								side && side.read.at >= snapshot.startedAt
+									? side.read
+									: await readInside(remote, AbortSignal.timeout(10_000));
+							if (isFinished) {
+								return;
+							}
+
+							side = {
+								destination: remote.destination,
+								read,
+								target: snapshot.target,
+							};
+							show(snapshot, side, tracker.update(snapshot, read));
+						});
+					},
+				transition:
+					(show: (transition: Transition, side?: RemoteSide) => void) =>
+					(transition: Transition) => {
+						if (remote) {
+							later(() => {
+								show(transition, side);
+							});
+						} else {
+							show(transition);
+						}
+					},
+			};
+		}
 
 		function finish() {
 			if (isFinished) {
@@ -281,6 +482,10 @@ export async function watch(argv: readonly string[]): Promise<number> {
 			stopWatchingReader();
 			for (const handle of handles) {
 				handle.stop();
+			}
+
+			for (const remote of remotes) {
+				remote?.close();
 			}
 
 			void Promise.all(handles.map(async (handle) => handle.done)).then(

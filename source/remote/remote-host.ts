@@ -10,6 +10,8 @@ export type RemoteOptions = {
 	readonly isSudo?: boolean;
 	readonly sshCommand?: string;
 	readonly retryMs?: number;
+	/** False for a one-shot command: one attempt, and a reason that promises no retry. */
+	readonly isRetrying?: boolean;
 };
 
 export type RemoteHost = {

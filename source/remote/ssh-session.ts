@@ -17,6 +17,11 @@ export type SshSessionOptions = {
 	readonly isSudo?: boolean;
 	/** Wait this long after a lost connection before connecting again. */
 	readonly retryMs?: number;
+	/**
+	 * False for a one-shot command: a failure is final and its reason promises no retry
+	 * (`ssh: connect to host db1 port 22: Connection refused`). Default true.
+	 */
+	readonly isRetrying?: boolean;
 	/** Longest wait for one snapshot before the connection counts as lost. */
 	readonly requestTimeoutMs?: number;
 	readonly sshCommand?: string;
@@ -72,7 +77,8 @@ goes to ssh as separate arguments after checks (destination.ts), never through a
 
 A connection that ends is a state: the next refresh within `retryMs` rejects at once with
 `ssh: connection lost, retrying in 5s`, and the one after connects again. Host key and
-authentication failures reject with ssh's own last line and are not retried.
+authentication failures reject with ssh's own last line and are not retried; nor is anything
+with `isRetrying: false` (a one-shot command), whose reasons then name no retry.
 */
 export function createSshSession(options: SshSessionOptions): SshSession {
 	const {
@@ -80,6 +86,7 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 		configFile,
 		isSudo = false,
 		retryMs = 5000,
+		isRetrying = true,
 		requestTimeoutMs = 30_000,
 		sshCommand = 'ssh',
 		now = Date.now,
@@ -108,6 +115,17 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 		...(isSudo ? ['sudo', '-n', 'sh'] : ['sh']),
 	];
 
+	/** The last failure's reason, with the time to the next attempt when there is one. */
+	function failureText(): string {
+		if (!failure) {
+			return 'ssh: connection lost';
+		}
+
+		return failure.until === Infinity
+			? failure.reason
+			: `${failure.reason}, retrying in ${Math.max(1, Math.ceil((failure.until - now()) / 1000))}s`;
+	}
+
 	function fail(current: Connection, reason: string) {
 		if (current.isClosed) {
 			return;
@@ -122,7 +140,7 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 		const isPermanent = permanentFailure.test(line);
 		failure = {
 			reason: isPermanent ? `ssh: ${line}` : reason,
-			until: isPermanent ? Infinity : now() + retryMs,
+			until: isPermanent || !isRetrying ? Infinity : now() + retryMs,
 		};
 		current.child.kill('SIGTERM');
 	}
@@ -174,11 +192,13 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 			}
 		});
 		const onGone = () => {
-			const reason = isReady
-				? `ssh: connection lost, retrying in ${Math.round(retryMs / 1000)}s`
-				: `ssh: ${sanitize(lastLine(current.stderr), 200) || 'could not connect'}, retrying in ${Math.round(retryMs / 1000)}s`;
-			fail(current, reason);
-			markFailed(new Error(failure?.reason ?? reason));
+			fail(
+				current,
+				isReady
+					? 'ssh: connection lost'
+					: `ssh: ${sanitize(lastLine(current.stderr), 200) || 'could not connect'}`,
+			);
+			markFailed(new Error(failureText()));
 			current.onEnd?.('');
 		};
 
@@ -201,14 +221,7 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 
 		if (!connection) {
 			if (failure && now() < failure.until) {
-				throw new Error(
-					failure.until === Infinity
-						? failure.reason
-						: failure.reason.replace(
-								/retrying in \d+s/v,
-								`retrying in ${Math.max(1, Math.ceil((failure.until - now()) / 1000))}s`,
-							),
-				);
+				throw new Error(failureText());
 			}
 
 			connection = connect();
@@ -219,7 +232,7 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 		const startedAt = performance.now();
 		const text = await new Promise<string>((resolve) => {
 			const timer = setTimeout(() => {
-				fail(current, 'ssh: no answer from the host, retrying in 5s');
+				fail(current, 'ssh: no answer from the host');
 				resolve('');
 			}, requestTimeoutMs);
 			current.onEnd = (result) => {
@@ -230,7 +243,7 @@ export function createSshSession(options: SshSessionOptions): SshSession {
 			current.child.stdin.write(snapshotRequest);
 		});
 		if (current.isClosed) {
-			throw new Error(failure?.reason ?? 'ssh: connection lost');
+			throw new Error(failureText());
 		}
 
 		return {

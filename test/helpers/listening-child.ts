@@ -10,6 +10,19 @@ import path from 'node:path';
 import process from 'node:process';
 import type {ExecutionContext} from 'ava';
 
+/** Kills `child` (by its pid) unless it has ended, and settles once it has. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) {
+		return;
+	}
+
+	const exited = new Promise((resolve) => {
+		child.once('exit', resolve);
+	});
+	child.kill('SIGKILL');
+	await exited;
+}
+
 export type ListenSpec = {
 	readonly protocol?: 'tcp' | 'udp';
 	readonly host: string;
@@ -95,17 +108,7 @@ export async function startListener(
 		],
 		{stdio: ['ignore', 'pipe', 'pipe']},
 	);
-	const stop = async () => {
-		if (child.exitCode !== null || child.signalCode !== null) {
-			return;
-		}
-
-		const exited = new Promise((resolve) => {
-			child.once('exit', resolve);
-		});
-		child.kill('SIGKILL');
-		await exited;
-	};
+	const stop = async () => stopChild(child);
 
 	t?.teardown(stop);
 	const port = await new Promise<number>((resolve, reject) => {

@@ -3,44 +3,26 @@ import anyTest, {type TestFn} from 'ava';
 import type {LocalSocket} from '../../source/probe/types.js';
 import {remoteOwnerHidden} from '../../source/remote/remote-listeners.js';
 import {openRemoteHost} from '../../source/remote/remote-host.js';
-import {ensureBuilt, root} from '../helpers/cli.js';
+import {root} from '../helpers/cli.js';
 import {runChild} from '../helpers/child.js';
 import {
-	createSshLab,
 	hasBusybox,
 	hasSudo,
-	listenScript,
-	whyNoSshLab,
+	listenCommand,
+	nmapFromClient,
+	ssListeners,
+	sshLabTest,
 	type SshLab,
 } from './sshd.js';
 
-const test = anyTest as TestFn<{lab: SshLab}>;
-const why = whyNoSshLab();
-const labTest = why === undefined ? test.serial : test.serial.skip;
-if (why !== undefined) {
-	console.warn(`test/remote: skipped: ${why}`);
-}
-
-const python = '/usr/bin/python3';
-
-if (why === undefined) {
-	test.before(async (t) => {
-		await ensureBuilt();
-		const lab = await createSshLab();
-		t.context = {lab};
-		// Root's on every address, the login user's on loopback, root's behind a drop rule.
-		await lab.start(undefined, [python, '-c', listenScript, '0.0.0.0', '8080']);
-		await lab.start(lab.user, [
-			python,
-			'-c',
-			listenScript,
-			'127.0.0.1',
-			'9090',
-		]);
-		await lab.start(undefined, [python, '-c', listenScript, '0.0.0.0', '8443']);
-		lab.sh(
-			lab.server,
-			`/usr/sbin/nft -f - <<'EOF'
+const labTest = sshLabTest(anyTest as TestFn<{lab: SshLab}>, async (lab) => {
+	// Root's on every address, the login user's on loopback, root's behind a drop rule.
+	await lab.start(undefined, listenCommand('0.0.0.0', 8080));
+	await lab.start(lab.user, listenCommand('127.0.0.1', 9090));
+	await lab.start(undefined, listenCommand('0.0.0.0', 8443));
+	lab.sh(
+		lab.server,
+		`/usr/sbin/nft -f - <<'EOF'
 table inet rmtest {
 	chain input {
 		type filter hook input priority 0;
@@ -48,12 +30,8 @@ table inet rmtest {
 	}
 }
 EOF`,
-		);
-	});
-	test.after.always((t) => {
-		t.context.lab?.close();
-	});
-}
+	);
+});
 
 const open = (lab: SshLab, host: string, isSudo = false, retryMs = 5000) => {
 	const remote = openRemoteHost(
@@ -79,16 +57,6 @@ const tcpListeners = (sockets: readonly LocalSocket[]) =>
 		.map((socket) => `${socket.address}:${socket.port}`)
 		.toSorted();
 
-/** `address:port` of every TCP listener as ss in the server namespace sees it. */
-async function ssListeners(lab: SshLab): Promise<string[]> {
-	const ss = lab.sh(lab.server, 'ss -tlnH');
-	return ss
-		.trim()
-		.split('\n')
-		.map((line) => line.trim().split(/\s+/v)[3]!)
-		.toSorted();
-}
-
 labTest(
 	'the host’s listeners over ssh are the ones ss sees there; another user’s owner says --sudo, with --sudo it is named',
 	async (t) => {
@@ -97,7 +65,7 @@ labTest(
 		t.teardown(plain.close);
 		const list = await plain.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
+		t.deepEqual(tcpListeners(list.sockets), ssListeners(lab));
 		const byPort = (port: number) =>
 			list.sockets.find((socket) => socket.port === port);
 		t.is(
@@ -171,21 +139,9 @@ labTest(
 		t.is(verdict(8080), 'reachable from here');
 		t.is(verdict(9090), 'listening on loopback only');
 		t.is(verdict(22), 'reachable from here');
-		const nmap = await runChild('ip', [
-			'netns',
-			'exec',
-			lab.client,
-			'nmap',
-			'-Pn',
-			'-n',
-			'--max-retries',
-			'1',
-			'-p',
-			'8443,8080',
-			lab.address,
-		]);
-		t.regex(nmap.stdout, /8443\/tcp\s+filtered/v);
-		t.regex(nmap.stdout, /8080\/tcp\s+open/v);
+		const nmap = await nmapFromClient(lab, '8443,8080');
+		t.regex(nmap, /8443\/tcp\s+filtered/v);
+		t.regex(nmap, /8080\/tcp\s+open/v);
 
 		const table = await portui(lab, [
 			'probe',
@@ -249,7 +205,7 @@ labTest(
 		t.teardown(remote.close);
 		const list = await remote.scanner.list();
 		t.true(list.isAvailable, list.reason);
-		t.deepEqual(tcpListeners(list.sockets), await ssListeners(lab));
+		t.deepEqual(tcpListeners(list.sockets), ssListeners(lab));
 		// The remote shell of that session is BusyBox, not dash.
 		const uid = Number(lab.sh(lab.server, `id -u ${lab.busyboxUser}`).trim());
 		const shells = readdirSync('/proc')

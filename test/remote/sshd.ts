@@ -6,7 +6,8 @@
  *
  * The test generates the host key, a login user (`rm-uNN`, and `rm-bNN` whose shell and PATH are
  * BusyBox), its key, an ssh config and known_hosts in a temp dir, and passes that config to ssh
- * with -F: the user's own ~/.ssh is never read. `close()` kills what it started, by pid, and
+ * with -F: the user's own ~/.ssh is never read. (`rm` is the default prefix of every name; a test
+ * file may give its own.) `close()` kills what it started, by pid, and
  * removes the namespaces, users, sudoers file and temp dir.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
@@ -25,6 +26,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
+import type {TestFn} from 'ava';
+import {runChild} from '../helpers/child.js';
+import {ensureBuilt} from '../helpers/cli.js';
 import {addNamespace, shIn as run} from '../net/topology.js';
 
 export type SshLab = {
@@ -32,7 +36,10 @@ export type SshLab = {
 	readonly server: string;
 	readonly address: string;
 	readonly dir: string;
-	/** An ssh config (for -F) naming `target` (the plain user) and `busybox` (the BusyBox user). */
+	/**
+	 * An ssh config (for -F) naming `target` (the plain user), `busybox` (the BusyBox user) and
+	 * `wrongkey` (the plain user with a key the server does not know).
+	 */
 	readonly config: string;
 	readonly user: string;
 	readonly busyboxUser?: string;
@@ -46,6 +53,10 @@ export type SshLab = {
 	killSessionsOf(user: string): void;
 	/** Makes known_hosts name another key for the server. */
 	forgetHostKey(): void;
+	/** Stops sshd (by pid, the sessions it serves with it) and waits until port 22 is free. */
+	stopSshd(): Promise<void>;
+	/** Starts sshd again after `stopSshd`; resolves once it listens. */
+	startSshd(): Promise<void>;
 	close(): void;
 };
 
@@ -74,6 +85,64 @@ export function whyNoSshLab(): string | undefined {
 	}
 
 	return undefined;
+}
+
+/**
+ * The test function of a file of lab tests: serial, over one lab the file's `before` makes (then
+ * `setup` in it) and its `after` removes; skipped with a one-line reason where no lab can be made.
+ */
+export function sshLabTest(
+	test: TestFn<{lab: SshLab}>,
+	setup: (lab: SshLab) => Promise<void>,
+	options: {readonly prefix?: string} = {},
+) {
+	const why = whyNoSshLab();
+	if (why !== undefined) {
+		console.warn(`test/remote: skipped: ${why}`);
+		return test.serial.skip;
+	}
+
+	test.before(async (t) => {
+		await ensureBuilt();
+		const lab = await createSshLab(options);
+		t.context = {lab};
+		await setup(lab);
+	});
+	test.after.always((t) => {
+		t.context.lab?.close();
+	});
+	return test.serial;
+}
+
+/** `address:port` of every TCP listener as ss in the server namespace sees it, sorted. */
+export function ssListeners(lab: SshLab): string[] {
+	return lab
+		.sh(lab.server, 'ss -tlnH')
+		.trim()
+		.split('\n')
+		.map((line) => line.trim().split(/\s+/v)[3]!)
+		.toSorted();
+}
+
+/** Nmap's stdout for `ports` (`8443,8080`) of the server, from the client namespace. */
+export async function nmapFromClient(
+	lab: SshLab,
+	ports: string,
+): Promise<string> {
+	const nmap = await runChild('ip', [
+		'netns',
+		'exec',
+		lab.client,
+		'nmap',
+		'-Pn',
+		'-n',
+		'--max-retries',
+		'1',
+		'-p',
+		ports,
+		lab.address,
+	]);
+	return nmap.stdout;
 }
 
 export const hasBusybox = () =>
@@ -107,18 +176,21 @@ function pidsOf(uid: number): number[] {
 	return pids;
 }
 
-export async function createSshLab(): Promise<SshLab> {
+export async function createSshLab(
+	options: {readonly prefix?: string} = {},
+): Promise<SshLab> {
+	const {prefix = 'rm'} = options;
 	const n = (process.pid % 200) + 20 + counter++;
-	const id = `rm${process.pid % 10_000}x${counter}`;
+	const id = `${prefix}${process.pid % 10_000}x${counter}`;
 	const client = `${id}c`;
 	const server = `${id}s`;
 	const address = `10.24.${n % 250}.2`;
 	const clientAddress = `10.24.${n % 250}.1`;
-	const user = `rm-u${process.pid % 100_000}x${counter}`;
+	const user = `${prefix}-u${process.pid % 100_000}x${counter}`;
 	const busyboxUser = hasBusybox()
-		? `rm-b${process.pid % 100_000}x${counter}`
+		? `${prefix}-b${process.pid % 100_000}x${counter}`
 		: undefined;
-	const dir = mkdtempSync(path.join(tmpdir(), 'rm-sshd-'));
+	const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-sshd-`));
 	// Sshd reads authorized_keys as the user, and the BusyBox shell lives here.
 	chmodSync(dir, 0o755);
 	const children: ChildProcess[] = [];
@@ -161,9 +233,18 @@ export async function createSshLab(): Promise<SshLab> {
 			addNamespace(ns, madeNs);
 		}
 
-		run(client, `ip link add rm0 type veth peer name rm1 netns ${server}`);
-		run(client, `ip addr add ${clientAddress}/24 dev rm0; ip link set rm0 up`);
-		run(server, `ip addr add ${address}/24 dev rm1; ip link set rm1 up`);
+		run(
+			client,
+			`ip link add ${prefix}0 type veth peer name ${prefix}1 netns ${server}`,
+		);
+		run(
+			client,
+			`ip addr add ${clientAddress}/24 dev ${prefix}0; ip link set ${prefix}0 up`,
+		);
+		run(
+			server,
+			`ip addr add ${address}/24 dev ${prefix}1; ip link set ${prefix}1 up`,
+		);
 
 		for (const name of [user, busyboxUser]) {
 			if (name === undefined) {
@@ -222,6 +303,7 @@ export async function createSshLab(): Promise<SshLab> {
 		keygen(path.join(dir, 'host_key'));
 		keygen(path.join(dir, 'other_host_key'));
 		keygen(path.join(dir, 'id'));
+		keygen(path.join(dir, 'other_id'));
 		writeFileSync(
 			path.join(dir, 'authorized_keys'),
 			readFileSync(path.join(dir, 'id.pub')),
@@ -259,13 +341,18 @@ export async function createSshLab(): Promise<SshLab> {
 				...[
 					['target', user],
 					['busybox', busyboxUser],
+					['wrongkey', user],
 				].flatMap(([alias, login]) =>
 					login === undefined
 						? []
 						: [`Host ${alias}`, `\tHostName ${address}`, `\tUser ${login}`],
 				),
-				'Host *',
+				// IdentityFile adds up: the one key the server knows is for every alias but wrongkey.
+				'Host wrongkey',
+				`\tIdentityFile ${dir}/other_id`,
+				'Host * !wrongkey',
 				`\tIdentityFile ${dir}/id`,
+				'Host *',
 				'\tIdentitiesOnly yes',
 				`\tUserKnownHostsFile ${dir}/known_hosts`,
 				'\tGlobalKnownHostsFile /dev/null',
@@ -282,39 +369,47 @@ export async function createSshLab(): Promise<SshLab> {
 		);
 
 		mkdirSync('/run/sshd', {recursive: true});
-		const sshd = spawn(
-			'ip',
-			[
-				'netns',
-				'exec',
-				server,
-				'/usr/sbin/sshd',
-				'-D',
-				'-e',
-				'-f',
-				path.join(dir, 'sshd_config'),
-			],
-			{stdio: ['ignore', 'ignore', 'pipe']},
-		);
-		children.push(sshd);
-		let sshdError = '';
-		sshd.stderr.setEncoding('utf8');
-		sshd.stderr.on('data', (chunk: string) => {
-			sshdError += chunk;
-		});
-		// Ready once port 22 listens in the server namespace (bounded wait).
-		for (let attempt = 0; ; attempt++) {
-			if (run(server, 'cat /proc/net/tcp').includes(':0016 00000000:0000 0A')) {
-				break;
-			}
+		let sshd: ChildProcess | undefined;
+		const listens22 = () =>
+			run(server, 'cat /proc/net/tcp').includes(':0016 00000000:0000 0A');
+		const startSshd = async () => {
+			const child = spawn(
+				'ip',
+				[
+					'netns',
+					'exec',
+					server,
+					'/usr/sbin/sshd',
+					'-D',
+					'-e',
+					'-f',
+					path.join(dir, 'sshd_config'),
+				],
+				{stdio: ['ignore', 'ignore', 'pipe']},
+			);
+			sshd = child;
+			children.push(child);
+			let sshdError = '';
+			child.stderr.setEncoding('utf8');
+			child.stderr.on('data', (chunk: string) => {
+				sshdError += chunk;
+			});
+			// Ready once port 22 listens in the server namespace (bounded wait).
+			for (let attempt = 0; ; attempt++) {
+				if (listens22()) {
+					break;
+				}
 
-			if (attempt > 100 || sshd.exitCode !== null) {
-				throw new Error(`sshd did not start: ${sshdError}`);
-			}
+				if (attempt > 100 || child.exitCode !== null) {
+					throw new Error(`sshd did not start: ${sshdError}`);
+				}
 
-			// eslint-disable-next-line no-await-in-loop -- polling a bounded number of times
-			await delay(50);
-		}
+				// eslint-disable-next-line no-await-in-loop -- polling a bounded number of times
+				await delay(50);
+			}
+		};
+
+		await startSshd();
 
 		return {
 			client,
@@ -378,6 +473,24 @@ export async function createSshLab(): Promise<SshLab> {
 					.join(' ');
 				writeFileSync(path.join(dir, 'known_hosts'), `${address} ${other}\n`);
 			},
+			async stopSshd() {
+				const child = sshd;
+				if (child?.exitCode !== null || child.pid === undefined) {
+					return;
+				}
+
+				const exited = new Promise((resolve) => {
+					child.once('exit', resolve);
+				});
+				// `ip netns exec` execs sshd: this pid is sshd's own.
+				child.kill('SIGTERM');
+				await exited;
+				for (let attempt = 0; attempt < 100 && listens22(); attempt++) {
+					// eslint-disable-next-line no-await-in-loop -- polling a bounded number of times
+					await delay(50);
+				}
+			},
+			startSshd,
 			close,
 		};
 	} catch (error) {
@@ -385,6 +498,15 @@ export async function createSshLab(): Promise<SshLab> {
 		throw error;
 	}
 }
+
+/** The command of a TCP listener on `address`:`port`, for `lab.start`. */
+export const listenCommand = (address: string, port: number) => [
+	'/usr/bin/python3',
+	'-c',
+	listenScript,
+	address,
+	String(port),
+];
 
 /** A TCP listener in Python: `/usr/bin/python3 -c listenScript ADDRESS PORT` (Debian's: the test user may run it); prints ready. */
 export const listenScript = [
