@@ -1,7 +1,8 @@
 import process from 'node:process';
 import {parseArguments, parseRemoteArgument} from '../args.js';
 import {insideOf, listeningText, type Inside} from '../remote/inside.js';
-import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
+import type {SshDestination} from '../remote/destination.js';
+import type {RemoteHost} from '../remote/remote-host.js';
 import type {RemoteSocketList} from '../remote/remote-listeners.js';
 import type {Catalogue} from '../catalogue/load.js';
 import {
@@ -200,21 +201,14 @@ export async function probe(argv: readonly string[]): Promise<number> {
 	);
 	const {catalogue, pairs} = loaded;
 	let {host} = loaded;
-	const remote = remoteArgument
-		? openRemoteHost(remoteArgument.destination, {
-				configFile: cli.flags.sshConfig,
-				isSudo: cli.flags.sudo,
-				// One sweep, one attempt: nothing here would retry in 5s.
-				isRetrying: false,
-			})
-		: undefined;
-	let inside: Promise<RemoteSocketList> | undefined;
-	if (remote) {
-		host = await sshHostName(remote.destination, {
-			configFile: cli.flags.sshConfig,
-		});
-		// Inside and outside at the same time: the socket tables while the probes run.
-		inside = remote.scanner.list();
+	// Inside and outside at the same time: the socket tables are read while the probes run.
+	const {
+		remote,
+		inside,
+		host: remoteName,
+	} = await openRemoteTarget(remoteArgument?.destination, cli.flags);
+	if (remoteName !== undefined) {
+		host = remoteName;
 	}
 
 	// Ctrl-C aborts the probes in flight; the sockets are closed before the process ends.
@@ -297,4 +291,34 @@ export async function probe(argv: readonly string[]): Promise<number> {
 	}
 
 	return 0;
+}
+
+/**
+ * The ssh:// host's session, its socket tables (being read) and the name ssh resolves it to. Loaded for an ssh:// target only:
+ * it brings node:child_process, a few ms of every start.
+ */
+async function openRemoteTarget(
+	destination: SshDestination | undefined,
+	flags: {readonly sshConfig?: string; readonly sudo: boolean},
+): Promise<{
+	remote?: RemoteHost;
+	inside?: Promise<RemoteSocketList>;
+	host?: string;
+}> {
+	if (!destination) {
+		return {};
+	}
+
+	const {openRemoteHost, sshHostName} =
+		await import('../remote/remote-host.js');
+	const remote = openRemoteHost(destination, {
+		configFile: flags.sshConfig,
+		isSudo: flags.sudo,
+		// One sweep, one attempt: nothing here would retry in 5s.
+		isRetrying: false,
+	});
+	const host = await sshHostName(remote.destination, {
+		configFile: flags.sshConfig,
+	});
+	return {remote, inside: remote.scanner.list(), host};
 }
