@@ -9,6 +9,7 @@ import {
 	liveCell,
 	mountApp,
 	type MountOptions,
+	type Mounted,
 } from './helpers/app.js';
 import {createFakeProbe, sshdSocket} from './helpers/dashboard.js';
 import {waitFor} from './helpers/probe-servers.js';
@@ -54,7 +55,13 @@ async function mountTwo(t: ExecutionContext, options: MountOptions = {}) {
 	return app;
 }
 
-const watchOf = (app: Awaited<ReturnType<typeof mountTwo>>, host: string) =>
+/** `:` and `text` typed into the host input (not yet entered). */
+async function typeHost(app: Mounted, text: string) {
+	await app.press(':', (frame) => frame.includes('host: '), 'the host input');
+	await app.press(text, (frame) => frame.includes(`host: ${text}`), 'typed');
+}
+
+const watchOf = (app: Mounted, host: string) =>
 	app.fake.active().filter((watch) => watch.request.host === host);
 
 test.serial(
@@ -226,12 +233,7 @@ test.serial(
 	async (t) => {
 		const app = await mountTwo(t);
 		const db2 = watchOf(app, 'db2.test')[0];
-		await app.press(':', (frame) => frame.includes('host: '), 'the host input');
-		await app.press(
-			'db3.test',
-			(frame) => frame.includes('host: db3.test'),
-			'typed',
-		);
+		await typeHost(app, 'db3.test');
 		const frame = await app.press(
 			'\r',
 			(frame) =>
@@ -255,12 +257,7 @@ test.serial(
 	'`:` with an ssh:// host: connected through the launcher, or one line where it cannot',
 	async (t) => {
 		const app = await mountTwo(t);
-		await app.press(':', (frame) => frame.includes('host: '), 'the host input');
-		await app.press(
-			'ssh://db3.test',
-			(frame) => frame.includes('host: ssh://db3.test'),
-			'typed',
-		);
+		await typeHost(app, 'ssh://db3.test');
 		let frame = await app.press(
 			'\r',
 			(frame) => frame.includes('ssh:// hosts are given on the command line'),
@@ -285,16 +282,7 @@ test.serial(
 				};
 			},
 		});
-		await connected.press(
-			':',
-			(frame) => frame.includes('host: '),
-			'the host input',
-		);
-		await connected.press(
-			'ssh://admin@db3.test',
-			(frame) => frame.includes('host: ssh://admin@db3.test'),
-			'typed',
-		);
+		await typeHost(connected, 'ssh://admin@db3.test');
 		frame = await connected.press(
 			'\r',
 			(frame) => header(frame).includes('db3.test'),
@@ -322,16 +310,7 @@ test.serial(
 		);
 		t.regex(hostLine(frame), /db3\.test 1 open · db2\.test/v);
 
-		await connected.press(
-			':',
-			(frame) => frame.includes('host: '),
-			'the host input',
-		);
-		await connected.press(
-			'ssh://bad host',
-			(frame) => frame.includes('host: ssh://bad host'),
-			'typed',
-		);
+		await typeHost(connected, 'ssh://bad host');
 		frame = await connected.press(
 			'\r',
 			(frame) => frame.includes('still watching db3.test'),

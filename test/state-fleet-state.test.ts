@@ -81,16 +81,22 @@ function apply(state: FleetState, ...actions: FleetAction[]): FleetState {
 	return next;
 }
 
-test('each host its own rows; one event log in time order, ids unique across hosts', (t) => {
+/** Db1 and db2, each watch started. */
+function twoHosts() {
 	const db1 = host('db1');
 	const db2 = host('db2');
-	let state = apply(
+	const state = apply(
 		initialFleetState(['db1', 'db2']),
 		db1.start(),
 		db2.start(),
 	);
-	state = apply(
-		state,
+	return {db1, db2, state};
+}
+
+test('each host its own rows; one event log in time order, ids unique across hosts', (t) => {
+	const {db1, db2, state: started} = twoHosts();
+	let state = apply(
+		started,
 		db1.sweep(1000, 'open'),
 		db2.sweep(1000, 'closed'),
 		// In one batch, as one microtask of use-live gathers them: db2 changes before db1.
@@ -115,12 +121,9 @@ test('each host its own rows; one event log in time order, ids unique across hos
 });
 
 test('a host no longer watched loses its rows, not its events; an equal sweep changes nothing', (t) => {
-	const db1 = host('db1');
-	const db2 = host('db2');
+	const {db1, db2, state: started} = twoHosts();
 	let state = apply(
-		initialFleetState(['db1', 'db2']),
-		db1.start(),
-		db2.start(),
+		started,
 		db1.sweep(1000, 'open'),
 		db1.sweep(2000, 'closed'),
 	);
@@ -136,13 +139,9 @@ test('a host no longer watched loses its rows, not its events; an equal sweep ch
 });
 
 test('the log keeps the newest maxEvents of all hosts', (t) => {
-	const db1 = host('db1');
-	const db2 = host('db2');
-	let state = apply(
-		initialFleetState(['db1', 'db2']),
-		db1.start(),
-		db2.start(),
-	);
+	const twins = twoHosts();
+	const {db1, db2} = twins;
+	let {state} = twins;
 	for (let index = 0; index <= maxEvents; index++) {
 		const portState: PortState = index % 2 === 0 ? 'open' : 'closed';
 		state = apply(

@@ -1,9 +1,9 @@
-import {once} from 'node:events';
-import {createServer, type Server} from 'node:net';
 import test from 'ava';
 import {temporaryDirectory} from '../helpers/catalogue.js';
 import {ensureBuilt} from '../helpers/cli.js';
-import {type PtySession, spawnPortui} from '../helpers/pty.js';
+import {header, hostLine, rowOf} from '../helpers/dashboard-screen.js';
+import {listenTcp} from '../helpers/probe-servers.js';
+import {spawnPortui} from '../helpers/pty.js';
 
 // Two loopback hosts of this task's range in one dashboard at 80x24, through the built binary:
 // a listener on the first closes and comes back while both are watched, and h shows the second.
@@ -15,41 +15,13 @@ test.before(async () => {
 	await ensureBuilt();
 });
 
-async function listen(host: string, port = 0): Promise<Server> {
-	const server = createServer((socket) => {
-		socket.destroy();
-	});
-	server.listen({port, host, exclusive: true});
-	await once(server, 'listening');
-	return server;
-}
-
-async function close(server: Server): Promise<void> {
-	await new Promise<void>((resolve) => {
-		server.close(() => {
-			resolve();
-		});
-	});
-}
-
-const portOf = (server: Server) => (server.address() as {port: number}).port;
-const header = (session: PtySession) => session.lines[0] ?? '';
-const hostLine = (session: PtySession) => session.lines[1] ?? '';
-const rowOf = (session: PtySession, port: number) =>
-	session.lines.find((line) =>
-		new RegExp(`[┃│] [ >*]+${port} `, 'v').test(line),
-	) ?? '';
-
 test('two hosts at 80x24: both watched at once, a change on the one not shown counts and logs, h shows the other', async (t) => {
 	// One port number on both hosts: open on the first, closed on the second.
-	let listener = await listen(first);
-	const port = portOf(listener);
-	const onSecond = await listen(second);
-	const closedPort = portOf(onSecond);
-	await close(onSecond);
-	t.teardown(async () => {
-		await close(listener).catch(() => undefined);
-	});
+	const listener = await listenTcp(t, {host: first});
+	const {port} = listener;
+	const onSecond = await listenTcp(t, {host: second});
+	const closedPort = onSecond.port;
+	await onSecond.close();
 	const session = spawnPortui(
 		[
 			first,
@@ -84,7 +56,7 @@ test('two hosts at 80x24: both watched at once, a change on the one not shown co
 	);
 
 	// The first host's port goes down while the second is shown.
-	await close(listener);
+	await listener.close();
 	await session.waitFor(
 		(s) =>
 			hostLine(s).includes(`${first} 0 open 1 down`) &&
@@ -98,7 +70,7 @@ test('two hosts at 80x24: both watched at once, a change on the one not shown co
 	);
 	t.true(header(session).includes(second), 'the second host still shown');
 
-	listener = await listen(first, port);
+	await listenTcp(t, {host: first, port});
 	await session.waitFor(
 		(s) =>
 			hostLine(s).includes(`${first} 1 open`) &&

@@ -3,6 +3,7 @@ import process from 'node:process';
 import anyTest, {type TestFn} from 'ava';
 import {temporaryDirectory} from '../helpers/catalogue.js';
 import {ensureBuilt, root} from '../helpers/cli.js';
+import {header, hostLine, rowOf} from '../helpers/dashboard-screen.js';
 import {PtySession} from '../helpers/pty.js';
 import {createSshLab, listenScript, whyNoSshLab, type SshLab} from './sshd.js';
 
@@ -26,13 +27,6 @@ if (why === undefined) {
 		t.context.lab?.close();
 	});
 }
-
-const header = (session: PtySession) => session.lines[0] ?? '';
-const hostLine = (session: PtySession) => session.lines[1] ?? '';
-const rowOf = (session: PtySession, port: number) =>
-	session.lines.find((line) =>
-		new RegExp(`[┃│] [ >*]+${port} `, 'v').test(line),
-	) ?? '';
 
 labTest(
 	'portui 127.0.0.1 ssh://target: both at once; the remote inside view shows, and its port going down is counted and logged while the other host is shown',
