@@ -171,13 +171,18 @@ export function useDashboard({
 	);
 	const ring = useBell(state.isBellOn);
 	// Set below, once the watched pairs are known; the bell asks it at the time of a change.
-	const isBellPair = useRef<(key: string) => boolean>(() => false);
+	const isBellPair = useRef<(host: string, key: string) => boolean>(
+		() => false,
+	);
 	const onChange = useCallback(
 		(transition: Transition) => {
 			if (
 				transition.from !== undefined &&
 				!isNoisyChange(transition.from, transition.to) &&
-				isBellPair.current(liveKey(transition.port, transition.protocol))
+				isBellPair.current(
+					transition.host,
+					liveKey(transition.port, transition.protocol),
+				)
 			) {
 				ring();
 			}
@@ -312,10 +317,16 @@ export function useDashboard({
 	const {pinned} = state;
 	// In the commit, not after it: a change that arrives right after a pin must ring by the new rule.
 	useLayoutEffect(() => {
-		// The help's promise: the pinned ports ring, or the ports in view when none is pinned.
-		const keys = new Set(pinned.length > 0 ? pinned : watched.split(','));
-		isBellPair.current = (key) => keys.has(key);
-	}, [pinned, watched]);
+		// The help's promise: the pinned ports ring, or the ports in view when none is pinned;
+		// on every host, by its own pins.
+		const keys = new Map(
+			hosts.map((item) => {
+				const pins = item === host ? pinned : pinsOf(item);
+				return [item, new Set(pins.length > 0 ? pins : keyOf(item).split(','))];
+			}),
+		);
+		isBellPair.current = (of, key) => keys.get(of)?.has(key) ?? false;
+	}, [hosts, host, pinned, pinsOf, keyOf]);
 	const expect = useCallback(
 		(pair: PortPair) => catalogue.byPair(pair.port, pair.protocol),
 		[catalogue],
