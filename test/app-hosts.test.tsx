@@ -115,6 +115,25 @@ test.serial(
 );
 
 test.serial(
+	'nothing pinned, the l view: no host watches anything, and the host line gives no figure',
+	async (t) => {
+		const app = await mountApp(t, {
+			fake: createFakeProbe({targets}),
+			initialHost: 'db1.test',
+			initialHosts: ['db1.test', 'db2.test'],
+		});
+		await waitFor(() => app.fake.active().length === 2, 3000, 'both watches');
+		await app.press(
+			'l',
+			(frame) => hostLine(frame).trim() === 'hosts (h) db1.test · db2.test',
+			'no figures in the l view',
+		);
+		await waitFor(() => app.fake.active().length === 0, 3000, 'no watch');
+		t.false(hostLine(app.frame()).includes('pending'));
+	},
+);
+
+test.serial(
 	'a port that goes down on a host not shown counts in its figures, in the alarm’s mark, and in the one event log with its host',
 	async (t) => {
 		const app = await mountTwo(t);

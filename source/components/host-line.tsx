@@ -10,7 +10,11 @@ export type HostLineProps = {
 };
 
 /** A host's figures: what its running watch observed, `pending` before its first answer. */
-function figures({counts, error}: HostSummary): string {
+function figures({counts, error, isIdle}: HostSummary): string {
+	if (isIdle) {
+		return '';
+	}
+
 	if (counts.observed === 0) {
 		return error === undefined ? ' pending' : ' error';
 	}

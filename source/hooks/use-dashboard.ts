@@ -66,6 +66,8 @@ export type RemoteReader = {
 export type HostSummary = {
 	readonly host: string;
 	readonly isShown: boolean;
+	/** Nothing of it is watched (the `l` view): no figure to give. */
+	readonly isIdle: boolean;
 	readonly error?: string;
 	readonly counts: StateCounts;
 };
@@ -375,6 +377,7 @@ export function useDashboard({
 						return {
 							host: item,
 							isShown: item === host,
+							isIdle: keyOf(item) === '',
 							error: own?.error,
 							counts: stateCounts(
 								parsePairs(keyOf(item)).map(({port, protocol}) =>
