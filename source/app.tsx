@@ -8,6 +8,8 @@ import {EventLog} from './components/event-log.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
 import {HelpOverlay} from './components/help-overlay.js';
+import {HostLine} from './components/host-line.js';
+import {HostWatches} from './components/host-watches.js';
 import {computeLayout, minimumSize} from './components/layout.js';
 import {Panes} from './components/panes.js';
 import {PromptLine} from './components/prompt-line.js';
@@ -18,8 +20,8 @@ import {
 	targetNote,
 } from './components/status-text.js';
 import type {ProbeService} from './hooks/probe-service.js';
+import {type RemoteReader, useDashboard} from './hooks/use-dashboard.js';
 import {paletteContext} from './components/theme-context.js';
-import {useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import type {PinStore} from './state/pins-store.js';
 import {palettes, type ThemeName} from './terminal/theme.js';
@@ -36,6 +38,15 @@ export type AppProps = {
 	readonly onNeedsRegistry?: () => void;
 	/** The host watched first: a name or an address (`localhost` by default). */
 	readonly initialHost: string;
+	/** Several hosts watched at once (`initialHost` first): `h` shows the next. */
+	readonly initialHosts?: readonly string[];
+	/**
+	 * `:` with an ssh:// host: connects (the launcher closes it at the end) and says where the
+	 * probes aim. Absent: `:` says ssh:// hosts are given on the command line.
+	 */
+	readonly openRemote?: (text: string) => Promise<RemoteReader>;
+	/** Hosts whose sockets are read over SSH: each one's reader. */
+	readonly remotes?: ReadonlyMap<string, ProbeService['listLocalSockets']>;
 	/** Time from the end of one sweep to the start of the next; `+` and `-` change it. */
 	readonly initialIntervalMs: number;
 	/** Borders in ASCII (`+-|`) rather than box drawing: a locale that is not UTF-8, or `--ascii`. */
@@ -74,7 +85,12 @@ export function App({theme = 'auto', isColor, ...props}: AppProps) {
 
 function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 	const size = useTerminalSize();
-	const layout = useMemo(() => computeLayout(size), [size]);
+	// Several hosts: their line takes a row of the panes.
+	const hostLines = (options.initialHosts?.length ?? 1) > 1 ? 1 : 0;
+	const layout = useMemo(
+		() => computeLayout(size, {hostLines}),
+		[size, hostLines],
+	);
 	const dashboard = useDashboard({...options, layout, isAscii});
 	const {
 		state,
@@ -137,6 +153,18 @@ function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 				isColor={isColor}
 				isUnresolved={target.resolved?.isResolved === false}
 			/>
+			<HostWatches watches={dashboard.watches} />
+			{/* Over the panes only: the help, describe and event views keep their height. */}
+			{hostLines > 0 &&
+			!state.isHelpOpen &&
+			!(state.isDescribeOpen && dashboard.describe.length > 0) &&
+			!state.isEventsOpen ? (
+				<HostLine
+					width={layout.width}
+					hosts={dashboard.summaries}
+					isColor={isColor}
+				/>
+			) : undefined}
 			{state.isHelpOpen ? (
 				<HelpOverlay
 					width={layout.width}

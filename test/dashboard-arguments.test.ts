@@ -56,7 +56,12 @@ test('bad input is a UsageError naming the value and what is accepted', (t) => {
 		[['host one'], /bad host "host one"/v],
 		[
 			['a.example', '22', 'b.example'],
-			/one host and one list of ports at a time, got 3 arguments/v,
+			/ports "22" before the host "b\.example": the ports go last/v,
+		],
+		[['a.example', 'b example', '22'], /bad host "b example"/v],
+		[
+			['a.example', 'ssh://b.example:99999'],
+			/bad host "ssh:\/\/b\.example:99999": the port must be 1-65535/v,
 		],
 		[
 			['--colour'],
@@ -87,5 +92,39 @@ test('--theme light or dark wins over COLORFGBG; a bad value names itself and wh
 	);
 	t.throws(() => parseDashboardArguments(['--theme', 'blue'], utf8, tty), {
 		message: 'bad --theme "blue"; accepted: light, dark',
+	});
+});
+
+test('several hosts: the last argument is PORTS when it reads as ports', (t) => {
+	const isPorts = (word: string) => word === 'ssh';
+	t.like(parseDashboardArguments(['db1', 'db2', 'ssh://db3'], utf8, tty), {
+		host: 'db1',
+		hosts: [{host: 'db1'}, {host: 'db2'}, {host: 'db3'}],
+		ports: undefined,
+	});
+	t.is(
+		parseDashboardArguments(['db1', 'ssh://db3'], utf8, tty).hosts?.[1]
+			?.destination?.text,
+		'ssh://db3',
+	);
+	for (const ports of ['22', '22,443', '8000-8010', '53/udp', 'ssh']) {
+		const settings = parseDashboardArguments(
+			['db1', 'db2', ports],
+			utf8,
+			tty,
+			isPorts,
+		);
+		t.is(settings.ports, ports);
+		t.is(settings.hosts?.length, 2);
+	}
+
+	// One host and PORTS, as before; a name the catalogue does not know is a host.
+	t.like(parseDashboardArguments(['localhost', 'ssh'], utf8, tty, isPorts), {
+		host: 'localhost',
+		ports: 'ssh',
+	});
+	t.like(parseDashboardArguments(['db1', '10.0.0.2'], utf8, tty, isPorts), {
+		hosts: [{host: 'db1'}, {host: '10.0.0.2'}],
+		ports: undefined,
 	});
 });

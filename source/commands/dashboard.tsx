@@ -1,4 +1,6 @@
 import process from 'node:process';
+import {isIP} from 'node:net';
+import {PassThrough} from 'node:stream';
 import {type Instance, render} from 'ink';
 import {App} from '../app.js';
 import {
@@ -9,9 +11,14 @@ import {
 	parseRemoteArgument,
 	UsageError,
 } from '../args.js';
+import {
+	isSshUrl,
+	parseSshUrl,
+	sshAccepted,
+	type SshDestination,
+} from '../remote/destination.js';
 import {defaultProbeService} from '../hooks/default-probe-service.js';
 import type {ProbeService} from '../hooks/probe-service.js';
-import type {SshDestination} from '../remote/destination.js';
 import {openRemoteHost, sshHostName} from '../remote/remote-host.js';
 import {liveKey} from '../state/live-state.js';
 import {createPinStore, pinsPath} from '../state/pins-store.js';
@@ -33,14 +40,18 @@ import {parseProbeTimeout} from './results.js';
 
 const help = `
 	Usage
-	  $ portui [HOST|ssh://[USER@]HOST[:PORT] [PORTS]] [--interval 2s] [--timeout 1s]
+	  $ portui [HOST|ssh://[USER@]HOST[:PORT] ...] [PORTS] [--interval 2s] [--timeout 1s]
 	           [--catalogue PATH] [--ascii] [--theme light|dark] [--sudo] [--ssh-config FILE]
 	  $ portui list|probe|wait|watch ...   (portui <command> --help)
 
 	The dashboard: the catalogue of well-known ports beside a live probe of HOST
 	(default localhost). Press ? in it for every key; q or Ctrl-C quits.
 	PORTS (22,443,40022 or ssh,53/udp or 8000-8010, as for probe) are watched alone,
-	in the catalogue or not. Pins (Space) are kept per host in
+	in the catalogue or not. Several hosts are watched at once in one dashboard
+	(h and H go through them; one event log names the host). With two or more
+	arguments the last is PORTS when it reads as ports (a number, a range, a list,
+	a /udp, a service name of the catalogue); a host named like a service: give
+	its full name (ldap.example). Pins (Space) are kept per host in
 	$XDG_STATE_HOME/portui/pins.json (default ~/.local/state/portui/) and restored.
 
 	Without a terminal (a pipe, cron, ssh without -t) it prints one plain snapshot of
@@ -79,17 +90,28 @@ const help = `
 	  $ portui
 	  $ portui db.example --interval 500ms
 	  $ portui localhost 22,443,40022
+	  $ portui db1.example db2.example ssh://db3.example postgresql
 	  $ ssh -t host portui
 	  $ portui ssh://admin@db.example --sudo
 `;
 
-export type DashboardSettings = {
+/** One host of the command line: where the probes aim, and for ssh:// how to read its sockets. */
+export type DashboardHost = {
 	readonly host: string;
+	readonly destination?: SshDestination;
+};
+
+export type DashboardSettings = {
+	/** The first host: shown first. */
+	readonly host: string;
+	/** Several hosts watched at once (the first is `host`); absent for one. */
+	readonly hosts?: readonly DashboardHost[];
 	/** PORTS as given; parsed against the catalogue once it is loaded. */
 	readonly ports: string | undefined;
 	/** An ssh:// target: its sockets are read over SSH. */
 	readonly remote?: {
-		readonly destination: SshDestination;
+		/** The first host's, when it is an ssh:// one. */
+		readonly destination?: SshDestination;
 		readonly configFile?: string;
 		readonly isSudo: boolean;
 	};
@@ -101,10 +123,55 @@ export type DashboardSettings = {
 	readonly theme: ThemeName;
 };
 
+/** Without the catalogue: a number, a range, a list or a protocol reads as ports. */
+const looksLikePorts = (word: string) =>
+	isIP(word) === 0 && (/[,\/]/v.test(word) || /^\d+(?:-\d+)?$/v.test(word));
+
+/** A host of the command line: HOST or ssh://[USER@]HOST[:PORT]; a bad one names itself. */
+function parseHostArgument(word: string): DashboardHost {
+	const remote = parseRemoteArgument([word]);
+	return remote
+		? {host: remote.destination.host, destination: remote.destination}
+		: {host: parseHost(word)};
+}
+
+/**
+ * Splits the arguments into hosts and PORTS: with two or more, the last is PORTS when it reads
+ * as ports (`isPorts`: the catalogue knows its names); ports anywhere else are refused.
+ */
+function splitHosts(
+	input: readonly string[],
+	isPorts: (word: string) => boolean,
+): {readonly hosts: readonly DashboardHost[]; readonly ports?: string} {
+	const last = input.at(-1);
+	const hasPorts =
+		input.length > 1 &&
+		last !== undefined &&
+		!isSshUrl(last) &&
+		(looksLikePorts(last) || isPorts(last));
+	const words = hasPorts ? input.slice(0, -1) : input;
+	for (const word of words) {
+		if (looksLikePorts(word) && !isSshUrl(word)) {
+			throw new UsageError(
+				`ports ${quote(word)} before the host ${quote(words.at(-1)!)}: the ports go last, once for every host; accepted: portui [HOST ...] [PORTS]`,
+			);
+		}
+	}
+
+	return {
+		hosts: (words.length > 0 ? words : ['localhost']).map((word) =>
+			parseHostArgument(word),
+		),
+		...(hasPorts && {ports: last}),
+	};
+}
+
 export function parseDashboardArguments(
 	argv: readonly string[],
 	env: NodeJS.ProcessEnv,
 	stdout: {readonly isTTY?: boolean},
+	/** Whether a word is PORTS rather than a host: a service name of the catalogue. */
+	isPorts: (word: string) => boolean = () => false,
 ): DashboardSettings {
 	const cli = parseArguments(argv, {
 		help,
@@ -118,21 +185,20 @@ export function parseDashboardArguments(
 			sshConfig: {type: 'string'},
 		},
 	});
-	const remote = parseRemoteArgument(cli.input);
-	if (cli.input.length > 2) {
-		throw new UsageError(
-			`one host and one list of ports at a time, got ${cli.input.length} arguments; accepted: portui [HOST [PORTS]], or a command: list, probe, wait, watch`,
-		);
-	}
-
+	const {hosts, ports} = splitHosts(cli.input, isPorts);
+	const [first] = hosts;
 	const {flags} = cli;
 	return {
-		host: parseHost((remote?.input ?? cli.input)[0] ?? 'localhost'),
-		ports: cli.input[1],
-		...(remote
+		host: first!.host,
+		...(hosts.length > 1 && {hosts}),
+		ports,
+		// Kept for `:` too, where an ssh:// host may come at run time.
+		...(hosts.some(({destination}) => destination) ||
+		flags.sudo ||
+		flags.sshConfig !== undefined
 			? {
 					remote: {
-						destination: remote.destination,
+						...(first?.destination && {destination: first.destination}),
 						configFile: flags.sshConfig,
 						isSudo: flags.sudo,
 					},
@@ -174,10 +240,10 @@ type Streams = {
 
 async function runInteractive(
 	settings: DashboardSettings,
+	firstCatalogue: Catalogue,
 	streams: Streams,
 ): Promise<number> {
-	// Before the alternate screen: a bad catalogue file or port is reported on the normal screen.
-	const firstCatalogue = await loadFirstCatalogue(settings);
+	// Before the alternate screen: a bad port is reported on the normal screen.
 	const initialPins =
 		settings.ports === undefined
 			? undefined
@@ -252,19 +318,51 @@ async function runInteractive(
 	};
 
 	const {remote} = settings;
-	const remoteHost = remote
-		? openRemoteHost(remote.destination, remote)
-		: undefined;
-	const probe: ProbeService | undefined = remoteHost && {
-		...defaultProbeService,
-		listLocalSockets: remoteHost.scanner.list,
+	const hosts = settings.hosts ?? [
+		{host: settings.host, destination: remote?.destination},
+	];
+	// One SSH connection a remote host for the whole session.
+	const remoteHosts = hosts.flatMap(({host, destination}) =>
+		destination && remote
+			? [{host, remoteHost: openRemoteHost(destination, remote)}]
+			: [],
+	);
+	const remotes: ReadonlyMap<string, ProbeService['listLocalSockets']> =
+		new Map(
+			remoteHosts.map(({host, remoteHost}) => [host, remoteHost.scanner.list]),
+		);
+	const initialHosts =
+		hosts.length > 1 ? hosts.map(({host}) => host) : undefined;
+	// `:` with an ssh:// host: its connection lasts the session, as the command line's do.
+	const openRemote = async (text: string) => {
+		const destination = parseSshUrl(text);
+		if (typeof destination === 'string') {
+			throw new UsageError(
+				`bad host ${quote(text)}: ${destination}; ${sshAccepted}`,
+			);
+		}
+
+		const options = {isSudo: false, ...remote};
+		const host = parseHost(
+			await sshHostName(destination, {configFile: options.configFile}),
+		);
+		if (isEnded) {
+			throw new Error('the dashboard has ended');
+		}
+
+		const remoteHost = openRemoteHost(destination, options);
+		remoteHosts.push({host, remoteHost});
+		return {host, listLocalSockets: remoteHost.scanner.list};
 	};
+
 	const view = (catalogue: Catalogue, onNeedsRegistry?: () => void) => (
 		<App
-			probe={probe}
-			remoteHost={remoteHost ? settings.host : undefined}
+			probe={defaultProbeService}
+			remotes={remotes}
 			catalogue={catalogue}
 			initialHost={settings.host}
+			initialHosts={initialHosts}
+			openRemote={openRemote}
 			initialIntervalMs={settings.intervalMs}
 			timeoutMs={settings.timeoutMs}
 			isAscii={settings.isAscii}
@@ -297,7 +395,10 @@ async function runInteractive(
 
 		await rendered.waitUntilExit();
 	} finally {
-		remoteHost?.close();
+		for (const {remoteHost} of remoteHosts) {
+			remoteHost.close();
+		}
+
 		frames.dispose();
 		session.restore();
 		if (endSignal) {
@@ -322,27 +423,61 @@ async function runInteractive(
 
 export async function dashboard(argv: readonly string[]): Promise<number> {
 	const {stdin, stdout, stderr} = process;
-	let settings = parseDashboardArguments(argv, process.env, stdout);
-	if (settings.remote) {
-		// The probes aim where ssh logs in: an alias's HostName, as ssh reads its config.
-		settings = {
-			...settings,
-			host: parseHost(
-				await sshHostName(settings.remote.destination, {
-					configFile: settings.remote.configFile,
-				}),
-			),
-		};
-	}
+	// A bad catalogue file is reported first; its names tell PORTS from a host.
+	const firstCatalogue = await loadFirstCatalogue(
+		parseDashboardArguments(argv, process.env, stdout),
+	);
+	const isPorts = (word: string) => {
+		try {
+			parsePortSpec(word, firstCatalogue);
+			return true;
+		} catch {
+			return false;
+		}
+	};
+
+	const parsed = parseDashboardArguments(argv, process.env, stdout, isPorts);
+	const configFile = parsed.remote?.configFile;
+	// The probes aim where ssh logs in: an alias's HostName, as ssh reads its config.
+	const hosts = await Promise.all(
+		(
+			parsed.hosts ?? [
+				{host: parsed.host, destination: parsed.remote?.destination},
+			]
+		).map(async ({host, destination}) => ({
+			host: destination
+				? parseHost(await sshHostName(destination, {configFile}))
+				: host,
+			...(destination && {destination}),
+		})),
+	);
+	// Two names of one host (an alias and its HostName) are one watch.
+	const unique = hosts.filter(
+		(item, index) => hosts.findIndex(({host}) => host === item.host) === index,
+	);
+	const settings: DashboardSettings = {
+		...parsed,
+		host: unique[0]!.host,
+		...(unique.length > 1 && {hosts: unique}),
+	};
 
 	if (!stdin.isTTY || !stdout.isTTY || isDumbTerminal(process.env)) {
-		return printSnapshot({
-			...settings,
-			stdout,
-			stderr,
-			isDumbTerminal: stdin.isTTY && stdout.isTTY,
-		});
+		let status = 0;
+		for (const [index, {host}] of unique.entries()) {
+			// One snapshot a host, the hint once, after the last.
+			// eslint-disable-next-line no-await-in-loop -- one host after the other, in the order given
+			const code = await printSnapshot({
+				...settings,
+				host,
+				stdout,
+				stderr: index === unique.length - 1 ? stderr : new PassThrough(),
+				isDumbTerminal: stdin.isTTY && stdout.isTTY,
+			});
+			status = Math.max(status, code);
+		}
+
+		return status;
 	}
 
-	return runInteractive(settings, {stdin, stdout, stderr});
+	return runInteractive(settings, firstCatalogue, {stdin, stdout, stderr});
 }

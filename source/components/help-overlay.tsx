@@ -21,7 +21,7 @@ const keys: ReadonlyArray<readonly [string, string]> = [
 	['w', 'only the pinned ports'],
 	['l', "this machine's sockets"],
 	['e', 'event log (p: pinned only)'],
-	[':', 'change the host'],
+	['h H :', 'next/previous host; change'],
 	['+ -', 'poll less or more often'],
 	['b', 'bell when a port changes'],
 	['Ctrl-L', 'redraw the whole screen'],

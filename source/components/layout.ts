@@ -32,14 +32,18 @@ const paneChrome = 3;
  */
 const liveRoom = 53;
 
-export function computeLayout({columns, rows}: TerminalSize): Layout {
+export function computeLayout(
+	{columns, rows}: TerminalSize,
+	/** Lines above the panes beyond the header's and the prompt's: the host line. */
+	{hostLines = 0}: {readonly hostLines?: number} = {},
+): Layout {
 	const height = Math.max(0, rows - 1);
 	const isTooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
 	const detailLines = rows >= 30 ? 4 : rows >= 20 ? 3 : 2;
 	const eventLines = rows >= 40 ? 8 : rows >= 30 ? 5 : rows >= 20 ? 3 : 2;
 	const paneHeight = Math.max(
 		paneChrome + 1,
-		height - chromeLines - detailLines - eventLines,
+		height - chromeLines - hostLines - detailLines - eventLines,
 	);
 	// The live pane gets the width: at 80 columns a 15-character process name and the start of
 	// what answered (`✗ portuie2eholder SSH-2.0-Open`) fit beside the state and since; the

@@ -37,6 +37,8 @@ export type UseDashboardKeysOptions = {
 	readonly host: string;
 	/** Enter in the `:` prompt: change the target (the prompt is closed by then). */
 	readonly onTarget: (host: string) => void;
+	/** `h` and `H`: show the next or the previous of several hosts. */
+	readonly onHost?: (by: 1 | -1) => void;
 	/** Any key: transient messages (a refused host, a notice) make way. */
 	readonly onKey: () => void;
 	readonly onExit: () => void;
@@ -313,7 +315,8 @@ function applyKeys(
 	key: Key,
 ): ReturnType<typeof keyCommands> & {readonly isQuit: boolean} {
 	const {state, dispatch, rowIds, selectedIndex, top, page} = options;
-	const {eventCount, eventLines, onPin, onKey, onExit, onRedraw} = options;
+	const {eventCount, eventLines, onPin, onKey, onExit, onRedraw, onHost} =
+		options;
 	const {describeScroll = {max: 0, page: 1}, helpScroll = {max: 0, page: 1}} =
 		options;
 	onKey();
@@ -389,6 +392,8 @@ function applyKeys(
 			);
 		} else if (command === 'pin') {
 			onPin(index);
+		} else if (command === 'next-host' || command === 'previous-host') {
+			onHost?.(command === 'next-host' ? 1 : -1);
 		} else {
 			const action = actionOf(command, state);
 			if (action) {

@@ -23,7 +23,11 @@ import {
 	initialDashboardState,
 } from '../state/dashboard-state.js';
 import {entryRows, isEntryHighlighted} from '../state/entry-rows.js';
-import {arrangeEntries, stateCounts} from '../state/arrange-rows.js';
+import {
+	arrangeEntries,
+	stateCounts,
+	type StateCounts,
+} from '../state/arrange-rows.js';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
@@ -33,6 +37,8 @@ import {maxHelpTop} from '../components/help-overlay.js';
 import {maxTextTop, textRows} from '../components/text-window.js';
 import {redrawTerminal} from '../terminal/frame-stdout.js';
 import {remoteOwners} from '../state/remote-target.js';
+import {isSshUrl} from '../remote/destination.js';
+import {sanitize} from '../probe/sanitize.js';
 import {defaultProbeService} from './default-probe-service.js';
 import type {ProbeService} from './probe-service.js';
 import {useBell} from './use-bell.js';
@@ -47,18 +53,43 @@ import {useListeners} from './use-listeners.js';
 import {useLive} from './use-live.js';
 import {useSettledValue} from './use-settled-value.js';
 import {useTarget} from './use-target.js';
-import {parsePairs, useWatch} from './use-watch.js';
+import {useHosts} from './use-hosts.js';
+import {parsePairs, type UseWatchOptions} from './use-watch.js';
+
+/** An ssh:// host connected at run time: where the probes aim, and how its sockets are read. */
+export type RemoteReader = {
+	readonly host: string;
+	readonly listLocalSockets: ProbeService['listLocalSockets'];
+};
+
+/** One host of several: what its watch reads now, for the host line. */
+export type HostSummary = {
+	readonly host: string;
+	readonly isShown: boolean;
+	/** Nothing of it is watched (the `l` view): no figure to give. */
+	readonly isIdle: boolean;
+	readonly error?: string;
+	readonly counts: StateCounts;
+};
+
+const noEntries: readonly CatalogueEntry[] = [];
 
 export type UseDashboardOptions = {
 	readonly catalogue: Catalogue;
 	readonly onNeedsRegistry?: () => void;
 	readonly initialHost: string;
+	/** Every host to watch at once, `initialHost` among them; just it when absent. */
+	readonly initialHosts?: readonly string[];
 	readonly initialIntervalMs: number;
 	readonly initialProtocol?: ProtocolFilter;
 	readonly timeoutMs?: number;
 	readonly probe?: ProbeService;
 	/** The host whose sockets `probe.listLocalSockets` reads over SSH, when it is not this machine. */
 	readonly remoteHost?: string;
+	/** Hosts whose sockets are read over SSH, each with its own reader. */
+	readonly remotes?: ReadonlyMap<string, ProbeService['listLocalSockets']>;
+	/** `:` with an ssh:// host: connect to it; absent, `:` says where ssh:// hosts are given. */
+	readonly openRemote?: (text: string) => Promise<RemoteReader>;
 	readonly layout: Layout;
 	readonly onExit: () => void;
 	/** Where pins are kept per host between sessions; none: pins last the session only. */
@@ -69,6 +100,8 @@ export type UseDashboardOptions = {
 };
 
 const emptyRows: ReadonlyMap<string, LiveRow> = new Map();
+const noRemotes: ReadonlyMap<string, ProbeService['listLocalSockets']> =
+	new Map();
 const noSockets: readonly LocalSocket[] = [];
 /** How long the ports in view must stay put before the watch restarts on them. */
 const settleMs = 250;
@@ -82,11 +115,14 @@ export function useDashboard({
 	catalogue,
 	onNeedsRegistry,
 	initialHost,
+	initialHosts,
 	initialIntervalMs,
 	initialProtocol = 'all',
 	timeoutMs,
 	probe = defaultProbeService,
 	remoteHost,
+	remotes: givenRemotes = noRemotes,
+	openRemote,
 	layout,
 	onExit,
 	pinStore,
@@ -111,37 +147,56 @@ export function useDashboard({
 	const [notice, setNotice] = useState<string | undefined>(kept?.warning);
 	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
 	const {host} = target;
-	// Another host, its own pins.
-	const pinsHost = useRef(initialHost);
-	useEffect(() => {
-		if (!pinStore || pinsHost.current === host) {
-			return;
-		}
-
-		pinsHost.current = host;
-		const {pins, warning} = pinStore.load(host);
-		dispatch({type: 'set-pins', pins});
-		if (warning) {
-			// eslint-disable-next-line react-hooks/set-state-in-effect -- the pins file is read when the host changes; its warning is a notice like any other
-			setNotice(warning);
-		}
-	}, [pinStore, host]);
+	// The command line's ssh:// hosts and those `:` connected to.
+	const [remotes, setRemotes] = useState(givenRemotes);
+	// Each host its own pins; `:` puts a host in the shown one's place.
+	const firstHosts = useMemo(
+		() => initialHosts ?? [initialHost],
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- the command line's hosts, read once
+		[],
+	);
+	const {hosts, pinsOf, setPins, step} = useHosts({
+		initialHosts: firstHosts,
+		host,
+		change: target.change,
+		pinStore,
+		initialPins,
+		pinned: state.pinned,
+		dispatch,
+		onNotice: setNotice,
+	});
+	const readerOf = useCallback(
+		(of: string) =>
+			remotes.get(of) ??
+			(of === remoteHost ? probe.listLocalSockets : undefined),
+		[remotes, remoteHost, probe.listLocalSockets],
+	);
 	const ring = useBell(state.isBellOn);
 	// Set below, once the watched pairs are known; the bell asks it at the time of a change.
-	const isBellPair = useRef<(key: string) => boolean>(() => false);
+	const isBellPair = useRef<(host: string, key: string) => boolean>(
+		() => false,
+	);
 	const onChange = useCallback(
 		(transition: Transition) => {
 			if (
 				transition.from !== undefined &&
 				!isNoisyChange(transition.from, transition.to) &&
-				isBellPair.current(liveKey(transition.port, transition.protocol))
+				isBellPair.current(
+					transition.host,
+					liveKey(transition.port, transition.protocol),
+				)
 			) {
 				ring();
 			}
 		},
 		[ring],
 	);
-	const live = useLive({host, intervalMs: state.intervalMs, onChange});
+	const live = useLive({
+		host,
+		hosts,
+		intervalMs: state.intervalMs,
+		onChange,
+	});
 	const isLiveCurrent = live.state.host === host;
 	const liveRows = isLiveCurrent ? live.state.rows : emptyRows;
 
@@ -149,9 +204,10 @@ export function useDashboard({
 		() => isLocalTarget(target.resolved),
 		[target.resolved],
 	);
-	const isRemote = remoteHost !== undefined && host === remoteHost;
+	const remoteReader = readerOf(host);
+	const isRemote = remoteReader !== undefined;
 	const sockets = useListeners({
-		listLocalSockets: probe.listLocalSockets,
+		listLocalSockets: remoteReader ?? probe.listLocalSockets,
 		intervalMs: Math.max(1000, state.intervalMs),
 		isActive: state.mode === 'listeners' || isLocal || isRemote,
 	});
@@ -224,55 +280,117 @@ export function useDashboard({
 		target.resolved,
 	]);
 
+	const inView =
+		state.mode === 'listeners'
+			? noEntries
+			: // Under `o` the rows that do not answer are watched too, so one that opens shows.
+				isOpenOnly
+				? view.candidates
+				: view.visibleEntries;
 	const wanted = useMemo(
-		() =>
-			watchedPairs(
-				state.mode === 'listeners'
-					? []
-					: // Under `o` the rows that do not answer are watched too, so one that opens shows.
-						isOpenOnly
-						? view.candidates
-						: view.visibleEntries,
-				state.pinned,
-				catalogue.byPair,
-			),
-		[
-			state.mode,
-			isOpenOnly,
-			view.candidates,
-			view.visibleEntries,
-			state.pinned,
-			catalogue.byPair,
-		],
+		() => watchedPairs(inView, state.pinned, catalogue.byPair),
+		[inView, state.pinned, catalogue.byPair],
 	);
-	const watched = useSettledValue(wanted.key, settleMs);
+	// Every other host watches the same rows and its own pins: switching shows them observed.
+	// One settled text for all, so a switch (the same pairs, another host shown) restarts none.
+	const wantedAll = useMemo(
+		() =>
+			hosts
+				.map(
+					(item) =>
+						`${item}=${item === host ? wanted.key : watchedPairs(inView, pinsOf(item), catalogue.byPair).key}`,
+				)
+				.join('\n'),
+		[hosts, host, wanted.key, inView, pinsOf, catalogue.byPair],
+	);
+	const watchedAll = useSettledValue(wantedAll, settleMs);
+	const keyOf = useMemo(() => {
+		const keys = new Map(
+			watchedAll.split('\n').map((line) => {
+				const at = line.lastIndexOf('=');
+				return [line.slice(0, at), line.slice(at + 1)];
+			}),
+		);
+		// A host `:` just put in view is watched at once, on the rows in view.
+		return (of: string) => keys.get(of) ?? (of === host ? wanted.key : '');
+	}, [watchedAll, host, wanted.key]);
+	const watched = keyOf(host);
 	const pairs = useMemo(() => parsePairs(watched), [watched]);
 	const {pinned} = state;
 	// In the commit, not after it: a change that arrives right after a pin must ring by the new rule.
 	useLayoutEffect(() => {
-		// The help's promise: the pinned ports ring, or the ports in view when none is pinned.
-		const keys = new Set(pinned.length > 0 ? pinned : watched.split(','));
-		isBellPair.current = (key) => keys.has(key);
-	}, [pinned, watched]);
+		// The help's promise: the pinned ports ring, or the ports in view when none is pinned;
+		// on every host, by its own pins.
+		const keys = new Map(
+			hosts.map((item) => {
+				const pins = item === host ? pinned : pinsOf(item);
+				return [item, new Set(pins.length > 0 ? pins : keyOf(item).split(','))];
+			}),
+		);
+		isBellPair.current = (of, key) => keys.get(of)?.has(key) ?? false;
+	}, [hosts, host, pinned, pinsOf, keyOf]);
 	const expect = useCallback(
 		(pair: PortPair) => catalogue.byPair(pair.port, pair.protocol),
 		[catalogue],
 	);
-	useWatch({
-		watch: probe.watch,
-		host,
-		pairs,
-		intervalMs: state.intervalMs,
-		timeoutMs,
-		expect,
-		onWatching: live.onWatching,
-		onSnapshot: live.onSnapshot,
-		onTransition: live.onTransition,
-		onError: live.onError,
-		onCadence: live.onCadence,
-		// The same scanner as the `l` view's: its owner map is shared, so a sweep only rereads the tables.
-		listLocalSockets: probe.listLocalSockets,
-	});
+	const watches = useMemo(
+		() =>
+			hosts.map((item): UseWatchOptions => ({
+				watch: probe.watch,
+				host: item,
+				pairs: item === host ? pairs : parsePairs(keyOf(item)),
+				intervalMs: state.intervalMs,
+				timeoutMs,
+				expect,
+				onWatching: live.onWatching,
+				onSnapshot: live.onSnapshot,
+				onTransition: live.onTransition,
+				onError: live.onError,
+				onCadence: live.onCadence,
+				// The same scanner as the `l` view's: its owner map is shared, so a sweep only rereads the tables.
+				listLocalSockets: readerOf(item) ?? probe.listLocalSockets,
+			})),
+		[
+			hosts,
+			host,
+			pairs,
+			keyOf,
+			probe,
+			state.intervalMs,
+			timeoutMs,
+			expect,
+			live.onWatching,
+			live.onSnapshot,
+			live.onTransition,
+			live.onError,
+			live.onCadence,
+			readerOf,
+		],
+	);
+	const {fleet} = live;
+	const summaries = useMemo(
+		(): readonly HostSummary[] =>
+			hosts.length < 2
+				? []
+				: hosts.map((item) => {
+						const own = fleet.byHost.get(item);
+						return {
+							host: item,
+							isShown: item === host,
+							isIdle: keyOf(item) === '',
+							error: own?.error,
+							counts: stateCounts(
+								parsePairs(keyOf(item)).map(({port, protocol}) =>
+									liveKey(port, protocol),
+								),
+								own?.rows ?? emptyRows,
+								fleet.events,
+								item,
+							),
+						};
+					}),
+		[hosts, host, fleet, keyOf],
+	);
 
 	// What the live pane and the detail strip show: a range's ports as one row.
 	const {visibleEntries, selectedEntry} = view;
@@ -319,12 +437,13 @@ export function useDashboard({
 			const next = pinned.includes(key)
 				? pinned.filter((pin) => pin !== key)
 				: [...pinned, key];
+			setPins(host, next);
 			const failure = pinStore?.save(host, next);
 			if (failure) {
 				setNotice(failure);
 			}
 		},
-		[mode, listenerItems, entries, pinned, pinStore, host],
+		[mode, listenerItems, entries, pinned, pinStore, host, setPins],
 	);
 	const {dismissError, change} = target;
 	const {acknowledge} = live;
@@ -337,11 +456,39 @@ export function useDashboard({
 	const onTargetSubmit = useCallback(
 		(next: string) => {
 			dispatch({type: 'close-target'});
-			if (next.trim() !== '') {
-				change(next);
+			const text = next.trim();
+			if (!isSshUrl(text)) {
+				if (text !== '') {
+					change(text);
+				}
+
+				return;
 			}
+
+			if (!openRemote) {
+				setNotice(
+					`${sanitize(text, 60)}: ssh:// hosts are given on the command line here`,
+				);
+				return;
+			}
+
+			setNotice(`connecting to ${sanitize(text, 60)} ...`);
+			openRemote(text).then(
+				(reader) => {
+					setRemotes((map) =>
+						new Map(map).set(reader.host, reader.listLocalSockets),
+					);
+					setNotice(undefined);
+					change(reader.host);
+				},
+				(error: unknown) => {
+					setNotice(
+						`${sanitize(error instanceof Error ? error.message : String(error), 200)}; still watching ${host}`,
+					);
+				},
+			);
 		},
-		[change],
+		[change, openRemote, host],
 	);
 	const counts = useMemo(
 		() =>
@@ -400,6 +547,7 @@ export function useDashboard({
 		onPin,
 		host,
 		onTarget: onTargetSubmit,
+		onHost: step,
 		onKey,
 		onExit,
 	});
@@ -434,6 +582,8 @@ export function useDashboard({
 		nameOf,
 		counts,
 		events,
+		watches,
+		summaries,
 		describe,
 	};
 }

@@ -33,8 +33,13 @@ export function useListeners({
 	intervalMs,
 	isActive = true,
 }: UseListenersOptions): SocketList | undefined {
-	const [list, setList] = useState<SocketList | undefined>(undefined);
+	// With the reader that read it: another host's reader (a switch of hosts) shows none until read.
+	const [read, setRead] = useState<
+		| {readonly list: SocketList; readonly by: typeof listLocalSockets}
+		| undefined
+	>(undefined);
 	const lastKey = useRef('');
+	const lastReader = useRef(listLocalSockets);
 
 	useEffect(() => {
 		if (!isActive) {
@@ -67,13 +72,18 @@ export function useListeners({
 			const key = listKey(next);
 			if (key !== lastKey.current) {
 				lastKey.current = key;
-				setList(next);
+				setRead({list: next, by: listLocalSockets});
 			}
 
 			timer = setTimeout(() => {
 				void poll();
 			}, intervalMs);
 		};
+
+		if (lastReader.current !== listLocalSockets) {
+			lastReader.current = listLocalSockets;
+			lastKey.current = '';
+		}
 
 		void poll();
 		return () => {
@@ -82,5 +92,5 @@ export function useListeners({
 		};
 	}, [listLocalSockets, intervalMs, isActive]);
 
-	return list;
+	return read?.by === listLocalSockets ? read.list : undefined;
 }

@@ -8,12 +8,14 @@ import {
 } from 'react';
 import {formatCadence} from '../text/cadence.js';
 import type {Snapshot, Transition} from '../probe/types.js';
+import type {LiveAction, LiveState} from '../state/live-state.js';
 import {
-	initialLiveState,
-	liveReducer,
-	type LiveAction,
-	type LiveState,
-} from '../state/live-state.js';
+	type FleetAction,
+	type FleetState,
+	fleetReducer,
+	hostView,
+	initialFleetState,
+} from '../state/fleet-state.js';
 import {
 	ownerLabel,
 	socketId,
@@ -22,7 +24,10 @@ import {
 import {createSweepClock, type SweepClock} from '../state/sweep-clock.js';
 
 export type UseLiveOptions = {
+	/** The host shown: `state` is its. */
 	readonly host: string;
+	/** Every host watched now (the shown one among them); the state of others goes. */
+	readonly hosts?: readonly string[];
 	/** The interval asked for: a lane's cadence shows only where it differs. */
 	readonly intervalMs: number;
 	/** How long a changed row stays marked unless a key acknowledges it first. */
@@ -32,7 +37,10 @@ export type UseLiveOptions = {
 };
 
 export type Live = {
+	/** The shown host's rows, with every host's events. */
 	readonly state: LiveState;
+	/** Every watched host's state. */
+	readonly fleet: FleetState;
 	readonly clock: SweepClock;
 	/** A key was pressed: the user has seen the marked changes. */
 	readonly acknowledge: () => void;
@@ -43,52 +51,78 @@ export type Live = {
 	) => void;
 	readonly onSnapshot: (snapshot: Snapshot) => void;
 	readonly onTransition: (transition: Transition) => void;
-	readonly onError: (error: unknown) => void;
+	/** An error of `host`'s watch; the shown host's without one. */
+	readonly onError: (error: unknown, host?: string) => void;
 	/**
 	 * The cadence of each protocol's sweeps where it is not the interval (a UDP sweep of a remote
 	 * host goes at the pace its ICMP rate limit allows): `{udp: '24s'}`.
 	 */
 	readonly cadence: Readonly<Partial<Record<'tcp' | 'udp', string>>>;
-	readonly onCadence: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
+	readonly onCadence: (
+		lane: 'tcp' | 'udp' | 'all',
+		ms: number,
+		host?: string,
+	) => void;
 	/** Listening sockets of this machine that appeared or went away. */
 	readonly onListeners: (changes: readonly ListenerChange[]) => void;
 };
 
+const noHosts: readonly string[] = [];
+type Cadence = Readonly<Partial<Record<'tcp' | 'udp', string>>>;
+const noCadence: Cadence = {};
+
 /**
- * The live results of the watch as the panes draw them. The time of the last sweep changes on
- * every sweep, so it lives in a clock outside React state: only the header's age subscribes.
+ * The live results of the watches (one a host) as the panes draw them. The time of the last
+ * sweep changes on every sweep, so it lives in a clock outside React state: only the header's
+ * age subscribes.
  */
 export function useLive({
 	host,
+	hosts = noHosts,
 	intervalMs,
 	highlightMs = 30_000,
 	onChange,
 }: UseLiveOptions): Live {
-	const [cadence, setCadence] = useState<
-		Readonly<Partial<Record<'tcp' | 'udp', string>>>
-	>({});
+	const [cadences, setCadences] = useState<ReadonlyMap<string, Cadence>>(
+		() => new Map(),
+	);
 	const onCadence = useCallback(
-		(lane: 'tcp' | 'udp' | 'all', ms: number) => {
+		(lane: 'tcp' | 'udp' | 'all', ms: number, of = host) => {
 			if (lane === 'all') {
 				return;
 			}
 
 			const text = formatCadence(ms);
 			const shown = text === formatCadence(intervalMs) ? undefined : text;
-			setCadence((previous) =>
-				previous[lane] === shown ? previous : {...previous, [lane]: shown},
-			);
+			setCadences((previous) => {
+				const cadence = previous.get(of) ?? noCadence;
+				return cadence[lane] === shown
+					? previous
+					: new Map(previous).set(of, {...cadence, [lane]: shown});
+			});
 		},
-		[intervalMs],
+		[intervalMs, host],
 	);
-	const [state, dispatch] = useReducer(liveReducer, host, initialLiveState);
+	const cadence = cadences.get(host) ?? noCadence;
+	const [fleet, dispatch] = useReducer(
+		fleetReducer,
+		hosts.length > 0 ? hosts : [host],
+		initialFleetState,
+	);
+	const hostsKey = hosts.join(' ');
+	useEffect(() => {
+		if (hostsKey !== '') {
+			dispatch({type: 'hosts', hosts: hostsKey.split(' ')});
+		}
+	}, [hostsKey]);
+	const state = useMemo(() => hostView(fleet, host), [fleet, host]);
 	const clock = useMemo(() => createSweepClock(), []);
-	const queue = useRef<LiveAction[]>([]);
+	const queue = useRef<FleetAction[]>([]);
 
 	// The watch reports a sweep as a snapshot and then its transitions, each a call of its own:
 	// one dispatch for all of them draws one frame per sweep, not one per call.
-	const enqueue = useCallback((action: LiveAction) => {
-		queue.current.push(action);
+	const enqueue = useCallback((host: string, action: LiveAction) => {
+		queue.current.push({type: 'host', host, action});
 		if (queue.current.length === 1) {
 			queueMicrotask(() => {
 				const actions = queue.current;
@@ -100,22 +134,26 @@ export function useLive({
 
 	const onWatching = useCallback(
 		(host: string, keys: readonly string[], isRestart: boolean) => {
-			enqueue({type: 'watching', host, keys, isRestart});
+			if (isRestart) {
+				clock.forget(host);
+			}
+
+			enqueue(host, {type: 'watching', host, keys, isRestart});
 		},
-		[enqueue],
+		[clock, enqueue],
 	);
 
 	const onSnapshot = useCallback(
 		(snapshot: Snapshot) => {
 			clock.set(snapshot.host, snapshot.finishedAt);
-			enqueue({type: 'snapshot', snapshot});
+			enqueue(snapshot.host, {type: 'snapshot', snapshot});
 		},
 		[clock, enqueue],
 	);
 
 	const onTransition = useCallback(
 		(transition: Transition) => {
-			enqueue({type: 'transition', transition, highlightMs});
+			enqueue(transition.host, {type: 'transition', transition, highlightMs});
 			if (transition.from !== undefined && transition.from !== transition.to) {
 				onChange?.(transition);
 			}
@@ -124,10 +162,10 @@ export function useLive({
 	);
 
 	const onError = useCallback(
-		(error: unknown) => {
-			enqueue({
+		(error: unknown, of = host) => {
+			enqueue(of, {
 				type: 'error',
-				host,
+				host: of,
 				message: error instanceof Error ? error.message : String(error),
 			});
 		},
@@ -136,7 +174,7 @@ export function useLive({
 
 	const onListeners = useCallback(
 		(changes: readonly ListenerChange[]) => {
-			enqueue({
+			enqueue(host, {
 				type: 'listeners',
 				at: Date.now(),
 				changes: changes.map(({socket, hasAppeared}) => ({
@@ -148,7 +186,7 @@ export function useLive({
 				})),
 			});
 		},
-		[enqueue],
+		[host, enqueue],
 	);
 
 	const {highlights} = state;
@@ -160,7 +198,7 @@ export function useLive({
 		const until = Math.min(...highlights.values());
 		const timer = setTimeout(
 			() => {
-				dispatch({type: 'expire', now: Date.now()});
+				dispatch({type: 'every', action: {type: 'expire', now: Date.now()}});
 			},
 			Math.max(0, until - Date.now()),
 		);
@@ -170,11 +208,12 @@ export function useLive({
 	}, [highlights]);
 
 	const acknowledge = useCallback(() => {
-		dispatch({type: 'acknowledge'});
+		dispatch({type: 'every', action: {type: 'acknowledge'}});
 	}, []);
 
 	return {
 		state,
+		fleet,
 		clock,
 		acknowledge,
 		onWatching,

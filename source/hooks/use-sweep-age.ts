@@ -72,7 +72,12 @@ export function useSweepAge({
 	isActive = true,
 }: UseSweepAgeOptions): SweepAge {
 	const [age, setAge] = useState<SweepAge>(() =>
-		describeSweepAge(clock.get(), {host, intervalMs, now: Date.now(), isIdle}),
+		describeSweepAge(clock.get(host), {
+			host,
+			intervalMs,
+			now: Date.now(),
+			isIdle,
+		}),
 	);
 	// Compared before setting: an equal state set from outside React still costs a render.
 	const shown = useRef(age.label);
@@ -85,12 +90,15 @@ export function useSweepAge({
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const update = () => {
 			clearTimeout(timer);
-			const {label, isStale, nextChangeInMs} = describeSweepAge(clock.get(), {
-				host,
-				intervalMs,
-				now: Date.now(),
-				isIdle,
-			});
+			const {label, isStale, nextChangeInMs} = describeSweepAge(
+				clock.get(host),
+				{
+					host,
+					intervalMs,
+					now: Date.now(),
+					isIdle,
+				},
+			);
 			if (label !== shown.current) {
 				shown.current = label;
 				setAge({label, isStale});

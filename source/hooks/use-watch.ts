@@ -23,8 +23,13 @@ export type UseWatchOptions = {
 	) => void;
 	readonly onSnapshot?: (snapshot: Snapshot) => void;
 	readonly onTransition?: (transition: Transition) => void;
-	readonly onError?: (error: unknown) => void;
-	readonly onCadence?: (lane: 'tcp' | 'udp' | 'all', ms: number) => void;
+	/** An error of the watch of `host`. */
+	readonly onError?: (error: unknown, host: string) => void;
+	readonly onCadence?: (
+		lane: 'tcp' | 'udp' | 'all',
+		ms: number,
+		host: string,
+	) => void;
 	/** This machine's sockets with holders, read once a sweep of a local target: changes name them. */
 	readonly listLocalSockets?: ProbeService['listLocalSockets'];
 };
@@ -86,7 +91,7 @@ export function useWatch(options: UseWatchOptions): void {
 			}),
 			onCadence(lane, ms) {
 				if (!isStopped) {
-					callbacks.current.onCadence?.(lane, ms);
+					callbacks.current.onCadence?.(lane, ms, host);
 				}
 			},
 			onSnapshot(snapshot) {
@@ -101,7 +106,7 @@ export function useWatch(options: UseWatchOptions): void {
 			},
 			onError(error) {
 				if (!isStopped) {
-					callbacks.current.onError?.(error);
+					callbacks.current.onError?.(error, host);
 				}
 			},
 		});
@@ -109,7 +114,7 @@ export function useWatch(options: UseWatchOptions): void {
 
 		handle.done.catch((error: unknown) => {
 			if (!isStopped) {
-				callbacks.current.onError?.(error);
+				callbacks.current.onError?.(error, host);
 			}
 		});
 

@@ -25,6 +25,8 @@ export type Command =
 	| 'events'
 	| 'events-pinned'
 	| 'describe'
+	| 'next-host'
+	| 'previous-host'
 	| 'redraw'
 	| 'quit';
 
@@ -60,6 +62,8 @@ const characters = new Map<string, Command>([
 	['s', 'sort'],
 	['e', 'events'],
 	['p', 'events-pinned'],
+	['h', 'next-host'],
+	['H', 'previous-host'],
 	['q', 'quit'],
 	['Q', 'quit'],
 	['\u0003', 'quit'],

@@ -9,13 +9,14 @@
 // Run: node --import tsx test/bench/dashboard-cpu.js   (BENCH_QUICK=1: fewer, shorter windows;
 // BENCH_CPU_WINDOWS, BENCH_CPU_WINDOW_SECONDS to tune)
 import {once} from 'node:events';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {ensureBuilt, isQuick, median, report, root} from './lib/common.js';
+import {cpuShares} from './lib/cpu.js';
 
 const {PtySession} = await import(
 	new URL('../helpers/pty.ts', import.meta.url).href
@@ -26,15 +27,6 @@ const windows = Number(process.env.BENCH_CPU_WINDOWS ?? (isQuick ? 3 : 6));
 const windowSeconds = Number(
 	process.env.BENCH_CPU_WINDOW_SECONDS ?? (isQuick ? 6 : 10),
 );
-const clockTicks = 100;
-
-/** CPU seconds of a process and its waited-for children, from /proc/PID/stat. */
-async function cpuSecondsOf(pid) {
-	const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-	return (utime + stime + cutime + cstime) / clockTicks;
-}
 
 /** A service that greets every connection with a banner line, as sshd or an SMTP server does. */
 async function openService(index) {
@@ -99,23 +91,11 @@ try {
 	});
 	sessions.push(baseline);
 	await delay(3000);
-	const shares = {portui: [], baseline: []};
-	for (let index = 0; index < windows; index++) {
-		// eslint-disable-next-line no-await-in-loop -- consecutive windows
-		const before = await Promise.all(
-			sessions.map(async (session) => cpuSecondsOf(session.pid)),
-		);
-		const started = performance.now();
-		// eslint-disable-next-line no-await-in-loop
-		await delay(windowSeconds * 1000);
-		// eslint-disable-next-line no-await-in-loop
-		const after = await Promise.all(
-			sessions.map(async (session) => cpuSecondsOf(session.pid)),
-		);
-		const seconds = (performance.now() - started) / 1000;
-		shares.portui.push(((after[0] - before[0]) / seconds) * 100);
-		shares.baseline.push(((after[1] - before[1]) / seconds) * 100);
-	}
+	const [portuiShares, baselineShares] = await cpuShares(
+		sessions.map((session) => session.pid),
+		{windows, seconds: windowSeconds},
+	);
+	const shares = {portui: portuiShares, baseline: baselineShares};
 
 	const share = median(shares.portui);
 	report(

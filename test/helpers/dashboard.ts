@@ -407,11 +407,20 @@ export function createFakeProbe(
 
 	const active = () => watches.filter((watch) => !watch.isStopped);
 
-	/** One sweep of the running watch: the answers given, `closed` for every other watched port. */
-	function sweep(answers: readonly FakeAnswer[], at = Date.now()) {
-		const [watch] = active();
+	/**
+	 * One sweep of the running watch (of `host`, where several run): the answers given, `closed`
+	 * for every other watched port.
+	 */
+	function sweep(
+		answers: readonly FakeAnswer[],
+		at = Date.now(),
+		onHost?: string,
+	) {
+		const watch = active().find(
+			(item) => onHost === undefined || item.request.host === onHost,
+		);
 		if (!watch) {
-			throw new Error('no watch is running');
+			throw new Error(`no watch is running${onHost ? ` on ${onHost}` : ''}`);
 		}
 
 		const {host, pairs} = watch.request;
