@@ -1,16 +1,17 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
+import {memo, useSyncExternalStore} from 'react';
 import stringWidth from 'string-width';
+import type {PromptText} from '../state/prompt-text.js';
 import {colorOf, usePalette} from './theme-context.js';
 
 export type PromptLineProps = {
 	readonly width: number;
 	/** Which text input has the keys, if any. */
 	readonly prompt: 'none' | 'search' | 'target';
+	/** The open prompt's line: read here, so that a key draws this line alone. */
+	readonly text: PromptText;
+	/** The search the rows follow, shown while no prompt is open. */
 	readonly query: string;
-	readonly targetDraft: string;
-	/** Where the cursor stands in the open prompt's text, in code points. */
-	readonly cursor: number;
 	/** Said in place of the idle hint: a refused host, a host being resolved, a notice. */
 	readonly message: string | undefined;
 	readonly isError: boolean;
@@ -19,8 +20,7 @@ export type PromptLineProps = {
 
 type LineInputProps = {
 	readonly label: string;
-	readonly value: string;
-	readonly cursor: number;
+	readonly text: PromptText;
 	readonly placeholder: string;
 	readonly width: number;
 };
@@ -31,7 +31,8 @@ type LineInputProps = {
  * useDashboardKeys, not here: see there why ink-text-input's own handling could not be kept.
  * A line wider than the row scrolls so that the cursor stays in view.
  */
-function LineInput({label, value, cursor, placeholder, width}: LineInputProps) {
+function LineInput({label, text, placeholder, width}: LineInputProps) {
+	const {value, cursor} = useSyncExternalStore(text.subscribe, text.get);
 	const characters = [...value];
 	const room = Math.max(1, width - stringWidth(label) - 1);
 	let start = 0;
@@ -65,9 +66,8 @@ function LineInput({label, value, cursor, placeholder, width}: LineInputProps) {
 function PromptLineView({
 	width,
 	prompt,
+	text,
 	query,
-	targetDraft,
-	cursor,
 	message,
 	isError,
 	isColor,
@@ -77,8 +77,7 @@ function PromptLineView({
 		return (
 			<LineInput
 				label="/ "
-				value={query}
-				cursor={cursor}
+				text={text}
 				placeholder="port, name, daemon or word"
 				width={width}
 			/>
@@ -89,8 +88,7 @@ function PromptLineView({
 		return (
 			<LineInput
 				label="host: "
-				value={targetDraft}
-				cursor={cursor}
+				text={text}
 				placeholder="name or address (Up: earlier hosts)"
 				width={width}
 			/>
