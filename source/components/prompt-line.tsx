@@ -31,7 +31,7 @@ type LineInputProps = {
  * useDashboardKeys, not here: see there why ink-text-input's own handling could not be kept.
  * A line wider than the row scrolls so that the cursor stays in view.
  */
-function LineInput({label, text, placeholder, width}: LineInputProps) {
+function LineInputView({label, text, placeholder, width}: LineInputProps) {
 	const {value, cursor} = useSyncExternalStore(text.subscribe, text.get);
 	const characters = [...value];
 	const room = Math.max(1, width - stringWidth(label) - 1);
@@ -61,6 +61,9 @@ function LineInput({label, text, placeholder, width}: LineInputProps) {
 		</Box>
 	);
 }
+
+// A key draws this alone; the search settling draws the line around it, not this again.
+const LineInput = memo(LineInputView);
 
 /** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
 function PromptLineView({
