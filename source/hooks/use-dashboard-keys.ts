@@ -194,9 +194,12 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 	const pending = useRef('');
 	/** The search typed so far, for the dashboard once typing pauses. */
 	const settleTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+	const settleCheck = useRef<NodeJS.Immediate | undefined>(undefined);
 	const cancelSettle = useCallback(() => {
 		clearTimeout(settleTimer.current);
+		clearImmediate(settleCheck.current);
 		settleTimer.current = undefined;
+		settleCheck.current = undefined;
 	}, []);
 	useEffect(() => cancelSettle, [cancelSettle]);
 
@@ -212,11 +215,20 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 	const settleQuery = useCallback(() => {
 		cancelSettle();
 		settleTimer.current = setTimeout(() => {
-			settleTimer.current = undefined;
-			const {current} = session;
-			if (current?.kind === 'search') {
-				latest.current.dispatch({type: 'set-query', query: current.line.value});
-			}
+			// Keys that came while the dashboard was busy drawing wait in the terminal: they are read
+			// before an immediate runs, and a key cancels this. Only a pause in the typing itself
+			// searches (a search drawn in the middle of typing made the keys after it wait).
+			settleCheck.current = setImmediate(() => {
+				settleTimer.current = undefined;
+				settleCheck.current = undefined;
+				const {current} = session;
+				if (current?.kind === 'search') {
+					latest.current.dispatch({
+						type: 'set-query',
+						query: current.line.value,
+					});
+				}
+			});
 		}, typingSettleMs);
 	}, [cancelSettle]);
 

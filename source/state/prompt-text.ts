@@ -2,7 +2,7 @@ import {emptyLine, type Line} from './line-editor.js';
 
 /**
  * The open prompt's line (its text and cursor), held outside the dashboard's state: the prompt
- * line subscribes to it (useSyncExternalStore), so a key typed into `/` or `:` draws that line
+ * line subscribes to it, so a key typed into `/` or `:` draws that line
  * alone, not the dashboard around it. The dashboard hears of the search once typing pauses (see
  * useDashboardKeys), and of the host on Enter.
  */
