@@ -1,3 +1,5 @@
+import {createValueStore} from './value-store.js';
+
 /**
  * When the last sweep of a host finished. A tiny store rather than React state: the time changes
  * on every sweep, but the screen only where the age it shows changes.
@@ -9,21 +11,12 @@ export type SweepClock = {
 };
 
 export function createSweepClock(): SweepClock {
-	let last: {host: string; at: number} | undefined;
-	const listeners = new Set<() => void>();
+	const last = createValueStore<ReturnType<SweepClock['get']>>(undefined);
 	return {
-		get: () => last,
+		get: last.get,
 		set(host, at) {
-			last = {host, at};
-			for (const listener of listeners) {
-				listener();
-			}
+			last.set({host, at});
 		},
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
+		subscribe: last.subscribe,
 	};
 }
