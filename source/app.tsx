@@ -199,9 +199,8 @@ function Dashboard({isAscii, isColor, ...options}: Omit<AppProps, 'theme'>) {
 					<PromptLine
 						width={layout.width}
 						prompt={state.prompt}
+						text={dashboard.promptText}
 						query={state.query}
-						targetDraft={state.targetDraft}
-						cursor={state.promptCursor}
 						message={message.text}
 						isError={message.isError}
 						isColor={isColor}

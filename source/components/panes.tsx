@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {memo} from 'react';
 import type {CatalogueEntry} from '../catalogue/types.js';
 import type {Focus, Mode} from '../state/dashboard-state.js';
 import type {ListenerItem} from '../state/listener-items.js';
@@ -47,7 +48,7 @@ function listenersEmptyText(sockets: SocketList | undefined): string {
 }
 
 /** The catalogue beside the live probe, or this machine's listening sockets across the width. */
-export function Panes(props: PanesProps) {
+function PanesView(props: PanesProps) {
 	const {layout, mode, focus, isAscii, isColor, pinned} = props;
 	// The panes differ in width and in whether the keys act on them.
 	const frame = (width: number, isFocused: boolean): PaneFrame => ({
@@ -98,3 +99,6 @@ export function Panes(props: PanesProps) {
 		</Box>
 	);
 }
+
+// Its props change with the rows, not with a key typed into a prompt.
+export const Panes = memo(PanesView);

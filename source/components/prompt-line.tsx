@@ -1,16 +1,17 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
+import {memo, useLayoutEffect, useState} from 'react';
 import stringWidth from 'string-width';
+import type {PromptText} from '../state/prompt-text.js';
 import {colorOf, usePalette} from './theme-context.js';
 
 export type PromptLineProps = {
 	readonly width: number;
 	/** Which text input has the keys, if any. */
 	readonly prompt: 'none' | 'search' | 'target';
+	/** The open prompt's line: read here, so that a key draws this line alone. */
+	readonly text: PromptText;
+	/** The search the rows follow, shown while no prompt is open. */
 	readonly query: string;
-	readonly targetDraft: string;
-	/** Where the cursor stands in the open prompt's text, in code points. */
-	readonly cursor: number;
 	/** Said in place of the idle hint: a refused host, a host being resolved, a notice. */
 	readonly message: string | undefined;
 	readonly isError: boolean;
@@ -19,8 +20,7 @@ export type PromptLineProps = {
 
 type LineInputProps = {
 	readonly label: string;
-	readonly value: string;
-	readonly cursor: number;
+	readonly text: PromptText;
 	readonly placeholder: string;
 	readonly width: number;
 };
@@ -31,7 +31,21 @@ type LineInputProps = {
  * useDashboardKeys, not here: see there why ink-text-input's own handling could not be kept.
  * A line wider than the row scrolls so that the cursor stays in view.
  */
-function LineInput({label, value, cursor, placeholder, width}: LineInputProps) {
+function LineInputView({label, text, placeholder, width}: LineInputProps) {
+	// State, not useSyncExternalStore: a store's update renders at once, a frame per read of the
+	// terminal, where a state update waits for the scheduler and the keys read meanwhile share one
+	// frame (on a loaded machine, a frame a key fell behind: p95 2x).
+	const [{value, cursor}, setLine] = useState(text.get);
+	useLayoutEffect(() => {
+		const update = () => {
+			setLine(text.get());
+		};
+
+		const unsubscribe = text.subscribe(update);
+		// A key read between this render and the subscription.
+		update();
+		return unsubscribe;
+	}, [text]);
 	const characters = [...value];
 	const room = Math.max(1, width - stringWidth(label) - 1);
 	let start = 0;
@@ -61,13 +75,15 @@ function LineInput({label, value, cursor, placeholder, width}: LineInputProps) {
 	);
 }
 
+// A key draws this alone; the search settling draws the line around it, not this again.
+const LineInput = memo(LineInputView);
+
 /** The search line: a text input while searching or choosing a host, otherwise the query and a hint. */
 function PromptLineView({
 	width,
 	prompt,
+	text,
 	query,
-	targetDraft,
-	cursor,
 	message,
 	isError,
 	isColor,
@@ -77,8 +93,7 @@ function PromptLineView({
 		return (
 			<LineInput
 				label="/ "
-				value={query}
-				cursor={cursor}
+				text={text}
 				placeholder="port, name, daemon or word"
 				width={width}
 			/>
@@ -89,8 +104,7 @@ function PromptLineView({
 		return (
 			<LineInput
 				label="host: "
-				value={targetDraft}
-				cursor={cursor}
+				text={text}
 				placeholder="name or address (Up: earlier hosts)"
 				width={width}
 			/>

@@ -1,5 +1,11 @@
 import {type Key, useInput} from 'ink';
-import {useCallback, useLayoutEffect, useRef, type Dispatch} from 'react';
+import {
+	useCallback,
+	useEffect,
+	useLayoutEffect,
+	useRef,
+	type Dispatch,
+} from 'react';
 import {
 	scrollTop,
 	type DashboardAction,
@@ -19,10 +25,16 @@ import {
 	type Line,
 	type Stroke,
 } from '../state/line-editor.js';
+import type {PromptText} from '../state/prompt-text.js';
+
+/** How long typing in the search line pauses before the rows follow it. */
+export const typingSettleMs = 40;
 
 export type UseDashboardKeysOptions = {
 	readonly state: DashboardState;
 	readonly dispatch: Dispatch<DashboardAction>;
+	/** The open prompt's line, which the prompt line draws: set here at every key. */
+	readonly promptText: PromptText;
 	/** The rows of the current mode, in order, by id. */
 	readonly rowIds: readonly string[];
 	readonly selectedIndex: number;
@@ -167,8 +179,11 @@ type PromptSession = {
  * (`/postgres` came out `/ posresg`); a key that came between `/` and the input's first effect
  * found no listener at all (`/22` lost the query); and its cursor cannot be set from outside, so
  * Ctrl-A, Ctrl-W or history could not be built on it. Here the open prompt's line lives in a ref
- * that each key updates at once, and the state is dispatched after it; the keys that follow an
- * Enter or Esc in the same read go to the dashboard after the frame that closed the prompt.
+ * that each key updates at once, and in `promptText`, which only the prompt line reads: a key
+ * draws that line, not the dashboard (a commit of the whole tree a key made typing at 10 ms a key
+ * fall behind). The search reaches the dashboard's state once typing pauses for typingSettleMs,
+ * and at once on Enter or Esc; the keys that follow an Enter or Esc in the same read go to the
+ * dashboard after the frame that closed the prompt.
  */
 export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 	const latest = useRef(options);
@@ -179,15 +194,49 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 	const hosts = useRef<string[]>([]);
 	/** Keys read after a prompt closed, for the dashboard once its frame is committed. */
 	const pending = useRef('');
-
-	const closePrompt = useCallback((rest: readonly Stroke[]) => {
-		session.current = undefined;
-		pending.current += rest.map((stroke) => stroke.raw).join('');
+	/** The search typed so far, for the dashboard once typing pauses. */
+	const settleTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+	const settleCheck = useRef<NodeJS.Immediate | undefined>(undefined);
+	const cancelSettle = useCallback(() => {
+		clearTimeout(settleTimer.current);
+		clearImmediate(settleCheck.current);
+		settleTimer.current = undefined;
+		settleCheck.current = undefined;
 	}, []);
+	useEffect(() => cancelSettle, [cancelSettle]);
+
+	const closePrompt = useCallback(
+		(rest: readonly Stroke[]) => {
+			cancelSettle();
+			session.current = undefined;
+			pending.current += rest.map((stroke) => stroke.raw).join('');
+		},
+		[cancelSettle],
+	);
+
+	const settleQuery = useCallback(() => {
+		cancelSettle();
+		settleTimer.current = setTimeout(() => {
+			// Keys that came while the dashboard was busy drawing wait in the terminal: they are read
+			// before an immediate runs, and a key cancels this. Only a pause in the typing itself
+			// searches (a search drawn in the middle of typing made the keys after it wait).
+			settleCheck.current = setImmediate(() => {
+				settleTimer.current = undefined;
+				settleCheck.current = undefined;
+				const {current} = session;
+				if (current?.kind === 'search') {
+					latest.current.dispatch({
+						type: 'set-query',
+						query: current.line.value,
+					});
+				}
+			});
+		}, typingSettleMs);
+	}, [cancelSettle]);
 
 	const feedPrompt = useCallback(
 		(strokes: readonly Stroke[]) => {
-			const {dispatch, onTarget, onExit} = latest.current;
+			const {dispatch, onTarget, onExit, promptText} = latest.current;
 			for (const [index, stroke] of strokes.entries()) {
 				const {current} = session;
 				if (!current) {
@@ -203,6 +252,11 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 				if (edit === 'escape' || edit === 'enter') {
 					closePrompt(strokes.slice(index + 1));
 					if (current.kind === 'search') {
+						if (edit === 'enter') {
+							// The typing may not have paused: the search the rows follow is the one on the line.
+							dispatch({type: 'set-query', query: current.line.value});
+						}
+
 						dispatch({type: 'close-search', isKept: edit === 'enter'});
 					} else if (edit === 'escape') {
 						dispatch({type: 'close-target'});
@@ -230,23 +284,18 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 				}
 
 				session.current = {...current, line, history};
-				dispatch(
-					current.kind === 'search'
-						? {type: 'set-query', query: line.value, cursor: line.cursor}
-						: {
-								type: 'set-target-draft',
-								draft: line.value,
-								cursor: line.cursor,
-							},
-				);
+				promptText.set(line);
+				if (current.kind === 'search') {
+					settleQuery();
+				}
 			}
 		},
-		[closePrompt],
+		[closePrompt, settleQuery],
 	);
 
 	const openPrompt = useCallback(
 		(kind: PromptSession['kind'], rest: string) => {
-			const {dispatch, state, host} = latest.current;
+			const {dispatch, state, host, promptText} = latest.current;
 			if (kind === 'search') {
 				session.current = {
 					kind,
@@ -260,8 +309,10 @@ export function useDashboardKeys(options: UseDashboardKeysOptions): void {
 					line: emptyLine,
 					history: startHistory(remember(hosts.current, host)),
 				};
-				dispatch({type: 'open-target', draft: ''});
+				dispatch({type: 'open-target'});
 			}
+
+			promptText.set(session.current.line);
 
 			feedPrompt(strokesOf(rest, noKey));
 		},

@@ -9,7 +9,6 @@ import {scrollTop, type DashboardState} from '../state/dashboard-state.js';
 import {socketId, type ListenerItem} from '../state/listener-items.js';
 import {entryPorts} from '../state/entry-rows.js';
 import {liveKey} from '../state/live-state.js';
-import {useSettledValue} from './use-settled-value.js';
 import type {SocketList} from './probe-service.js';
 import {parsePair} from './use-watch.js';
 
@@ -25,11 +24,8 @@ export type UseDashboardViewOptions = {
 	) => readonly CatalogueEntry[];
 };
 
-/** How long typing in the search line pauses before the rows follow it. */
-export const typingSettleMs = 40;
-
 export type DashboardView = {
-	/** The query the rows were searched with: the search line's once typing pauses. */
+	/** The query the rows were searched with: the search line's once typing pauses (useDashboardKeys). */
 	readonly query: string;
 	/** Every entry of the catalogue or watch mode, in order. */
 	readonly entries: readonly CatalogueEntry[];
@@ -162,11 +158,7 @@ export function useDashboardView({
 	page,
 	arrange,
 }: UseDashboardViewOptions): DashboardView {
-	const {protocol, pinned, mode} = state;
-	// While the search line has the keys, the rows follow once typing pauses: a key typed at 10 ms
-	// redraws the prompt line, not the table under it (a re-search and a full table every key).
-	const typedQuery = useSettledValue(state.query, typingSettleMs);
-	const query = state.prompt === 'search' ? typedQuery : state.query;
+	const {protocol, pinned, mode, query} = state;
 	const searched = useMemo(
 		() => searchView(catalogue, query, protocol),
 		[catalogue, query, protocol],
@@ -185,9 +177,7 @@ export function useDashboardView({
 	}, [catalogue, pinned, query, protocol]);
 	const listenerItems = useMemo(
 		() =>
-			mode === 'listeners'
-				? listenerItemsOf(catalogue, sockets, {...state, query})
-				: [],
+			mode === 'listeners' ? listenerItemsOf(catalogue, sockets, state) : [],
 		// The list depends on these fields of the state only.
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 		[catalogue, sockets, mode, query, protocol],

@@ -33,6 +33,7 @@ import {liveKey, type LiveRow} from '../state/live-state.js';
 import {isLocalTarget, localOwners} from '../state/local-target.js';
 import {listenerChanges} from '../state/listener-items.js';
 import type {PinStore} from '../state/pins-store.js';
+import {createPromptText} from '../state/prompt-text.js';
 import {maxHelpTop} from '../components/help-overlay.js';
 import {maxTextTop, textRows} from '../components/text-window.js';
 import {redrawTerminal} from '../terminal/frame-stdout.js';
@@ -145,6 +146,7 @@ export function useDashboard({
 		initialDashboardState,
 	);
 	const [notice, setNotice] = useState<string | undefined>(kept?.warning);
+	const promptText = useMemo(() => createPromptText(), []);
 	const target = useTarget({resolveTarget: probe.resolveTarget, initialHost});
 	const {host} = target;
 	// The command line's ssh:// hosts and those `:` connected to.
@@ -538,6 +540,7 @@ export function useDashboard({
 		},
 		state,
 		dispatch,
+		promptText,
 		rowIds: view.rowIds,
 		selectedIndex: view.selectedIndex,
 		top: view.top,
@@ -559,6 +562,7 @@ export function useDashboard({
 
 	return {
 		state,
+		promptText,
 		target,
 		live,
 		isLiveCurrent,

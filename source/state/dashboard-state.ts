@@ -15,10 +15,8 @@ export type DashboardState = {
 	readonly protocol: ProtocolFilter;
 	readonly mode: Mode;
 	readonly focus: Focus;
+	/** Which prompt has the keys; its line is in PromptText, not here (a key draws that line alone). */
 	readonly prompt: Prompt;
-	readonly targetDraft: string;
-	/** Where the cursor stands in the open prompt's text, in code points. */
-	readonly promptCursor: number;
 	readonly isHelpOpen: boolean;
 	readonly isBellOn: boolean;
 	readonly intervalMs: number;
@@ -46,18 +44,10 @@ export type DashboardState = {
 
 export type DashboardAction =
 	| {readonly type: 'open-search'; readonly query?: string}
-	| {
-			readonly type: 'set-query';
-			readonly query: string;
-			readonly cursor?: number;
-	  }
+	/** The search the rows follow: the search line's once typing pauses. */
+	| {readonly type: 'set-query'; readonly query: string}
 	| {readonly type: 'close-search'; readonly isKept: boolean}
-	| {readonly type: 'open-target'; readonly draft: string}
-	| {
-			readonly type: 'set-target-draft';
-			readonly draft: string;
-			readonly cursor?: number;
-	  }
+	| {readonly type: 'open-target'}
 	| {readonly type: 'close-target'}
 	| {readonly type: 'set-protocol'; readonly protocol: ProtocolFilter}
 	| {
@@ -127,8 +117,6 @@ export const initialDashboardState = ({
 	mode,
 	focus: 'catalogue',
 	prompt: 'none',
-	targetDraft: '',
-	promptCursor: 0,
 	isHelpOpen: false,
 	isBellOn: false,
 	intervalMs,
@@ -170,36 +158,22 @@ const handlers: Handlers = {
 		return {
 			...withQuery(state, query),
 			prompt: 'search',
-			promptCursor: [...query].length,
 			isHelpOpen: false,
 			isDescribeOpen: false,
 		};
 	},
-	'set-query'(state, action) {
-		const next = withQuery(state, action.query);
-		const promptCursor = action.cursor ?? [...action.query].length;
-		return promptCursor === next.promptCursor ? next : {...next, promptCursor};
-	},
+	'set-query': (state, action) => withQuery(state, action.query),
 	'close-search': (state, action) => ({
 		...withQuery(state, action.isKept ? state.query : ''),
 		prompt: 'none',
 	}),
-	'open-target': (state, action) => ({
+	'open-target': (state) => ({
 		...state,
 		prompt: 'target',
-		targetDraft: action.draft,
-		promptCursor: [...action.draft].length,
 		isHelpOpen: false,
 		isDescribeOpen: false,
 	}),
-	'set-target-draft'(state, action) {
-		const promptCursor = action.cursor ?? [...action.draft].length;
-		return action.draft === state.targetDraft &&
-			promptCursor === state.promptCursor
-			? state
-			: {...state, targetDraft: action.draft, promptCursor};
-	},
-	'close-target': (state) => ({...state, prompt: 'none', targetDraft: ''}),
+	'close-target': (state) => ({...state, prompt: 'none'}),
 	// The selected entry stays selected when the new filter still lists it.
 	'set-protocol': (state, action) =>
 		action.protocol === state.protocol

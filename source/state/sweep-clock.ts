@@ -1,3 +1,5 @@
+import {createValueStore} from './value-store.js';
+
 /**
  * When the last sweep of a host finished. A tiny store rather than React state: the time changes
  * on every sweep, but the screen only where the age it shows changes.
@@ -14,26 +16,18 @@ export type SweepClock = {
 };
 
 export function createSweepClock(): SweepClock {
-	let last: {host: string; at: number} | undefined;
+	const last = createValueStore<ReturnType<SweepClock['get']>>(undefined);
 	const byHost = new Map<string, {host: string; at: number}>();
-	const listeners = new Set<() => void>();
 	return {
-		get: (host) => (host === undefined ? last : byHost.get(host)),
+		get: (host) => (host === undefined ? last.get() : byHost.get(host)),
 		set(host, at) {
-			last = {host, at};
-			byHost.set(host, last);
-			for (const listener of listeners) {
-				listener();
-			}
+			const sweep = {host, at};
+			byHost.set(host, sweep);
+			last.set(sweep);
 		},
 		forget(host) {
 			byHost.delete(host);
 		},
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => {
-				listeners.delete(listener);
-			};
-		},
+		subscribe: last.subscribe,
 	};
 }

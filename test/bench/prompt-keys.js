@@ -6,7 +6,8 @@ write of each key to the first parsed screen whose prompt row shows the text up 
 	node --import tsx test/bench/prompt-keys.js [--runs 5] [--quick]
 
 Anchor, in the same run and the same way: the least Ink app that echoes a key (test/bench/
-echo-ink.tsx, one useInput and one state update a key). The dashboard watches 127.0.22.1 (nothing
+echo-ink.tsx, one useInput and one state update a key). Both run side by side and are typed into
+in turn, a run each, so that load on the machine falls on both alike. The dashboard watches 127.0.22.1 (nothing
 listens there; loopback only) at its default interval while it is typed into. A key whose text
 never shows is counted as lost (goal: none). Goal (issue 13): p95 at most 50 ms.
 */
@@ -66,26 +67,41 @@ async function typeAndTime(session, promptRow) {
 	return {latencies, lost: keys.length - 1 - latencies.length};
 }
 
-async function measure(start, promptRow, reset) {
-	const session = start();
-	const all = [];
-	let lost = 0;
+/**
+ * Both apps open side by side, typed into in turn, a run each: load on the machine (2 shared
+ * cores) falls on both alike, as the other benches interleave their anchor.
+ */
+async function measure(subjects) {
+	const results = subjects.map(() => ({all: [], lost: 0}));
+	const sessions = [];
 	try {
-		await session.waitFor((s) => s.screen.trim() !== '', {timeoutMs: 20_000});
-		await session.waitForQuiet(300);
+		for (const subject of subjects) {
+			sessions.push(subject.start());
+		}
+
+		for (const session of sessions) {
+			// eslint-disable-next-line no-await-in-loop
+			await session.waitFor((s) => s.screen.trim() !== '', {timeoutMs: 20_000});
+			// eslint-disable-next-line no-await-in-loop
+			await session.waitForQuiet(300);
+		}
+
 		for (let run = 0; run < runs; run++) {
-			// eslint-disable-next-line no-await-in-loop
-			const result = await typeAndTime(session, promptRow);
-			all.push(...result.latencies);
-			lost += result.lost;
-			// eslint-disable-next-line no-await-in-loop
-			await reset(session);
+			for (const [index, subject] of subjects.entries()) {
+				const session = sessions[index];
+				// eslint-disable-next-line no-await-in-loop
+				const result = await typeAndTime(session, subject.promptRow);
+				results[index].all.push(...result.latencies);
+				results[index].lost += result.lost;
+				// eslint-disable-next-line no-await-in-loop
+				await subject.reset(session);
+			}
 		}
 	} finally {
-		await session.dispose();
+		await Promise.all(sessions.map(async (session) => session.dispose()));
 	}
 
-	return {all, lost};
+	return results;
 }
 
 const build = ensureBuilt();
@@ -98,29 +114,32 @@ if (build) {
 }
 
 async function main() {
-	const portui = await measure(
-		() => spawnPortui(['127.0.22.1'], {columns: 80, rows: 24}),
-		(session) => session.lines[1] ?? '',
-		async (session) => {
-			// Esc leaves the search and clears it; wait for the idle hint.
-			session.write('\u001B');
-			await session.waitFor((s) =>
-				(s.lines[1] ?? '').startsWith('/ to search'),
-			);
+	const [portui, echo] = await measure([
+		{
+			start: () => spawnPortui(['127.0.22.1'], {columns: 80, rows: 24}),
+			promptRow: (session) => session.lines[1] ?? '',
+			async reset(session) {
+				// Esc leaves the search and clears it; wait for the idle hint.
+				session.write('\u001B');
+				await session.waitFor((s) =>
+					(s.lines[1] ?? '').startsWith('/ to search'),
+				);
+			},
 		},
-	);
-	const echo = await measure(
-		() =>
-			new PtySession(process.execPath, ['--import', 'tsx', echoApp], {
-				columns: 80,
-				rows: 24,
-			}),
-		(session) => session.lines.find((line) => line.startsWith('/')) ?? '',
-		async (session) => {
-			session.write('\r');
-			await session.waitFor((s) => s.lines.includes('/'));
+		{
+			start: () =>
+				new PtySession(process.execPath, ['--import', 'tsx', echoApp], {
+					columns: 80,
+					rows: 24,
+				}),
+			promptRow: (session) =>
+				session.lines.find((line) => line.startsWith('/')) ?? '',
+			async reset(session) {
+				session.write('\r');
+				await session.waitFor((s) => s.lines.includes('/'));
+			},
 		},
-	);
+	]);
 
 	report(
 		'prompt-keys',
