@@ -4,6 +4,8 @@ import {abortReason} from './tcp.js';
 
 /** A counting semaphore: at most `size` holders; a released slot passes straight to the next waiter. */
 export type Slots = {
+	/** Takes a free slot at once; false when there is none (then `acquire` waits for one). */
+	tryAcquire(): boolean;
 	acquire(): Promise<void>;
 	release(): void;
 };
@@ -12,6 +14,14 @@ export function createSlots(size: number): Slots {
 	let active = 0;
 	const waiting: Array<() => void> = [];
 	return {
+		tryAcquire() {
+			if (active < size) {
+				active++;
+				return true;
+			}
+
+			return false;
+		},
 		async acquire() {
 			if (active < size) {
 				active++;
