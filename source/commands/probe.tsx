@@ -248,17 +248,8 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		);
 	}
 
-	if (cli.flags.json && isLocalTarget(snapshot.target)) {
-		// On this machine, the holder of each open port from its socket tables.
-		const list = await listLocalSockets();
-		if (list.isAvailable) {
-			snapshot = {
-				...snapshot,
-				results: snapshot.results.map((result) =>
-					withOwner(result, list.sockets),
-				),
-			};
-		}
+	if (cli.flags.json) {
+		snapshot = await withLocalOwners(snapshot);
 	}
 
 	if (cli.flags.json) {
@@ -291,6 +282,31 @@ export async function probe(argv: readonly string[]): Promise<number> {
 	}
 
 	return 0;
+}
+
+/**
+ * On this machine, the holder of each open port, from its socket tables: only the open ports'
+ * sockets are named, and nothing is read when no port is open.
+ */
+async function withLocalOwners(snapshot: Snapshot): Promise<Snapshot> {
+	const openPorts = new Set(
+		snapshot.results
+			.filter((result) => result.state === 'open')
+			.map((result) => result.port),
+	);
+	if (openPorts.size === 0 || !isLocalTarget(snapshot.target)) {
+		return snapshot;
+	}
+
+	const list = await listLocalSockets({ports: openPorts});
+	return list.isAvailable
+		? {
+				...snapshot,
+				results: snapshot.results.map((result) =>
+					withOwner(result, list.sockets),
+				),
+			}
+		: snapshot;
 }
 
 /**

@@ -58,6 +58,11 @@ export type ListLocalSocketsOptions = {
 	/** Rebuild the inode-to-process map now instead of when the cache policy says. */
 	readonly refreshOwners?: boolean;
 	readonly signal?: AbortSignal;
+	/**
+	 * Only the sockets on these ports, named and described: a one-shot probe wants the holders of
+	 * the ports it found open, not every listener's (a name, command line, cgroup and user each).
+	 */
+	readonly ports?: ReadonlySet<number>;
 };
 
 export type LocalSocketList = {
@@ -145,7 +150,7 @@ export function createListenerScanner(
 	async function list(
 		listOptions: ListLocalSocketsOptions = {},
 	): Promise<LocalSocketList> {
-		const {refreshOwners = false, signal} = listOptions;
+		const {refreshOwners = false, signal, ports} = listOptions;
 		throwIfAborted(signal);
 		if (platform !== 'linux') {
 			return {
@@ -155,10 +160,14 @@ export function createListenerScanner(
 			};
 		}
 
-		const table = readSocketTables(reader);
-		if (typeof table === 'string') {
-			return {isAvailable: false, reason: table, sockets: []};
+		const tables = readSocketTables(reader);
+		if (typeof tables === 'string') {
+			return {isAvailable: false, reason: tables, sockets: []};
 		}
+
+		const table = ports
+			? tables.filter((socket) => ports.has(socket.port))
+			: tables;
 
 		const isUnseen = (socket: ProcNetSocket) =>
 			!owners?.pidsByInode.has(socket.inode) && !seenInodes.has(socket.inode);
