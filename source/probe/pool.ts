@@ -4,6 +4,7 @@ import {abortReason} from './tcp.js';
 
 /** A counting semaphore: at most `size` holders; a released slot passes straight to the next waiter. */
 export type Slots = {
+	readonly size: number;
 	/** Takes a free slot at once; false when there is none (then `acquire` waits for one). */
 	tryAcquire(): boolean;
 	acquire(): Promise<void>;
@@ -14,6 +15,7 @@ export function createSlots(size: number): Slots {
 	let active = 0;
 	const waiting: Array<() => void> = [];
 	return {
+		size,
 		tryAcquire() {
 			if (active < size) {
 				active++;
