@@ -14,19 +14,20 @@ export type Slots = {
 export function createSlots(size: number): Slots {
 	let active = 0;
 	const waiting: Array<() => void> = [];
+	const tryAcquire = () => {
+		if (active < size) {
+			active++;
+			return true;
+		}
+
+		return false;
+	};
+
 	return {
 		size,
-		tryAcquire() {
-			if (active < size) {
-				active++;
-				return true;
-			}
-
-			return false;
-		},
+		tryAcquire,
 		async acquire() {
-			if (active < size) {
-				active++;
+			if (tryAcquire()) {
 				return;
 			}
 
