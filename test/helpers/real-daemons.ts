@@ -6,20 +6,14 @@
  * (rpcbind's 111) runs in a mount or network namespace of its own instead of touching the host's.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {
-	existsSync,
-	mkdtempSync,
-	readdirSync,
-	readFileSync,
-	readlinkSync,
-	rmSync,
-} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {TestFn} from 'ava';
 import {parseProcNet} from '../../source/probe/proc-net.js';
+import {scanOwners} from '../../source/probe/proc-owners.js';
 import type {Protocol} from '../../source/probe/types.js';
 
 export type Endpoint = {
@@ -87,61 +81,49 @@ export function makeWorkDirectory(): {directory: string; remove(): void} {
 	};
 }
 
-function isListening(pid: number, endpoint: Endpoint): boolean {
+/** The inodes of the listening sockets on `endpoint`, from the table of `pid`'s network namespace. */
+function listeningInodes(pid: number, endpoint: Endpoint): number[] {
 	const family = endpoint.address.includes(':') ? 6 : 4;
 	const table = `${endpoint.protocol}${family === 6 ? '6' : ''}`;
 	let text: string;
 	try {
 		text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
 	} catch {
+		return [];
+	}
+
+	return parseProcNet(text, endpoint.protocol, family)
+		.filter(
+			(socket) =>
+				socket.port === endpoint.port &&
+				(socket.address === endpoint.address ||
+					socket.address === '0.0.0.0' ||
+					socket.address === '::'),
+		)
+		.map((socket) => socket.inode);
+}
+
+/**
+ * Whether every endpoint has a listening socket that `pid` (or a process it started) holds. The
+ * table is the namespace's: a listener left by an earlier run on the same address is in it too.
+ */
+async function isListening(
+	pid: number,
+	endpoints: readonly Endpoint[],
+): Promise<boolean> {
+	const inodes = endpoints.map((endpoint) => listeningInodes(pid, endpoint));
+	if (inodes.some((each) => each.length === 0)) {
 		return false;
 	}
 
-	const inodes = new Set(
-		parseProcNet(text, endpoint.protocol, family)
-			.filter(
-				(socket) =>
-					socket.port === endpoint.port &&
-					(socket.address === endpoint.address ||
-						socket.address === '0.0.0.0' ||
-						socket.address === '::'),
-			)
-			.map((socket) => socket.inode),
+	const {pidsByInode} = await scanOwners();
+	return inodes.every((each) =>
+		each.some((inode) =>
+			(pidsByInode.get(inode) ?? []).some((holder) =>
+				descendsFrom(holder, pid),
+			),
+		),
 	);
-	// The table is the namespace's: a listener left by an earlier run on the same address is in it
-	// too. Only a socket that this daemon (or a process it started) holds counts.
-	return inodes.size > 0 && holdsAny(pid, inodes);
-}
-
-/** Whether `pid` or one of its descendants holds one of the socket `inodes`. */
-function holdsAny(pid: number, inodes: ReadonlySet<number>): boolean {
-	for (const entry of readdirSync('/proc')) {
-		const candidate = Number(entry);
-		if (!Number.isInteger(candidate) || !descendsFrom(candidate, pid)) {
-			continue;
-		}
-
-		let descriptors: string[];
-		try {
-			descriptors = readdirSync(`/proc/${candidate}/fd`);
-		} catch {
-			continue;
-		}
-
-		for (const descriptor of descriptors) {
-			try {
-				const link = readlinkSync(`/proc/${candidate}/fd/${descriptor}`);
-				const inode = /^socket:\[(\d+)\]$/v.exec(link)?.[1];
-				if (inode !== undefined && inodes.has(Number(inode))) {
-					return true;
-				}
-			} catch {
-				// Closed meanwhile.
-			}
-		}
-	}
-
-	return false;
 }
 
 function descendsFrom(pid: number, ancestor: number): boolean {
@@ -264,7 +246,8 @@ export async function startDaemon(spec: DaemonSpec): Promise<Started> {
 		}
 
 		const pid = child.pid!;
-		if (spec.listens.every((endpoint) => isListening(pid, endpoint))) {
+		// eslint-disable-next-line no-await-in-loop -- polling a daemon's start-up is sequential
+		if (await isListening(pid, spec.listens)) {
 			return {
 				isStarted: true,
 				daemon: {
