@@ -263,6 +263,26 @@ test('a TLS alert in answer to plain HTTP means TLS: a ClientHello on a second c
 	t.is(spoken[1]?.[0], 0x16);
 });
 
+test("nginx's 400 to HEAD names the server behind the TLS: a ClientHello for the version, and no handshake", async (t) => {
+	const server = await responder(t, (request) =>
+		request[0] === 0x16
+			? serverHello13()
+			: Buffer.from(
+					'HTTP/1.1 400 Bad Request\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\n\r\n',
+				),
+	);
+	const {result} = await identify(server.port, 'http-alt', 8080);
+	t.like(result, {
+		kind: 'TLS',
+		answered: 'TLS 1.3 (HTTPS); HTTP nginx/1.22.1',
+		mismatch: 'expected HTTP, answered TLS',
+	});
+	const spoken = server.received.filter((bytes) => bytes.length > 0);
+	t.is(spoken.length, 2, 'HEAD, then one ClientHello');
+	t.is(String(spoken[0]), 'HEAD / HTTP/1.0\r\n\r\n');
+	t.is(spoken[1]?.[0], 0x16);
+});
+
 test('a 400 to HEAD from a server that is plain HTTP after all stays HTTP', async (t) => {
 	const server = await responder(t, (request) =>
 		request[0] === 0x16

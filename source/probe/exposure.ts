@@ -1,6 +1,6 @@
-import {createSocket} from 'node:dgram';
 import {connect} from 'node:net';
 import {networkInterfaces} from 'node:os';
+import process from 'node:process';
 import type {Verdict} from '../catalogue/types.js';
 import type {Family, Protocol} from './types.js';
 
@@ -145,7 +145,9 @@ async function tcpAnswers(port: number, timeoutMs: number): Promise<DualStack> {
 
 async function udpConflicts(port: number): Promise<DualStack> {
 	return new Promise((resolve) => {
-		const probe = createSocket({type: 'udp4', reuseAddr: false});
+		const probe = process
+			.getBuiltinModule('node:dgram')
+			.createSocket({type: 'udp4', reuseAddr: false});
 		const settle = (answer: DualStack) => {
 			probe.removeAllListeners();
 			probe.on('error', () => undefined);

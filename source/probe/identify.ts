@@ -604,18 +604,24 @@ export async function identifyTcp(
 	);
 	let {kind, answered} = reading;
 	const isHttps = reading.isHttps === true || expected === 'HTTP';
+	let inside: string | undefined;
 	if (isTlsSuspected) {
 		const version = await confirmTls(options, deadline);
 		if (version !== undefined || reading.kind === 'TLS') {
 			kind = 'TLS';
 			answered = `${version ?? 'TLS'}${isHttps ? ' (HTTPS)' : ''}`;
+			// The 400 that gave TLS away came from the web server behind it, and named it (nginx,
+			// Apache): a handshake to ask again would only cost node:tls and a connection more.
+			if (reading.kind === 'HTTP' && reading.answered !== 'HTTP') {
+				inside = reading.answered;
+			}
 		}
 	}
 
 	if (kind === 'TLS' && /^(?:TLS 1\.\d|SSL 3\.0)/v.test(answered ?? '')) {
-		const inside = await lookInsideTls(options, deadline, isHttps);
+		inside ??= (await lookInsideTls(options, deadline, isHttps))?.answered;
 		if (inside) {
-			answered = `${answered}; ${inside.answered}`;
+			answered = `${answered}; ${inside}`;
 		}
 	}
 

@@ -1,14 +1,13 @@
-import {createRequire} from 'node:module';
+import process from 'node:process';
 import type * as NodeCrypto from 'node:crypto';
 
 /**
  * Node:crypto, loaded at the first probe that needs a random id rather than at start-up, where it
  * cost the dashboard 8 ms before its first frame; only a UDP payload or a TLS hello needs it.
  */
-const requireBuiltin = createRequire(import.meta.url);
 let crypto: typeof NodeCrypto | undefined;
 const load = () => {
-	crypto ??= requireBuiltin('node:crypto') as typeof NodeCrypto;
+	crypto ??= process.getBuiltinModule('node:crypto');
 	return crypto;
 };
 

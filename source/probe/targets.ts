@@ -1,5 +1,5 @@
-import {lookup} from 'node:dns/promises';
 import net from 'node:net';
+import process from 'node:process';
 import {domainToASCII} from 'node:url';
 import {invalidHostName} from './host-name.js';
 import {sanitize} from './sanitize.js';
@@ -74,7 +74,10 @@ async function lookupName(
 ): Promise<ResolvedTarget> {
 	try {
 		const found = await raceAbort(
-			lookup(domainToASCII(name), {all: true, verbatim: true}),
+			// The resolver's module for a name only: an address needs none of it.
+			process
+				.getBuiltinModule('node:dns/promises')
+				.lookup(domainToASCII(name), {all: true, verbatim: true}),
 			signal,
 		);
 		const seen = new Set<string>();

@@ -1,6 +1,7 @@
-import {createSocket, type Socket} from 'node:dgram';
+import type {Socket} from 'node:dgram';
 import {isIP} from 'node:net';
 import {performance} from 'node:perf_hooks';
+import process from 'node:process';
 import {isLocalAddress} from './local-address.js';
 import {
 	bestRtt,
@@ -114,7 +115,10 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 		held,
 	} = options;
 	return new Promise((resolve, reject) => {
-		const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+		// Node:dgram at the first UDP probe, not at every start-up (a TCP probe needs none of it).
+		const socket = process
+			.getBuiltinModule('node:dgram')
+			.createSocket(family === 6 ? 'udp6' : 'udp4');
 		let sentAt: number | undefined;
 		let hasRetransmitted = false;
 		let isSettled = false;
