@@ -283,6 +283,26 @@ test("nginx's 400 to HEAD names the server behind the TLS: a ClientHello for the
 	t.is(spoken[1]?.[0], 0x16);
 });
 
+test('an HTTPS port whose 400 to plain HEAD names the server is named so, without a handshake', async (t) => {
+	const server = await responder(t, (request) =>
+		request[0] === 0x16
+			? serverHello13()
+			: Buffer.from(
+					'HTTP/1.1 400 Bad Request\r\nServer: Apache/2.4.62\r\n\r\n',
+				),
+	);
+	const {result} = await identify(server.port, 'https', 443);
+	t.like(result, {
+		kind: 'TLS',
+		answered: 'TLS 1.3; HTTP Apache/2.4.62',
+		mismatch: undefined,
+	});
+	const spoken = server.received.filter((bytes) => bytes.length > 0);
+	t.is(spoken.length, 2, 'a ClientHello, then HEAD');
+	t.is(spoken[0]?.[0], 0x16);
+	t.is(String(spoken[1]), 'HEAD / HTTP/1.0\r\n\r\n');
+});
+
 test('a 400 to HEAD from a server that is plain HTTP after all stays HTTP', async (t) => {
 	const server = await responder(t, (request) =>
 		request[0] === 0x16

@@ -7,6 +7,7 @@ import type {Bytes} from './payloads/payload.js';
 import {sanitize} from './sanitize.js';
 import {
 	httpHead,
+	httpSpeaker,
 	partial,
 	speakerFor,
 	tlsSpeaker,
@@ -453,6 +454,53 @@ async function confirmTls(
 	}
 }
 
+/**
+ * How long a TLS port gets to answer plain text before we ask inside instead: an alert, a 400 or a
+ * hang-up comes at once, one round trip after the request.
+ */
+const plainAnswerWaitMs = (rttMs = 0) => 50 + 4 * rttMs;
+
+/**
+ * The web server of a TLS port, named by its answer to plain HEAD on a new connection: nginx and
+ * Apache answer with a 400 (plain HTTP to an HTTPS port) that carries their Server header. That is
+ * one plain exchange where a look inside costs node:tls and node:crypto here and a key exchange at
+ * both ends. Undefined when the answer names nobody, or does not come within `plainAnswerWaitMs`.
+ */
+async function askPlainly(
+	options: IdentifyOptions,
+	deadline: bigint,
+): Promise<string | undefined> {
+	const socket = await reconnect(options, deadline);
+	if (!socket) {
+		return undefined;
+	}
+
+	const collector = new Collector(socket, defaultIdentifyMaxBytes);
+	try {
+		const request = Buffer.from(httpHead);
+		socket.write(request);
+		const waitUntil =
+			hrtime.bigint() +
+			BigInt(Math.round(plainAnswerWaitMs(options.rttMs) * 1e6));
+		await collector.wait(
+			(data) => data.length > 0 && httpSpeaker.read(data, request) !== partial,
+			// eslint-disable-next-line unicorn/prefer-math-min-max -- bigints: Math.min takes numbers
+			waitUntil < deadline ? waitUntil : deadline,
+			options.signal,
+		);
+		const reading = readSafely(httpSpeaker, collector.data, request);
+		return reading &&
+			reading !== partial &&
+			reading.isTlsBehind === true &&
+			reading.kind === 'HTTP' &&
+			reading.answered !== 'HTTP'
+			? reading.answered
+			: undefined;
+	} finally {
+		collector.dispose();
+	}
+}
+
 /** Resolves true once the TLS handshake is done, false if it fails or `deadline` passes; rejects on abort. */
 async function handshake(
 	secure: tls.TLSSocket,
@@ -561,6 +609,26 @@ async function lookInsideTls(
 	}
 }
 
+/**
+ * What serves inside a TLS port: on an HTTPS port first what its web server says of itself to
+ * plain text (`askPlainly`), else a look inside.
+ */
+async function serviceInsideTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+	isHttps: boolean,
+): Promise<string | undefined> {
+	const named = isHttpsPort(options, isHttps)
+		? await askPlainly(options, deadline)
+		: undefined;
+	if (named !== undefined) {
+		return named;
+	}
+
+	const look = await lookInsideTls(options, deadline, isHttps);
+	return look?.answered;
+}
+
 /** Identification's share of the probe: `budgetMs`, within what the connect left of `timeoutMs`. */
 export function identifyBudget(options: IdentifyOptions): number {
 	const budgetMs = options.budgetMs ?? defaultIdentifyBudgetMs;
@@ -619,7 +687,7 @@ export async function identifyTcp(
 	}
 
 	if (kind === 'TLS' && /^(?:TLS 1\.\d|SSL 3\.0)/v.test(answered ?? '')) {
-		inside ??= (await lookInsideTls(options, deadline, isHttps))?.answered;
+		inside ??= await serviceInsideTls(options, deadline, isHttps);
 		if (inside) {
 			answered = `${answered}; ${inside}`;
 		}
