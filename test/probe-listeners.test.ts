@@ -777,6 +777,29 @@ test('parses /proc/net/tcp and udp: 127.0.0.1:8080 listening, UDP unconnected (0
 	);
 });
 
+test('a table of TIME_WAIT and connections keeps only its listeners, and a line of another shape is still read in full', (t) => {
+	const lines = [tcpLine('0100007F:1F90', '0A', 0, 7)];
+	for (let index = 0; index < 300; index++) {
+		lines.push(
+			`${String(index + 1).padStart(4)}: 0100007F:${(40_000 + index).toString(16).toUpperCase()} 0100007F:0016 06 00000000:00000000 03:00000CB2 00000000     0        0 0 3 0000000000000000\n`,
+		);
+	}
+
+	// Wider spacing than the kernel's: not for the shortcut to judge.
+	lines.push(
+		'  301:  0100007F:0050  00000000:0000  0A 00000000:00000000 00:00000000 00000000     0        0 9 1 0000000000000000\n',
+	);
+	t.deepEqual(
+		parseProcNet(tcpHeader + lines.join(''), 'tcp', 4, {
+			isLittleEndian: true,
+		}).map(({port, inode}) => ({port, inode})),
+		[
+			{port: 8080, inode: 7},
+			{port: 80, inode: 9},
+		],
+	);
+});
+
 test('addresses decode per 32-bit word in the writer byte order', (t) => {
 	t.is(formatProcAddress('0100007F', true), '127.0.0.1');
 	t.is(formatProcAddress('7F000001', false), '127.0.0.1');
