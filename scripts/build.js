@@ -326,6 +326,16 @@ export async function bundle({
 		);
 	}
 
+	// Bin/portui.js reads the bundle as Latin-1, which is a plain copy where UTF-8 must be decoded:
+	// that holds only while every character is ASCII (esbuild escapes the others by default).
+	// eslint-disable-next-line no-control-regex -- every code point above ASCII, whatever it is
+	const notAscii = /[^\u0000-\u007F]/v.exec(script);
+	if (notAscii) {
+		throw new Error(
+			`the bundle holds a character outside ASCII (U+${notAscii[0].codePointAt(0).toString(16).toUpperCase()}) at offset ${notAscii.index}; bin/portui.js reads it as Latin-1`,
+		);
+	}
+
 	await mkdir(path.dirname(outfile), {recursive: true});
 	await writeFile(outfile, script);
 }

@@ -79,7 +79,7 @@ const daemonPorts = [
 	{name: 'snmpd', port: 161, protocol: 'udp'},
 ];
 
-async function portuiProbe() {
+async function portuiProbe(extra = []) {
 	const start = performance.now();
 	const {stdout} = await execFileAsync(
 		process.execPath,
@@ -89,6 +89,7 @@ async function portuiProbe() {
 			address,
 			curatedTcp.join(','),
 			'--json',
+			...extra,
 		],
 		{maxBuffer: 16 * 1024 * 1024},
 	);
