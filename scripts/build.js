@@ -15,42 +15,57 @@ import {build} from 'esbuild';
 
 /**
  * Node's built-in modules through `require` (a parameter of the wrapper), so the bundle holds no
- * `import` statement and compiles as a script. Each one is an ES module facade over one CommonJS
- * module: esbuild then copies a built-in's properties into an ES namespace once, not again at
- * every one of the hundred places that import `node:process` or `node:fs`.
+ * `import` statement and compiles as a script. A CommonJS `require('fs')` stays that call. An
+ * `import` gets an ES module facade, one for every importer, whose named exports are the
+ * built-in's properties read once, each a pure call that esbuild drops unless something imports
+ * it: `export *` over the CommonJS module had copied every property of every imported built-in
+ * into a namespace of getters at start-up (37 copies, 1,137 properties: 4-9 ms of a one-shot
+ * probe). A property that is a getter on the built-in (`fs.promises`) is not exported: reading it
+ * would load what it hides, and the build fails if something imports it by name.
  */
 const builtinsThroughRequire = {
 	name: 'builtins-through-require',
 	setup(builder) {
 		const builtins = new Set(builtinModules);
-		builder.onResolve({filter: /^[a-z\d_:/]+$/}, ({path, namespace}) => {
+		builder.onResolve({filter: /^[a-z\d_:/]+$/}, ({path, namespace, kind}) => {
 			const name = path.slice(path.startsWith('node:') ? 5 : 0);
 			if (!builtins.has(name) && !builtins.has(name.split('/')[0])) {
 				return undefined;
 			}
 
-			// The CommonJS module's own require() is the wrapper's, at run time.
-			return namespace === 'builtin-commonjs'
-				? {path, external: true}
+			return namespace === 'builtin' || kind === 'require-call'
+				? {path: `node:${name}`, external: true}
 				: {path: name, namespace: 'builtin'};
 		});
-		builder.onResolve({filter: /^builtin-commonjs:/}, ({path}) => ({
-			path: path.slice('builtin-commonjs:'.length),
-			namespace: 'builtin-commonjs',
-		}));
 		builder.onLoad({filter: /.*/, namespace: 'builtin'}, ({path}) => {
-			const commonjs = JSON.stringify(`builtin-commonjs:${path}`);
+			const module = process.getBuiltinModule(`node:${path}`);
+			const names = Object.getOwnPropertyNames(module).filter(
+				(name) =>
+					/^[A-Za-z_$][\w$]*$/.test(name) &&
+					!reservedWords.has(name) &&
+					'value' in Object.getOwnPropertyDescriptor(module, name),
+			);
 			return {
-				contents: `import builtin from ${commonjs};\nexport default builtin;\nexport * from ${commonjs};`,
+				contents: [
+					`const builtin = require(${JSON.stringify(`node:${path}`)});`,
+					'export default builtin;',
+					...names.map(
+						(name) =>
+							`export var ${name} = /* @__PURE__ */ (() => builtin.${name})();`,
+					),
+				].join('\n'),
 				loader: 'js',
 			};
 		});
-		builder.onLoad({filter: /.*/, namespace: 'builtin-commonjs'}, ({path}) => ({
-			contents: `module.exports = require(${JSON.stringify(`node:${path}`)});`,
-			loader: 'js',
-		}));
 	},
 };
+
+/** Names a built-in may have that cannot be the name of a variable. */
+const reservedWords = new Set(
+	'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield'.split(
+		' ',
+	),
+);
 
 /**
  * Ink loads React's devtools only when DEV=true, from a package portui does not ship. Left in,
