@@ -10,9 +10,11 @@ import {
 	listLocalSockets,
 	sweep,
 	sanitize,
+	type LocalSocketList,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
+import {isLocalAddress} from '../probe/local-address.js';
 import {withOwner} from '../probe/local.js';
 import type {ColumnSpec} from '../text/fit.js';
 import {
@@ -221,6 +223,9 @@ export async function probe(argv: readonly string[]): Promise<number> {
 
 	process.once('SIGINT', abort);
 	process.once('SIGTERM', abort);
+	const owners = cli.flags.json
+		? localOwnerLookup(new Set(pairs.map(({port}) => port)))
+		: undefined;
 	let snapshot: Snapshot;
 	try {
 		snapshot = await sweep({
@@ -230,6 +235,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 			signal: controller.signal,
 			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
 			identify: (pair) => isIdentifying && pair.protocol === 'tcp',
+			onResult: owners?.onResult,
 		});
 	} catch (error) {
 		if (controller.signal.aborted) {
@@ -250,8 +256,8 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		);
 	}
 
-	if (cli.flags.json) {
-		snapshot = await withLocalOwners(snapshot);
+	if (owners) {
+		snapshot = await owners.named(snapshot);
 	}
 
 	if (cli.flags.json) {
@@ -287,28 +293,50 @@ export async function probe(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * On this machine, the holder of each open port, from its socket tables: only the open ports'
- * sockets are named, and nothing is read when no port is open.
+ * On this machine, the holder of each open port, from its socket tables. The read starts at the
+ * first open port of this machine that the sweep settles, so it runs while the slowest services
+ * are still answering (sshd takes some 25 ms to greet), not after them; it covers the probed
+ * ports only, and nothing of /proc is read when no port is open.
  */
-async function withLocalOwners(snapshot: Snapshot): Promise<Snapshot> {
-	const openPorts = new Set(
-		snapshot.results
-			.filter((result) => result.state === 'open')
-			.map((result) => result.port),
-	);
-	if (openPorts.size === 0 || !isLocalTarget(snapshot.target)) {
-		return snapshot;
-	}
+function localOwnerLookup(ports: ReadonlySet<number>) {
+	let list: Promise<LocalSocketList> | undefined;
+	const start = async () => {
+		if (!list) {
+			list = listLocalSockets({ports});
+			// Awaited in `named`; a sweep that fails first must not leave it unhandled.
+			list.catch(() => undefined);
+		}
 
-	const list = await listLocalSockets({ports: openPorts});
-	return list.isAvailable
-		? {
-				...snapshot,
-				results: snapshot.results.map((result) =>
-					withOwner(result, list.sockets),
-				),
+		return list;
+	};
+
+	const isHere = (result: ProbeResult) =>
+		result.addresses.every(({address}) => isLocalAddress(address));
+	return {
+		onResult(result: ProbeResult) {
+			if (result.state === 'open' && isHere(result)) {
+				void start();
 			}
-		: snapshot;
+		},
+		async named(snapshot: Snapshot): Promise<Snapshot> {
+			if (
+				!isLocalTarget(snapshot.target) ||
+				!snapshot.results.some((result) => result.state === 'open')
+			) {
+				return snapshot;
+			}
+
+			const {isAvailable, sockets} = await start();
+			return isAvailable
+				? {
+						...snapshot,
+						results: snapshot.results.map((result) =>
+							withOwner(result, sockets),
+						),
+					}
+				: snapshot;
+		},
+	};
 }
 
 /**
