@@ -158,47 +158,12 @@ const synchronousYoga = {
 
 /**
  * Work that dependencies do when they are loaded, for features portui does not use at start-up:
- * meow's bundled normalize-package-data builds spdx-correct's license tables (tens of ms) although
- * meow only calls it for --help and --version (and loads node:child_process for nothing); wrap-ansi brings its own older string-width, whose
- * load sets up a second Intl.Segmenter and set of Unicode regexps beside the one Ink uses.
+ * wrap-ansi brings its own older string-width, whose load sets up a second Intl.Segmenter and set
+ * of Unicode regexps beside the one Ink uses.
  */
 const lighterStart = {
 	name: 'lighter-start',
 	setup(builder) {
-		builder.onLoad(
-			{filter: /[\\/]meow[\\/]build[\\/]dependencies\.js$/},
-			async ({path: file}) => {
-				const source = await readFile(file, 'utf8');
-				const eager =
-					'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);';
-				// A bundled dependency promisifies execFile and drops the result: the import alone
-				// loads node:child_process (some 9 ms) at every start.
-				const unusedExecFile = [
-					"import { execFile } from 'node:child_process';\n",
-					'\npromisify(execFile);\n',
-				];
-				if (
-					!source.includes(eager) ||
-					unusedExecFile.some((line) => !source.includes(line)) ||
-					source.split('execFile').length !== 3
-				) {
-					throw new Error(
-						'meow/build/dependencies.js changed: check how it loads normalize-package-data and child_process',
-					);
-				}
-
-				return {
-					contents: source
-						.replace(
-							eager,
-							'const normalizePackageData = data => getDefaultExportFromCjs(requireNormalize())(data);',
-						)
-						.replace(unusedExecFile[0], '')
-						.replace(unusedExecFile[1], '\n'),
-					loader: 'js',
-				};
-			},
-		);
 		builder.onResolve({filter: /^string-width$/}, ({importer}) =>
 			/[\\/]wrap-ansi[\\/]/.test(importer)
 				? {path: path.resolve('node_modules', 'string-width', 'index.js')}
@@ -295,7 +260,7 @@ export async function bundle({
 		define: {
 			'process.env.NODE_ENV': '"production"',
 			// The wrapper passes the bundle's own {url, dirname, filename}: code that finds files
-			// next to itself (the catalogue, meow's package.json) uses it.
+			// next to itself (the catalogue, package.json for --help and --version) uses it.
 			'import.meta': '__portuiMeta',
 		},
 		plugins: [

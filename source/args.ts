@@ -1,5 +1,6 @@
+import {readFileSync} from 'node:fs';
 import {isIP, isIPv6} from 'node:net';
-import meow, {type AnyFlags, type Result} from 'meow';
+import process from 'node:process';
 import {UsageError} from './cli-error.js';
 import {invalidHostName} from './probe/host-name.js';
 import {
@@ -14,116 +15,181 @@ import type {PortPair} from './probe/types.js';
 
 export {UsageError} from './cli-error.js';
 
-const shortForms: ReadonlyMap<string, string> = new Map([
-	['-h', '--help'],
-	['-v', '--version'],
-]);
+/** One option of a command: a switch (`--json`, `--no-identify`) or an option with a value. */
+export type FlagSpec =
+	| {readonly type: 'boolean'; readonly default?: boolean}
+	| {readonly type: 'string'; readonly default?: string};
+
+/** The options of a command by their camelCase names: `sshConfig` is `--ssh-config`. */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+export type FlagValues<Flags extends FlagSpecs> = {
+	[Name in keyof Flags]: Flags[Name] extends {readonly type: 'boolean'}
+		? boolean
+		: Flags[Name] extends {readonly default: string}
+			? string
+			: string | undefined;
+};
+
+/** What a command was given: the arguments that are not options, in order, and the options. */
+export type ParsedArguments<Flags extends FlagSpecs> = {
+	input: string[];
+	flags: FlagValues<Flags>;
+};
 
 const kebab = (name: string) =>
 	name.replaceAll(/[A-Z]/gv, (letter) => `-${letter.toLowerCase()}`);
 
-/**
- * The one argument parser of every command. meow prints help and the version; anything it
- * would reject by exiting on its own (an unknown flag) becomes a UsageError instead, so every
- * bad input ends the same way: one line, exit status 2.
- */
-export function parseArguments<Flags extends AnyFlags>(
-	argv: readonly string[],
-	options: {readonly help: string; readonly flags: Flags},
-): Result<Flags> {
-	// Yargs-parser reads `-22,80` or `-5s` as bundles of short flags and `--timeout -5s` as a
-	// flag without a value. Such tokens are never flags here: hand them to meow as placeholders
-	// and put them back afterwards, so the validators see them and name them.
-	const placeholders = new Map<string, string>();
-	const end = argv.indexOf('--');
-	const guarded = argv.map((token, index) => {
-		if (end !== -1 && index >= end) {
-			return token;
-		}
+// `-22,80` and `-5s` are bad ports and durations, never options: the validators name them.
+const isOptionLike = (token: string) =>
+	token.length > 1 && token.startsWith('-') && !/^-\d/v.test(token);
 
-		if (/^-\d/v.test(token)) {
-			const placeholder = `\u0000${index}`;
-			placeholders.set(placeholder, token);
-			return placeholder;
-		}
+// The same layout meow gave the help: the least indentation taken off, then two spaces.
+function redent(text: string, count: number): string {
+	const indents = text.match(/^[ \t]*(?=\S)/gmv) ?? [];
+	const least = Math.min(...indents.map((indent) => indent.length));
+	const flush =
+		least === 0 || least === Number.POSITIVE_INFINITY
+			? text
+			: text.replaceAll(new RegExp(String.raw`^[ \t]{${least}}`, 'gmv'), '');
+	return flush.replaceAll(/^(?!\s*$)/gmv, ' '.repeat(count));
+}
 
-		// The short forms people try: yargs would read them as flags that take the next argument.
-		return shortForms.get(token) ?? token;
-	});
-	const restore = (value: unknown): unknown =>
-		typeof value === 'string'
-			? (placeholders.get(value) ?? value)
-			: Array.isArray(value)
-				? value.map((item) => restore(item))
-				: value;
+/** What `--help` prints: the package's description, then the command's help, as meow did. */
+export function formatHelp(help: string, description?: string): string {
+	const trimmed = help
+		.replace(/\t+\n*$/v, '')
+		.replaceAll(/^[\r\n]+|[\r\n]+$/gv, '');
+	const body = trimmed.includes('\n') ? redent(trimmed, 2) : trimmed;
+	const head = description ? redent(`\n${description}\n`, 2) : '';
+	return `${head}\n${body}\n\n`;
+}
 
-	// Meow shows help or the version only for a lone --help or --version: `list --help ssh`
-	// would read `ssh` as the value of a flag named help. Either one wins wherever it stands.
-	const before = end === -1 ? guarded : guarded.slice(0, end);
-	const wanted = ['--help', '--version'].find((flag) => before.includes(flag));
-	let cli: Result<Flags>;
-	try {
-		cli = meow(options.help, {
-			importMeta: import.meta,
-			argv: wanted === undefined ? guarded : [wanted],
-			flags: options.flags,
-			allowUnknownFlags: true,
-			autoHelp: true,
-			autoVersion: true,
-		});
-	} catch (error) {
-		// Meow refuses a repeated flag (`--timeout 1s --timeout 2s`) by throwing: bad input too.
-		const flag = /--([\w\-]+)/v.exec(String((error as Error).message))?.[1];
+/** Read only for --help and --version: source/ and the bundle's dist/ both sit one level down. */
+function packageJson(): {description?: string; version?: string} {
+	return JSON.parse(
+		readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+	) as {description?: string; version?: string};
+}
+
+/** The help's usage (`Usage` then `$ portui ...` and the lines that carry it on), as one line. */
+function usageOf(help: string): string | undefined {
+	const match = /^\s*Usage\n\s*\$ (.+(?:\n[ \t]+[^\s$].*)*)/mv.exec(help);
+	return match?.[1]?.replaceAll(/\n\s+/gv, ' ');
+}
+
+/** `--help`/`-h`, else `--version`/`-v`, anywhere among the options: printed, then the end. */
+function exitOnHelpOrVersion(options: readonly string[], help: string) {
+	const isHelp = options.includes('--help') || options.includes('-h');
+	if (isHelp || options.includes('--version') || options.includes('-v')) {
+		const {description, version} = packageJson();
+		process.stdout.write(
+			isHelp ? formatHelp(help, description) : `${version}\n`,
+		);
+		// eslint-disable-next-line unicorn/no-process-exit -- as meow did: nothing else is to run
+		process.exit(0);
+	}
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The name of the option `token` gives, or a UsageError naming it and the accepted ones. */
+function optionName(token: string, option: string, flags: FlagSpecs): string {
+	const names = Object.keys(flags);
+	const name =
+		names.find((name) => option === `--${kebab(name)}`) ??
+		names.find(
+			(name) =>
+				flags[name]!.type === 'boolean' && option === `--no-${kebab(name)}`,
+		);
+	if (name === undefined) {
+		const accepted = names.map((name) => `--${kebab(name)}`).join(', ');
 		throw new UsageError(
-			flag === undefined
-				? `bad options: ${quote(String((error as Error).message))}`
-				: `--${kebab(flag)} is given more than once; give each option once`,
+			`unknown option ${quote(token)}; accepted: ${accepted || 'none'}, --help, --version`,
 		);
 	}
 
-	const known = new Set(['help', 'version']);
-	for (const [name, flag] of Object.entries(options.flags)) {
-		known.add(name);
-		known.add(kebab(name));
-		if (flag.shortFlag) {
-			known.add(flag.shortFlag);
-		}
+	return name;
+}
 
-		for (const alias of flag.aliases ?? []) {
-			known.add(alias);
-		}
+/** Reads the option at `tokens[index]` into `values`; returns how many tokens it took. */
+function readOption(
+	tokens: readonly string[],
+	index: number,
+	options: {readonly help: string; readonly flags: FlagSpecs},
+	values: Values,
+): number {
+	const token = tokens[index]!;
+	const equals = token.indexOf('=');
+	const option = equals === -1 ? token : token.slice(0, equals);
+	const inline = equals === -1 ? undefined : token.slice(equals + 1);
+	const name = optionName(token, option, options.flags);
+	const flag = `--${kebab(name)}`;
+	if (Object.hasOwn(values, name)) {
+		throw new UsageError(
+			`${flag} is given more than once; give each option once`,
+		);
 	}
 
-	for (const token of guarded) {
-		if (token === '--') {
-			break;
-		}
-
-		const match = /^--?([^=]+)/v.exec(token);
-		if (!match || /^-\d/v.test(token)) {
-			continue;
-		}
-
-		const name = match[1]!.replace(/^no-/v, '');
-		if (!known.has(name)) {
-			const accepted = Object.keys(options.flags)
-				.map((flag) => `--${kebab(flag)}`)
-				.join(', ');
+	if (options.flags[name]!.type === 'boolean') {
+		if (inline !== undefined) {
 			throw new UsageError(
-				`unknown option ${quote(token)}; accepted: ${accepted || 'none'}, --help, --version`,
+				`bad option ${quote(token)}: ${flag} takes no value; accepted: ${flag}, --no-${kebab(name)}`,
 			);
 		}
+
+		values[name] = option === flag;
+		return 1;
 	}
 
-	if (placeholders.size > 0) {
-		cli.input = cli.input.map((item) => placeholders.get(item) ?? item);
-		const flags = cli.flags as Record<string, unknown>;
-		for (const [name, value] of Object.entries(flags)) {
-			flags[name] = restore(value);
+	const next = tokens[index + 1];
+	const value =
+		inline ?? (next === undefined || isOptionLike(next) ? undefined : next);
+	if (value === undefined || value === '') {
+		const usage = usageOf(options.help);
+		throw new UsageError(
+			`${flag} needs a value${usage === undefined ? '' : `; usage: ${usage}`}`,
+		);
+	}
+
+	values[name] = value;
+	return inline === undefined ? 2 : 1;
+}
+
+/**
+ * The one argument parser of every command. `--help`/`-h` or `--version`/`-v` anywhere
+ * before `--` prints and exits 0; every bad option is a UsageError (one line, exit status 2).
+ * What follows `--` is input as given.
+ */
+export function parseArguments<Flags extends FlagSpecs>(
+	argv: readonly string[],
+	options: {readonly help: string; readonly flags: Flags},
+): ParsedArguments<Flags> {
+	const end = argv.indexOf('--');
+	const before = end === -1 ? argv : argv.slice(0, end);
+	exitOnHelpOrVersion(before, options.help);
+	const values: Values = {};
+	const input: string[] = [];
+	for (let index = 0; index < before.length;) {
+		const token = before[index]!;
+		if (isOptionLike(token)) {
+			index += readOption(before, index, options, values);
+		} else {
+			input.push(token);
+			index++;
 		}
 	}
 
-	return cli;
+	for (const [name, flag] of Object.entries(options.flags)) {
+		values[name] ??=
+			flag.default ?? (flag.type === 'boolean' ? false : undefined);
+	}
+
+	if (end !== -1) {
+		input.push(...argv.slice(end + 1));
+	}
+
+	return {input, flags: values as FlagValues<Flags>};
 }
 
 export type ProtocolFilter = Protocol | 'all';
