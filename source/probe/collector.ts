@@ -2,6 +2,7 @@ import {Buffer} from 'node:buffer';
 import type net from 'node:net';
 import {hrtime} from 'node:process';
 import type {Bytes} from './payloads/payload.js';
+import {closeWithReset} from './raw-tcp.js';
 import {abortReason} from './tcp.js';
 
 /** Nanoseconds from now to `deadline` (an hrtime), negative once it is past. */
@@ -74,7 +75,7 @@ export class Collector {
 		this.socket.off('end', this.onEnd);
 		this.socket.off('close', this.onEnd);
 		this.socket.off('error', this.onEnd);
-		this.socket.destroy();
+		closeWithReset(this.socket);
 	}
 
 	private readonly onData = (chunk: Uint8Array) => {

@@ -29,6 +29,8 @@ export type TcpHandle = {
 	getsockname(out: SocketName): number;
 	getpeername(out: SocketName): number;
 	close(callback?: () => void): void;
+	/** Closes with a reset (SO_LINGER 0); non-zero when it could not, and the handle is still open. */
+	reset?(callback?: () => void): number;
 };
 
 type TcpBinding = {
@@ -63,6 +65,35 @@ function loadBinding(): TcpBinding | undefined {
 	} finally {
 		process.noDeprecation = isQuiet;
 	}
+}
+
+/**
+ * Closes a probe's connection with a reset (SO_LINGER 0), as nmap -sT does, rather than a FIN: the
+ * side that closes first keeps a TIME_WAIT socket for a minute, and a watch that connects to a
+ * dozen open ports a second would keep hundreds of them in the socket tables it reads (a one-shot
+ * probe's owner lookup spent most of its time on those lines). A socket that is not plainly an
+ * open TCP connection (still connecting, half closed, TLS over one) is destroyed as usual.
+ */
+export function closeWithReset(socket: net.Socket): void {
+	// Only while both ways are open: once the peer has hung up (and Node ended our side in
+	// turn) the kernel refuses the reset, and Node then leaves the handle open for good. A peer
+	// that closed first keeps the TIME_WAIT itself.
+	if (socket.readyState !== 'open' || socket.destroyed) {
+		socket.destroy();
+		return;
+	}
+
+	// A reset that fails is reported as an 'error' event after the fact; it is not ours to hear.
+	socket.on('error', ignoreError);
+	try {
+		socket.resetAndDestroy();
+	} catch {
+		socket.destroy();
+	}
+}
+
+function ignoreError() {
+	// See closeWithReset.
 }
 
 /** The binding, or undefined where this Node has none (then probes use net.Socket). PORTUI_NET_SOCKET=1 forces that. */
@@ -103,6 +134,7 @@ export class RawConnect implements Connecting {
 	readonly #handle: TcpHandle;
 	readonly #listener: ConnectListener;
 	#isClosed = false;
+	#isConnected = false;
 
 	constructor(
 		binding: TcpBinding,
@@ -124,6 +156,7 @@ export class RawConnect implements Connecting {
 	}
 
 	complete(status: number) {
+		this.#isConnected = status === 0;
 		if (!this.#isClosed) {
 			this.#listener.connected(
 				status < 0 ? getSystemErrorName(status) : undefined,
@@ -134,7 +167,11 @@ export class RawConnect implements Connecting {
 	close() {
 		if (!this.#isClosed) {
 			this.#isClosed = true;
-			this.#handle.close();
+			// An open connection is reset, as nmap -sT resets it: a closed one would leave this
+			// machine a TIME_WAIT socket per probe for a minute (see `closeWithReset`).
+			if (!this.#isConnected || this.#handle.reset?.() !== 0) {
+				this.#handle.close();
+			}
 		}
 	}
 

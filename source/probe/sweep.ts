@@ -13,6 +13,7 @@ import {createSlots, descriptorBudget} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
 import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
+import {closeWithReset} from './raw-tcp.js';
 import type {
 	AddressProbe,
 	Family,
@@ -239,7 +240,7 @@ async function attemptAddress(
 
 	// One identification per pair: the first address found open; the others just close.
 	if (job.state.isIdentifyClaimed) {
-		socket.destroy();
+		closeWithReset(socket);
 		return {probe};
 	}
 

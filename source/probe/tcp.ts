@@ -12,6 +12,7 @@ import {
 	RawConnect,
 	rawTcp,
 	refusingPort,
+	closeWithReset,
 } from './raw-tcp.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -284,7 +285,7 @@ function connectNet(
 	return {
 		close() {
 			detach();
-			socket.destroy();
+			closeWithReset(socket);
 		},
 		isSelfConnect: () =>
 			socket.localPort === socket.remotePort &&
