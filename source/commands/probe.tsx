@@ -11,6 +11,7 @@ import {
 	sweep,
 	sanitize,
 	type LocalSocketList,
+	type PortPair,
 	type ProbeResult,
 	type Snapshot,
 } from '../probe/index.js';
@@ -223,9 +224,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 
 	process.once('SIGINT', abort);
 	process.once('SIGTERM', abort);
-	const owners = cli.flags.json
-		? localOwnerLookup(new Set(pairs.map(({port}) => port)))
-		: undefined;
+	const owners = cli.flags.json ? localOwnerLookup(pairs) : undefined;
 	let snapshot: Snapshot;
 	try {
 		snapshot = await sweep({
@@ -236,6 +235,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 			expect: (pair) => catalogue.byPair(pair.port, pair.protocol),
 			identify: (pair) => isIdentifying && pair.protocol === 'tcp',
 			onResult: owners?.onResult,
+			onOpen: owners?.onOpen,
 		});
 	} catch (error) {
 		if (controller.signal.aborted) {
@@ -293,12 +293,19 @@ export async function probe(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * On this machine, the holder of each open port, from its socket tables. The read starts at the
- * first open port of this machine that the sweep settles, so it runs while the slowest services
- * are still answering (sshd takes some 25 ms to greet), not after them; it covers the probed
- * ports only, and nothing of /proc is read when no port is open.
+ * On this machine, the holder of each open port, from its socket tables. The read starts once
+ * every TCP port has answered its connect, at least one of them open here: it then runs while the
+ * slowest services are still being identified (sshd greets some 25 ms after the connect), rather
+ * than after them, and it does not hold up connects still in flight (its /proc reads compete
+ * with the kernel's own work on them). It covers the probed ports only, and nothing of /proc is
+ * read when no port is open.
  */
-function localOwnerLookup(ports: ReadonlySet<number>) {
+function localOwnerLookup(pairs: readonly PortPair[]) {
+	const ports = new Set(pairs.map(({port}) => port));
+	const unanswered = new Set(
+		pairs.filter(({protocol}) => protocol === 'tcp').map(({port}) => port),
+	);
+	let isOpenHere = false;
 	let list: Promise<LocalSocketList> | undefined;
 	const start = async () => {
 		if (!list) {
@@ -310,13 +317,27 @@ function localOwnerLookup(ports: ReadonlySet<number>) {
 		return list;
 	};
 
-	const isHere = (result: ProbeResult) =>
-		result.addresses.every(({address}) => isLocalAddress(address));
+	const answered = (pair: PortPair, isOpen: boolean) => {
+		if (pair.protocol === 'tcp') {
+			unanswered.delete(pair.port);
+		}
+
+		isOpenHere ||= isOpen;
+		if (isOpenHere && unanswered.size === 0) {
+			void start();
+		}
+	};
+
 	return {
+		onOpen(pair: PortPair, address: string) {
+			answered(pair, isLocalAddress(address));
+		},
 		onResult(result: ProbeResult) {
-			if (result.state === 'open' && isHere(result)) {
-				void start();
-			}
+			answered(
+				result,
+				result.state === 'open' &&
+					result.addresses.every(({address}) => isLocalAddress(address)),
+			);
 		},
 		async named(snapshot: Snapshot): Promise<Snapshot> {
 			if (

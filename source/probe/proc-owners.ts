@@ -33,7 +33,11 @@ export type OwnerScan = {
 export type ScanOwnersOptions = {
 	readonly reader?: ProcReader;
 	readonly signal?: AbortSignal;
-	/** Longest stretch of synchronous work before yielding to the event loop. */
+	/**
+	 * Longest stretch of synchronous work before yielding to the event loop. Default 3 ms: under
+	 * the 5 ms a probe's RTT tolerates (rtt-clock.ts `stallMs`), so a scan made while probes are in
+	 * flight neither delays their answers much nor spoils their round-trip times.
+	 */
 	readonly sliceMs?: number;
 };
 
@@ -43,7 +47,7 @@ const socketLinkPrefix = 'socket:[';
 export async function scanOwners(
 	options: ScanOwnersOptions = {},
 ): Promise<OwnerScan> {
-	const {reader = nodeProcReader, signal, sliceMs = 8} = options;
+	const {reader = nodeProcReader, signal, sliceMs = 3} = options;
 	throwIfAborted(signal);
 	let names: string[];
 	try {

@@ -57,6 +57,11 @@ export type SweepOptions = {
 	readonly identify?: (pair: PortPair) => boolean;
 	/** Each pair's result as soon as all its addresses have answered. */
 	readonly onResult?: (result: ProbeResult) => void;
+	/**
+	 * Each TCP pair at the first of its addresses that connects (`address`): the port is open,
+	 * and its result follows once identification is done.
+	 */
+	readonly onOpen?: (pair: PortPair, address: string) => void;
 	/** Clock for `at`, `startedAt`, `finishedAt`. Default `Date.now`. */
 	readonly now?: () => number;
 	/** Identification budget per port, within what the connect left of `timeoutMs`. Default 1000 ms. */
@@ -78,6 +83,7 @@ type PairState = {
 	readonly outcomes: Array<AddressOutcome | undefined>;
 	remaining: number;
 	isIdentifyClaimed: boolean;
+	isOpenReported: boolean;
 };
 
 type Job = {
@@ -234,6 +240,11 @@ async function attemptAddress(
 		signal,
 		keepOpen: wantsIdentify,
 	});
+	if (probe.state === 'open' && !job.state.isOpenReported) {
+		job.state.isOpenReported = true;
+		options.onOpen?.(pair, address);
+	}
+
 	if (!socket) {
 		return {probe};
 	}
@@ -323,6 +334,7 @@ export async function sweep(options: SweepOptions): Promise<Snapshot> {
 		outcomes: [],
 		remaining: addresses.length,
 		isIdentifyClaimed: false,
+		isOpenReported: false,
 	}));
 
 	const jobs: Job[] = [];
