@@ -262,6 +262,11 @@ export async function bundle({
 			// The wrapper passes the bundle's own {url, dirname, filename}: code that finds files
 			// next to itself (the catalogue, package.json for --help and --version) uses it.
 			'import.meta': '__portuiMeta',
+			// The curated catalogue the tests check, which the bundle then need not check again
+			// at every start (source/catalogue/load.ts).
+			__portuiShippedCurated: JSON.stringify(
+				await readFile(path.join('catalogue', 'curated.json'), 'utf8'),
+			),
 		},
 		plugins: [
 			builtinsThroughRequire,

@@ -1,7 +1,8 @@
 import {Buffer} from 'node:buffer';
 import {spawnSync} from 'node:child_process';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {cp, mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import process from 'node:process';
 import test, {type ExecutionContext} from 'ava';
 import {
 	CatalogueError,
@@ -13,7 +14,7 @@ import {
 	temporaryDirectory,
 	temporaryFile,
 } from './helpers/catalogue.js';
-import {assertUsageError, runCli} from './helpers/cli.js';
+import {assertUsageError, ensureBuilt, runCli} from './helpers/cli.js';
 import {hasUnsafeCharacter} from './helpers/probe-servers.js';
 
 // The red-team corpus of issue 12 for catalogue files: it only grows. Each case is a file that
@@ -297,4 +298,30 @@ test('portui reads no catalogue from the directory it runs in', async (t) => {
 		t.is(result.exitCode, 0, `${JSON.stringify(env)}: ${result.stderr}`);
 		t.regex(result.stdout, /22\s+tcp\s+ssh/v);
 	}
+});
+
+test('the bundle checks a curated file that is not the one it was built with', async (t) => {
+	// A copy of the package whose curated file has been edited after the build.
+	const root = await temporaryDirectory();
+	const here = path.join(import.meta.dirname, '..');
+	await ensureBuilt();
+	await Promise.all(
+		['bin', 'dist', 'catalogue', 'package.json'].map(async (part) =>
+			cp(path.join(here, part), path.join(root, part), {recursive: true}),
+		),
+	);
+	const curated = path.join(root, 'catalogue', 'curated.json');
+	const data = JSON.parse(await readFile(curated, 'utf8')) as {
+		entries: Array<Record<string, unknown>>;
+	};
+	data.entries[0]!.remark = `plain${osc52}`;
+	await writeFile(curated, JSON.stringify(data));
+	const result = spawnSync(
+		process.execPath,
+		[path.join(root, 'bin', 'portui.js'), 'probe', '127.0.0.1', '1', '--json'],
+		{encoding: 'utf8', env: {...process.env, PORTUI_NO_CODE_CACHE: '1'}},
+	);
+	t.is(result.status, 2, `stderr: ${result.stderr}`);
+	t.regex(result.stderr, /entry 1 .*field "remark" is "plain\\u001b\]52/v);
+	t.false(hasUnsafeCharacter(result.stderr.trimEnd()));
 });
