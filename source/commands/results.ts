@@ -41,15 +41,17 @@ export async function loadHostAndPorts(
 	{input, flags}: TargetArguments,
 	usage: string,
 ): Promise<{catalogue: Catalogue; host: string; pairs: PortPair[]}> {
-	// IANA's 12,000 names cost most of a one-shot probe's start-up: the curated entries and
-	// /etc/services name the ports people probe, and the registry is read only for a name in
-	// PORTS that they do not know.
-	const load = async (withRegistry: boolean) =>
+	// A one-shot probe reads only the names its ports need: the curated entries name the ports
+	// people probe, /etc/services (300 names) is read when a port asked for has no curated entry,
+	// and IANA's registry (12,000, most of a start-up) only for a name in PORTS neither knows.
+	// Every command here asks the catalogue about the ports it was given, and no other.
+	const load = async (names: 'curated' | 'system' | 'registry') =>
 		loadCatalogue({
 			userFile: flags.catalogue,
-			...(withRegistry ? {} : {registry: false}),
+			...(names === 'registry' ? {} : {registry: false}),
+			...(names === 'curated' ? {systemServices: false} : {}),
 		});
-	let catalogue = await load(false);
+	let catalogue = await load('curated');
 	const [hostText, ...portTexts] = input;
 	if (hostText === undefined) {
 		throw new UsageError(`missing HOST; usage: ${usage}`);
@@ -60,23 +62,37 @@ export async function loadHostAndPorts(
 		flags.proto === undefined ? undefined : parseProtocolFilter(flags.proto);
 	if (portTexts.length > 0) {
 		const spec = portTexts.join(',');
-		try {
-			return {
-				catalogue,
-				host,
-				pairs: parsePortSpec(spec, catalogue, {protocol}),
-			};
-		} catch (error) {
-			if (
-				!(error instanceof UsageError) ||
-				!error.message.includes('unknown service name')
-			) {
+		// The pairs, or undefined for a name this catalogue does not know.
+		const parse = () => {
+			try {
+				return parsePortSpec(spec, catalogue, {protocol});
+			} catch (error) {
+				if (
+					error instanceof UsageError &&
+					error.message.includes('unknown service name')
+				) {
+					return undefined;
+				}
+
 				throw error;
 			}
+		};
+
+		let pairs = parse();
+		if (
+			!pairs ||
+			pairs.some(({port, protocol}) => !catalogue.byPair(port, protocol))
+		) {
+			catalogue = await load('system');
+			pairs = parse();
 		}
 
-		catalogue = await load(true);
-		return {catalogue, host, pairs: parsePortSpec(spec, catalogue, {protocol})};
+		if (!pairs) {
+			catalogue = await load('registry');
+			pairs = parsePortSpec(spec, catalogue, {protocol});
+		}
+
+		return {catalogue, host, pairs};
 	}
 
 	// Without PORTS: every port of the curated catalogue (a range counts port by port).
