@@ -10,6 +10,7 @@ import {
 	listLocalSockets,
 	sweep,
 	sanitize,
+	warmUpTcp,
 	type LocalSocketList,
 	type PortPair,
 	type ProbeResult,
@@ -200,6 +201,7 @@ export async function probe(argv: readonly string[]): Promise<number> {
 	const timeoutMs = parseProbeTimeout(cli.flags.timeout);
 	const isIdentifying = cli.flags.identify;
 	const remoteArgument = parseRemoteArgument(cli.input);
+	warmUpTcp();
 	const loaded = await loadHostAndPorts(
 		remoteArgument ? {...cli, input: remoteArgument.input} : cli,
 		usage,

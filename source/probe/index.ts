@@ -18,6 +18,7 @@ export {
 	connectTcp,
 	defaultTcpTimeoutMs,
 	probeTcp,
+	warmUpTcp,
 	type TcpConnection,
 	type TcpProbeOptions,
 } from './tcp.js';

@@ -154,7 +154,7 @@ export async function connectTcp(
 	options: TcpProbeOptions & {readonly keepOpen?: boolean},
 ): Promise<TcpConnection> {
 	if (!isWarm) {
-		warming ??= warmUp();
+		warmUpTcp();
 		await warming;
 		isWarm = true;
 	}
@@ -181,6 +181,15 @@ export async function connectTcp(
 
 let warming: Promise<void> | undefined;
 let isWarm = false;
+
+/**
+ * Starts the warm-up (see `warmUp`) ahead of the first probe: a one-shot command calls it before
+ * it reads its catalogue, so that the warm-up's connects are answered meanwhile instead of
+ * holding up the sweep's first ones.
+ */
+export function warmUpTcp(): void {
+	warming ??= warmUp();
+}
 
 /**
  * Two connects to a port of our own on loopback before the first probe of the process: the first
