@@ -424,6 +424,8 @@ async function reconnect(
 		signal: options.signal,
 		timeoutMs: remainingMs,
 		keepOpen: true,
+		// Only to talk: the probe's RTT is the first connection's.
+		isMeasuredAgain: false,
 	});
 	return socket;
 }

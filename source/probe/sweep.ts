@@ -12,7 +12,12 @@ import {isLocalAddress} from './local-address.js';
 import {createSlots, descriptorBudget} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
-import {abortReason, connectTcp, defaultTcpTimeoutMs} from './tcp.js';
+import {
+	abortReason,
+	connectTcp,
+	defaultTcpTimeoutMs,
+	measureRttAgain,
+} from './tcp.js';
 import {closeWithReset} from './raw-tcp.js';
 import type {
 	AddressProbe,
@@ -239,6 +244,8 @@ async function attemptAddress(
 		timeoutMs,
 		signal,
 		keepOpen: wantsIdentify,
+		// Measured again, if need be, beside the identification rather than before it.
+		isMeasuredAgain: !wantsIdentify,
 	});
 	if (probe.state === 'open' && !job.state.isOpenReported) {
 		job.state.isOpenReported = true;
@@ -249,27 +256,40 @@ async function attemptAddress(
 		return {probe};
 	}
 
+	// The probe's own RTT sample was polluted (rtt-clock.ts): measured again beside what follows.
+	const rttMs =
+		probe.rttMs === undefined
+			? measureRttAgain({address, family, port: pair.port, timeoutMs, signal})
+			: undefined;
+	const withRtt = async () => {
+		const measured = await rttMs;
+		return measured === undefined ? probe : {...probe, rttMs: measured};
+	};
+
 	// One identification per pair: the first address found open; the others just close.
 	if (job.state.isIdentifyClaimed) {
 		closeWithReset(socket);
-		return {probe};
+		return {probe: await withRtt()};
 	}
 
 	job.state.isIdentifyClaimed = true;
-	const identification = await identifyTcp({
-		address,
-		family,
-		port: pair.port,
-		socket,
-		entry: options.expect?.(pair),
-		servername,
-		signal,
-		budgetMs: options.identifyBudgetMs,
-		// --timeout bounds the whole probe: identification gets what the connect left of it.
-		timeoutMs: timeoutMs ?? defaultTcpTimeoutMs,
-		rttMs: probe.rttMs,
-	});
-	return {probe, identification};
+	const [identification, measured] = await Promise.all([
+		identifyTcp({
+			address,
+			family,
+			port: pair.port,
+			socket,
+			entry: options.expect?.(pair),
+			servername,
+			signal,
+			budgetMs: options.identifyBudgetMs,
+			// --timeout bounds the whole probe: identification gets what the connect left of it.
+			timeoutMs: timeoutMs ?? defaultTcpTimeoutMs,
+			rttMs: probe.rttMs,
+		}),
+		withRtt(),
+	]);
+	return {probe: measured, identification};
 }
 
 /**

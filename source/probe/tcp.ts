@@ -146,12 +146,16 @@ const measureRetries = 2;
  * second connection); otherwise every socket is destroyed.
  *
  * An open port whose round trip could not be measured cleanly (the event loop stalled meanwhile,
- * rtt-clock.ts) and that has no clean recent sample is measured again, at most twice, with
- * connections of its own (min over retries); if that fails too, it has no `rttMs`. Other states
- * keep the sample only when it is clean.
+ * rtt-clock.ts) and that has no clean recent sample is measured again (`measureRttAgain`) before
+ * this resolves, unless `isMeasuredAgain` is false: a caller that identifies the service measures
+ * again beside that conversation, and one that connects again only to talk needs no RTT at all.
+ * Other states keep the sample only when it is clean.
  */
 export async function connectTcp(
-	options: TcpProbeOptions & {readonly keepOpen?: boolean},
+	options: TcpProbeOptions & {
+		readonly keepOpen?: boolean;
+		readonly isMeasuredAgain?: boolean;
+	},
 ): Promise<TcpConnection> {
 	if (!isWarm) {
 		warmUpTcp();
@@ -164,19 +168,36 @@ export async function connectTcp(
 	// Only an open port is measured again: a refused one would draw two more connections from
 	// every closed port of a large sweep on a busy machine (1,951 connects for ports 1-1000 in a
 	// cold `probe` here), where its RTT says nothing the open ports do not; it is shown when clean.
-	if (probe.rttMs !== undefined || probe.state !== 'open') {
+	if (
+		probe.rttMs !== undefined ||
+		probe.state !== 'open' ||
+		options.isMeasuredAgain === false
+	) {
 		return connection;
 	}
 
+	const rttMs = await measureRttAgain(options);
+	return rttMs === undefined
+		? connection
+		: {...connection, probe: {...probe, rttMs}};
+}
+
+/**
+ * The round trip of an open port whose own sample was polluted, from connections made only for
+ * it, one after the other, at most `measureRetries`; undefined when none was clean either.
+ */
+export async function measureRttAgain(
+	options: TcpProbeOptions,
+): Promise<number | undefined> {
 	for (let retry = 0; retry < measureRetries; retry++) {
 		// eslint-disable-next-line no-await-in-loop -- one at a time, each in a quieter moment
 		const again = await connectOnce({...options, keepOpen: false});
-		if (again.probe.state === probe.state && again.probe.rttMs !== undefined) {
-			return {...connection, probe: {...probe, rttMs: again.probe.rttMs}};
+		if (again.probe.state === 'open' && again.probe.rttMs !== undefined) {
+			return again.probe.rttMs;
 		}
 	}
 
-	return connection;
+	return undefined;
 }
 
 let warming: Promise<void> | undefined;
