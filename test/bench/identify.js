@@ -7,11 +7,13 @@ Starts dnsmasq (53), nginx (80 plain, 443 and 8080 TLS), sshd (22), slapd (389),
 a private community) and chronyd (123/udp) on 127.0.11.10 with configs written to a temporary
 directory (test/helpers/real-services.ts), then:
 
-- probe 127.0.11.10 over the curated TCP ports: `portui probe ... --json` (the built binary,
-  spawn to exit, identification on) against `nmap -sT -Pn -n` on the same ports (spawn to exit),
-  interleaved, medians of --runs after a warm-up; both must agree on the open ports. Goal <= 3x.
-  The same with --no-identify shows what identification adds to the command (Node's start-up is
-  most of the rest), and a third row times the sweep warm, in-process, as `watch` runs it.
+- probe 127.0.11.10 over the curated TCP ports: `portui probe HOST PORTS` as the issue's row reads
+  (the built binary, spawn to exit, identification on, its table read from a pipe) against
+  `nmap -sT -Pn -n` on the same ports (spawn to exit), interleaved, medians of --runs after a
+  warm-up; every run must agree with nmap on the open ports. Goal <= 3x. Reference rows: the same
+  with --json (which also reads each open port's holder from /proc), with --no-identify (what
+  identification adds; Node's start-up is most of the rest), and the sweep warm, in-process, as
+  `watch` runs it.
 - identification of each answering daemon: identifyTcp (a fresh connection each time) or the UDP
   probe, in-process, median of 3 x --runs. Goal <= 300 ms each; the TCP connect alone is the anchor.
 - a table for BENCHMARKS.md: port, what portui answered, what `nmap -sV` (and -sU -sV) names.
@@ -79,6 +81,10 @@ const daemonPorts = [
 	{name: 'snmpd', port: 161, protocol: 'udp'},
 ];
 
+/**
+ * The built binary, spawn to exit. As the issue's row reads, `portui probe HOST PORTS`: its table
+ * (plain text in a pipe) gives the open ports; with --json, the JSON does.
+ */
 async function portuiProbe(extra = []) {
 	const start = performance.now();
 	const {stdout} = await execFileAsync(
@@ -88,22 +94,19 @@ async function portuiProbe(extra = []) {
 			'probe',
 			address,
 			curatedTcp.join(','),
-			'--json',
 			...extra,
 		],
 		{maxBuffer: 16 * 1024 * 1024},
 	);
 	const elapsed = performance.now() - start;
-	const json = JSON.parse(stdout);
-	return {
-		elapsed,
-		open: new Set(
-			json.results
-				.filter((result) => result.state === 'open')
-				.map((result) => result.port),
-		),
-		results: json.results,
-	};
+	const open = extra.includes('--json')
+		? JSON.parse(stdout)
+				.results.filter((result) => result.state === 'open')
+				.map((result) => result.port)
+		: [...stdout.matchAll(/^\s*(\d+)\s+tcp\s+\S+\s+open\s/gmv)].map((match) =>
+				Number(match[1]),
+			);
+	return {elapsed, open: new Set(open)};
 }
 
 async function warmSweep() {
@@ -139,21 +142,26 @@ const sameSet = (a, b) =>
 	a.size === b.size && [...a].every((value) => b.has(value));
 
 async function sweepRows(nmap) {
-	const times = {probe: [], bare: [], warm: [], nmap: []};
+	const times = {probe: [], json: [], bare: [], warm: [], nmap: []};
 	let isAgreed = true;
 	for (let round = 0; round < runs + 1; round++) {
 		/* eslint-disable no-await-in-loop -- one at a time is the point of a benchmark */
 		const probe = await portuiProbe();
+		const json = await portuiProbe(['--json']);
 		const bare = await portuiProbe(['--no-identify']);
 		const warm = await warmSweep();
 		const other = nmap.isAvailable ? await nmapSweep() : undefined;
 		/* eslint-enable no-await-in-loop */
 		if (other) {
-			isAgreed &&= sameSet(probe.open, other.open);
+			isAgreed &&=
+				sameSet(probe.open, other.open) &&
+				sameSet(json.open, other.open) &&
+				sameSet(bare.open, other.open);
 		}
 
 		if (round > 0) {
 			times.probe.push(probe.elapsed);
+			times.json.push(json.elapsed);
 			times.bare.push(bare.elapsed);
 			times.warm.push(warm.elapsed);
 			if (other) {
@@ -181,6 +189,8 @@ async function sweepRows(nmap) {
 
 	return [
 		row(`probe ${address} curated TCP (daemons up)`, times.probe),
+		// JSON also names the holder of each open port, from this machine's /proc.
+		row('  the same, --json (with the holders)', times.json),
 		// What identification costs the command: the same probe as a pure state sweep.
 		row('  the same, --no-identify', times.bare),
 		row('warm sweep + identify, same ports', times.warm),
