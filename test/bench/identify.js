@@ -25,7 +25,7 @@ import {execFile} from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
 import {promisify} from 'node:util';
-import {findNmap, median, report, root, runCount} from './lib/common.js';
+import {findNmap, median, report, root, runCount, sleep} from './lib/common.js';
 
 /* eslint-disable n/file-extension-in-import -- tsx loads the TypeScript source */
 const {makeWorkDirectory} = await import('../helpers/real-daemons.ts');
@@ -41,6 +41,7 @@ process.setSourceMapsEnabled(false);
 const execFileAsync = promisify(execFile);
 const address = '127.0.11.10';
 const runs = runCount({fallback: 7, quickFallback: 5, least: 3});
+const settleMs = 100;
 
 const catalogue = await loadCatalogue({userFile: false});
 const curatedTcp = [
@@ -144,13 +145,20 @@ const sameSet = (a, b) =>
 async function sweepRows(nmap) {
 	const times = {probe: [], json: [], bare: [], warm: [], nmap: []};
 	let isAgreed = true;
+	// Each command gets the daemons settled: sshd forks a child for every connection, and the
+	// children of the command before would still be exiting.
+	const settled = async (run) => {
+		await sleep(settleMs);
+		return run();
+	};
+
 	for (let round = 0; round < runs + 1; round++) {
 		/* eslint-disable no-await-in-loop -- one at a time is the point of a benchmark */
-		const probe = await portuiProbe();
-		const json = await portuiProbe(['--json']);
-		const bare = await portuiProbe(['--no-identify']);
-		const warm = await warmSweep();
-		const other = nmap.isAvailable ? await nmapSweep() : undefined;
+		const probe = await settled(async () => portuiProbe());
+		const json = await settled(async () => portuiProbe(['--json']));
+		const bare = await settled(async () => portuiProbe(['--no-identify']));
+		const warm = await settled(warmSweep);
+		const other = nmap.isAvailable ? await settled(nmapSweep) : undefined;
 		/* eslint-enable no-await-in-loop */
 		if (other) {
 			isAgreed &&=

@@ -1,0 +1,77 @@
+import {spawnSync} from 'node:child_process';
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+import test from 'ava';
+import {temporaryDirectory} from './helpers/catalogue.js';
+import {ensureBuilt} from './helpers/cli.js';
+
+const root = path.join(import.meta.dirname, '..');
+const byName = (a = '', b = '') => a.localeCompare(b);
+const bin = path.join(root, 'bin', 'portui.js');
+
+test('bin/portui.js knows the commands of source/cli.tsx, to keep a code cache for each', async (t) => {
+	const [binText, cliText] = await Promise.all([
+		readFile(bin, 'utf8'),
+		readFile(path.join(root, 'source', 'cli.tsx'), 'utf8'),
+	]);
+	const listed = /const commands = new Set\(\[([^\]]*)\]\)/v.exec(binText)?.[1];
+	const inBin = [...(listed ?? '').matchAll(/'([a-z]+)'/gv)].map(
+		(match) => match[1],
+	);
+	const table = /const commands: Record<.*? = \{(.*?)\n\};/sv.exec(
+		cliText,
+	)?.[1];
+	const inCli = [...(table ?? '').matchAll(/^\t(\w+): async/gmv)].map(
+		(match) => match[1],
+	);
+	t.true(inCli.length > 5, 'the commands of cli.tsx were found');
+	t.deepEqual(inBin.toSorted(byName), inCli.toSorted(byName));
+});
+
+test('each command keeps a code cache of its own; --version writes none', async (t) => {
+	await ensureBuilt();
+	const cacheHome = await temporaryDirectory();
+	const run = (...args: string[]) =>
+		spawnSync(process.execPath, [bin, ...args], {
+			env: {...process.env, XDG_CACHE_HOME: cacheHome},
+			encoding: 'utf8',
+		});
+	const directory = path.join(cacheHome, 'portui');
+	const files = async () => {
+		try {
+			return await readdir(directory);
+		} catch {
+			return [];
+		}
+	};
+
+	const caches = async () => {
+		const names = await files();
+		return names
+			.filter((name) => name.endsWith('.v8'))
+			.map((name) => /-(\w+)\.v8$/v.exec(name)?.[1])
+			.toSorted(byName);
+	};
+
+	t.is(run('--version').status, 0);
+	t.deepEqual(
+		await caches(),
+		[],
+		'a process.exit() inside the bundle writes no cache',
+	);
+	t.is(run('list', 'ssh').status, 0);
+	t.is(run('probe', '127.0.0.1', '1').status, 0);
+	t.deepEqual(await caches(), ['list', 'probe']);
+	// The counting byte and V8's data: a second run starts from it (the run count goes up).
+	const names = await files();
+	const probeCache = path.join(
+		directory,
+		names.find((name) => name.endsWith('-probe.v8')) ?? 'missing',
+	);
+	const first = await readFile(probeCache);
+	t.is(first[0], 1);
+	t.is(run('probe', '127.0.0.1', '1').status, 0);
+	const second = await readFile(probeCache);
+	t.is(second[0], 2, 'the cache was accepted and judged once more');
+});
