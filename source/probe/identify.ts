@@ -430,11 +430,23 @@ async function reconnect(
 	return socket;
 }
 
-/** A ClientHello on a new connection, for the TLS version behind a plain-text answer that said TLS. */
-async function confirmTls(
+/**
+ * `request` on a new connection, and the speaker's reading of the answer by `until` (within the
+ * deadline); undefined when there is no connection or the answer does not read.
+ */
+async function askAgain(
 	options: IdentifyOptions,
 	deadline: bigint,
-): Promise<string | undefined> {
+	{
+		speaker,
+		request,
+		until = deadline,
+	}: {
+		readonly speaker: Speaker;
+		readonly request: Bytes;
+		readonly until?: bigint;
+	},
+): Promise<Reading | undefined> {
 	const socket = await reconnect(options, deadline);
 	if (!socket) {
 		return undefined;
@@ -442,18 +454,29 @@ async function confirmTls(
 
 	const collector = new Collector(socket, defaultIdentifyMaxBytes);
 	try {
-		const hello = asBuffer(tlsSpeaker.request!(options.servername));
-		socket.write(hello);
+		socket.write(request);
 		await collector.wait(
-			(data) => data.length > 0 && tlsSpeaker.read(data, hello) !== partial,
-			deadline,
+			(data) => data.length > 0 && speaker.read(data, request) !== partial,
+			until,
 			options.signal,
 		);
-		const reading = tlsSpeaker.read(collector.data, hello);
-		return reading && reading !== partial ? reading.answered : undefined;
+		const reading = readSafely(speaker, collector.data, request);
+		return reading === partial ? undefined : reading;
 	} finally {
 		collector.dispose();
 	}
+}
+
+/** A ClientHello on a new connection, for the TLS version behind a plain-text answer that said TLS. */
+async function confirmTls(
+	options: IdentifyOptions,
+	deadline: bigint,
+): Promise<string | undefined> {
+	const reading = await askAgain(options, deadline, {
+		speaker: tlsSpeaker,
+		request: asBuffer(tlsSpeaker.request!(options.servername)),
+	});
+	return reading?.answered;
 }
 
 /**
@@ -472,35 +495,20 @@ async function askPlainly(
 	options: IdentifyOptions,
 	deadline: bigint,
 ): Promise<string | undefined> {
-	const socket = await reconnect(options, deadline);
-	if (!socket) {
-		return undefined;
-	}
+	const waitUntil =
+		hrtime.bigint() +
+		BigInt(Math.round(plainAnswerWaitMs(options.rttMs) * 1e6));
+	const reading = await askAgain(options, deadline, {
+		speaker: httpSpeaker,
+		request: Buffer.from(httpHead),
 
-	const collector = new Collector(socket, defaultIdentifyMaxBytes);
-	try {
-		const request = Buffer.from(httpHead);
-		socket.write(request);
-		const waitUntil =
-			hrtime.bigint() +
-			BigInt(Math.round(plainAnswerWaitMs(options.rttMs) * 1e6));
-		await collector.wait(
-			(data) => data.length > 0 && httpSpeaker.read(data, request) !== partial,
-			// eslint-disable-next-line unicorn/prefer-math-min-max -- bigints: Math.min takes numbers
-			waitUntil < deadline ? waitUntil : deadline,
-			options.signal,
-		);
-		const reading = readSafely(httpSpeaker, collector.data, request);
-		return reading &&
-			reading !== partial &&
-			reading.isTlsBehind === true &&
-			reading.kind === 'HTTP' &&
-			reading.answered !== 'HTTP'
-			? reading.answered
-			: undefined;
-	} finally {
-		collector.dispose();
-	}
+		until: waitUntil < deadline ? waitUntil : deadline,
+	});
+	return reading?.isTlsBehind === true &&
+		reading.kind === 'HTTP' &&
+		reading.answered !== 'HTTP'
+		? reading.answered
+		: undefined;
 }
 
 /** Resolves true once the TLS handshake is done, false if it fails or `deadline` passes; rejects on abort. */
@@ -689,7 +697,7 @@ export async function identifyTcp(
 	}
 
 	if (kind === 'TLS' && /^(?:TLS 1\.\d|SSL 3\.0)/v.test(answered ?? '')) {
-		inside ??= await serviceInsideTls(options, deadline, isHttps);
+		inside ??= await serviceInsideTls({...options, rttMs}, deadline, isHttps);
 		if (inside) {
 			answered = `${answered}; ${inside}`;
 		}
