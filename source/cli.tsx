@@ -20,28 +20,10 @@ const commands: Record<string, () => Promise<Command>> = {
 		import('./commands/watch.js').then((module) => module.watch),
 };
 
-/** Commands that run until stopped: they keep V8's young generation small (see `keepNurserySmall`). */
-const longRunning = new Set(['during', 'exporter', 'watch']);
-
-/**
- * V8 doubles its young generation whenever enough objects survive a scavenge, up to 2 x 16 MiB on
- * a 64-bit machine, and a dashboard that sweeps every 100 ms gets there within seconds: a third
- * of its resident memory was nursery. A factor of 1 keeps it at its starting size (2 x 1 MiB).
- * Only for what runs long: a one-shot command would scavenge more for it while it starts, and
- * loading node:v8 costs a few ms. V8 reads the flag each time it would grow the nursery.
- */
-async function keepNurserySmall() {
-	const v8 = await import('node:v8');
-	v8.setFlagsFromString('--semi-space-growth-factor=1');
-}
-
 async function main(argv: readonly string[]): Promise<number> {
 	const [first, ...rest] = argv;
+	// The young generation's size is set for the commands that run long in bin/portui.js.
 	const load = first === undefined ? undefined : commands[first];
-	if (!load || longRunning.has(first!)) {
-		await keepNurserySmall();
-	}
-
 	if (load) {
 		return (await load())(rest);
 	}

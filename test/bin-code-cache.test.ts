@@ -75,3 +75,29 @@ test('each command keeps a code cache of its own; --version writes none', async 
 	const second = await readFile(probeCache);
 	t.is(second[0], 2, 'the cache was accepted and judged once more');
 });
+
+test('a command that runs until stopped starts from its cache too (its V8 flag is set before the compile)', async (t) => {
+	await ensureBuilt();
+	const cacheHome = await temporaryDirectory();
+	const directory = path.join(cacheHome, 'portui');
+	// A long-running command writes its cache 1.5 s after start; it is ended well after that.
+	const watchOnce = () =>
+		spawnSync(process.execPath, [bin, 'watch', '127.0.0.1', '1', '--json'], {
+			env: {...process.env, XDG_CACHE_HOME: cacheHome},
+			encoding: 'utf8',
+			timeout: 3000,
+			killSignal: 'SIGTERM',
+		});
+	const runs = async () => {
+		const names = await readdir(directory);
+		const file = names.find((name) => name.endsWith('-watch.v8'));
+		const bytes = await readFile(path.join(directory, file ?? 'missing'));
+		return bytes[0];
+	};
+
+	t.regex(watchOnce().stdout, /"type":"snapshot"/v);
+	t.is(await runs(), 1);
+	t.regex(watchOnce().stdout, /"type":"snapshot"/v);
+	// Rejected, the cache would be written anew with a count of 1 again.
+	t.is(await runs(), 2);
+});
