@@ -262,25 +262,45 @@ export async function probe(argv: readonly string[]): Promise<number> {
 		snapshot = await owners.named(snapshot);
 	}
 
-	if (cli.flags.json) {
+	return report(snapshot, {
+		catalogue,
+		host,
+		isJson: cli.flags.json,
+		remote:
+			remoteList && remoteArgument
+				? {...remoteList, ssh: remoteArgument.destination.text}
+				: undefined,
+	});
+}
+
+/** The snapshot as JSON or a table, and the exit status it makes. */
+async function report(
+	snapshot: Snapshot,
+	{
+		catalogue,
+		host,
+		isJson,
+		remote,
+	}: {
+		readonly catalogue: Catalogue;
+		readonly host: string;
+		readonly isJson: boolean;
+		readonly remote?: RemoteSocketList & {readonly ssh: string};
+	},
+): Promise<number> {
+	if (isJson) {
 		process.stdout.write(
 			JSON.stringify(
-				snapshotToJson(
-					snapshot,
-					catalogue,
-					remoteList && remoteArgument
-						? {...remoteList, ssh: remoteArgument.destination.text}
-						: undefined,
-				),
+				snapshotToJson(snapshot, catalogue, remote),
 				undefined,
 				'\t',
 			) + '\n',
 		);
 	} else if (snapshot.target.isResolved) {
-		await printSnapshotTable(snapshot, catalogue, remoteList);
+		await printSnapshotTable(snapshot, catalogue, remote);
 	}
 
-	if (remoteList && !remoteList.isAvailable) {
+	if (remote && !remote.isAvailable) {
 		return 1;
 	}
 
@@ -363,8 +383,8 @@ function localOwnerLookup(pairs: readonly PortPair[]) {
 }
 
 /**
- * The ssh:// host's session, its socket tables (being read) and the name ssh resolves it to. Loaded for an ssh:// target only:
- * it brings node:child_process, a few ms of every start.
+ * The ssh:// host's session, its socket tables (being read) and the name ssh resolves it to.
+ * Loaded for an ssh:// target only: it brings node:child_process, a few ms of every start.
  */
 async function openRemoteTarget(
 	destination: SshDestination | undefined,

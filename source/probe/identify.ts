@@ -479,6 +479,12 @@ async function confirmTls(
 	return reading?.answered;
 }
 
+/** The web server an HTTP answer names (`HTTP nginx/1.22.1`); undefined for a bare `HTTP`. */
+const namedServer = (reading: Reading) =>
+	reading.kind === 'HTTP' && reading.answered !== 'HTTP'
+		? reading.answered
+		: undefined;
+
 /**
  * How long a TLS port gets to answer plain text before we ask inside instead: an alert, a 400 or a
  * hang-up comes at once, one round trip after the request.
@@ -501,14 +507,9 @@ async function askPlainly(
 	const reading = await askAgain(options, deadline, {
 		speaker: httpSpeaker,
 		request: Buffer.from(httpHead),
-
 		until: waitUntil < deadline ? waitUntil : deadline,
 	});
-	return reading?.isTlsBehind === true &&
-		reading.kind === 'HTTP' &&
-		reading.answered !== 'HTTP'
-		? reading.answered
-		: undefined;
+	return reading?.isTlsBehind === true ? namedServer(reading) : undefined;
 }
 
 /** Resolves true once the TLS handshake is done, false if it fails or `deadline` passes; rejects on abort. */
@@ -690,9 +691,7 @@ export async function identifyTcp(
 			answered = `${version ?? 'TLS'}${isHttps ? ' (HTTPS)' : ''}`;
 			// The 400 that gave TLS away came from the web server behind it, and named it (nginx,
 			// Apache): a handshake to ask again would only cost node:tls and a connection more.
-			if (reading.kind === 'HTTP' && reading.answered !== 'HTTP') {
-				inside = reading.answered;
-			}
+			inside = namedServer(reading);
 		}
 	}
 

@@ -92,8 +92,9 @@ export function closeWithReset(socket: net.Socket): void {
 	}
 }
 
-function ignoreError() {
-	// See closeWithReset.
+/** An 'error' event nobody is left to hear: see closeWithReset, and TcpAttempt's kept socket. */
+export function ignoreError() {
+	// Deliberately empty.
 }
 
 /** The binding, or undefined where this Node has none (then probes use net.Socket). PORTUI_NET_SOCKET=1 forces that. */

@@ -13,6 +13,7 @@ import {
 	rawTcp,
 	refusingPort,
 	closeWithReset,
+	ignoreError,
 } from './raw-tcp.js';
 import type {AddressProbe, PortProbeOptions} from './types.js';
 
@@ -480,7 +481,7 @@ class TcpAttempt implements NetListener {
 		if (isKept) {
 			const socket = this.#connecting.toSocket();
 			// The caller reads from it; an error after this point is the caller's, but must not crash.
-			socket.on('error', ignore);
+			socket.on('error', ignoreError);
 			this.#resolve({probe, socket});
 			return;
 		}
@@ -534,10 +535,6 @@ function connectOnce(
 		// eslint-disable-next-line no-new -- it lives on in its socket, timer and listener
 		new TcpAttempt(options, resolve, reject);
 	});
-}
-
-function ignore() {
-	// Deliberately empty: see `finish`.
 }
 
 /** A TCP connect probe of one address: open, closed, filtered or unreachable, and why. */
