@@ -49,10 +49,7 @@ const commands = new Set([
 ]);
 
 /** The command this run is: one of `commands`, else the dashboard. */
-function commandKind() {
-	const command = process.argv[2];
-	return commands.has(command) ? command : 'dashboard';
-}
+const kind = commands.has(process.argv[2]) ? process.argv[2] : 'dashboard';
 
 function cacheLocation() {
 	if (process.env.PORTUI_NO_CODE_CACHE) {
@@ -66,7 +63,6 @@ function cacheLocation() {
 	);
 	const {size, mtimeMs} = statSync(bundlePath);
 	const key = `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}`;
-	const kind = commandKind();
 	return {
 		directory,
 		prefix: `cli-${key}-`,
@@ -133,7 +129,7 @@ function isInsideBundle() {
  * it wrote (the dashboard compiled from scratch at every start).
  */
 const longRunning = new Set(['dashboard', 'during', 'exporter', 'watch']);
-if (longRunning.has(commandKind())) {
+if (longRunning.has(kind)) {
 	require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 }
 
