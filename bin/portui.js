@@ -4,9 +4,10 @@
 // CommonJS (bin/package.json says so): an ES module entry costs Node its ES module loader and
 // an ES wrapper for every built-in it imports, about 15 ms of a start-up budget of some 375.
 //
-// Runs the bundle (dist/cli.js, the body of an async function) with a V8 code cache: parsing and
-// compiling the bundle is the largest start-up cost Node leaves to us, and Node 20 caches no ES
-// module code. The cache is written per bundle, Node version and command, to
+// Runs the bundle (dist/cli.js, the body of an async function), and each part of it that a run
+// imports (dist/dashboard.js, dist/ink-table.js, dist/exporter.js: see scripts/build.js), with a
+// V8 code cache: parsing and compiling the bundle is the largest start-up cost Node leaves to us,
+// and Node 20 caches no ES module code. The cache is written per script, Node version and command, to
 // $XDG_CACHE_HOME/portui (~/.cache/portui), after start-up so that it holds the functions the
 // first frame needed, by the first few runs (see `judgingRuns`); PORTUI_NO_CODE_CACHE=1 skips it.
 // Any failure of the cache only costs time.
@@ -29,9 +30,8 @@ const vm = require('node:vm');
 // long run; the bundle is built for production, and children we start inherit it.
 process.env.NODE_ENV = 'production';
 
-const bundlePath = path.join(__dirname, '..', 'dist', 'cli.js');
-// ASCII (the build checks): read as Latin-1, a copy, where UTF-8 would be decoded (1-2 ms here).
-const source = readFileSync(bundlePath, 'latin1');
+const distDirectory = path.join(__dirname, '..', 'dist');
+
 /**
  * The commands of source/cli.tsx (a test keeps the two lists the same); anything else runs the
  * dashboard. Each has a cache of its own: V8 writes into a cache the functions the run that wrote
@@ -51,7 +51,8 @@ const commands = new Set([
 /** The command this run is: one of `commands`, else the dashboard. */
 const kind = commands.has(process.argv[2]) ? process.argv[2] : 'dashboard';
 
-function cacheLocation() {
+/** Where the code cache of dist/`name`.js for this command lives, unless caching is off. */
+function cacheLocation(name, file) {
 	if (process.env.PORTUI_NO_CODE_CACHE) {
 		return undefined;
 	}
@@ -61,12 +62,13 @@ function cacheLocation() {
 		base && path.isAbsolute(base) ? base : path.join(homedir(), '.cache'),
 		'portui',
 	);
-	const {size, mtimeMs} = statSync(bundlePath);
-	const key = `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}`;
+	const {size, mtimeMs} = statSync(file);
+	const prefix = `${name}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`;
 	return {
 		directory,
-		prefix: `cli-${key}-`,
-		file: path.join(directory, `cli-${key}-${kind}.v8`),
+		name,
+		prefix,
+		file: path.join(directory, `${prefix}${kind}.v8`),
 	};
 }
 
@@ -99,7 +101,7 @@ function saveCache(location, data, runs) {
 		// Caches of earlier builds or Node versions only take space.
 		for (const name of readdirSync(location.directory)) {
 			if (
-				name.startsWith('cli-') &&
+				name.startsWith(`${location.name}-`) &&
 				name.endsWith('.v8') &&
 				!name.startsWith(location.prefix)
 			) {
@@ -111,13 +113,13 @@ function saveCache(location, data, runs) {
 	}
 }
 
-/** Whether the bundle is running now: a process.exit() of its own (--help, --version). */
+/** Whether a bundled script is running now: a process.exit() of its own (--help, --version). */
 function isInsideBundle() {
 	const {stackTraceLimit} = Error;
 	Error.stackTraceLimit = Number.POSITIVE_INFINITY;
 	const {stack = ''} = new Error('where the process ends');
 	Error.stackTraceLimit = stackTraceLimit;
-	return stack.includes(bundlePath);
+	return stack.includes(distDirectory + path.sep);
 }
 
 /**
@@ -133,40 +135,78 @@ if (longRunning.has(kind)) {
 	require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-const location = cacheLocation();
-const cache = readCache(location);
-const script = new vm.Script(source, {
-	filename: bundlePath,
-	cachedData: cache?.data,
-});
-const isCached = cache !== undefined && !script.cachedDataRejected;
-if (location && (!isCached || cache.runs < judgingRuns)) {
-	const save = () => {
-		clearTimeout(timer);
-		process.off('exit', save);
-		// V8 would serialise functions still running, which the next start rejects.
-		if (isInsideBundle()) {
-			return;
-		}
+/** The scripts compiled so far whose caches are judged when start-up is over (`judgingRuns`). */
+const judged = [];
+let timer;
 
+function saveCaches() {
+	clearTimeout(timer);
+	process.off('exit', saveCaches);
+	// V8 would serialise functions still running, which the next start rejects.
+	if (isInsideBundle()) {
+		return;
+	}
+
+	// A part first imported later (the table at the end of a long probe) is judged in a round of its own.
+	for (const {script, location, cache, isCached} of judged.splice(0)) {
 		const data = script.createCachedData();
 		if (!isCached || data.length > cache.data.length) {
 			saveCache(location, data, isCached ? cache.runs + 1 : 1);
 		} else {
 			saveCache(location, cache.data, cache.runs + 1);
 		}
-	};
-
-	const timer = setTimeout(save, 1500);
-	timer.unref();
-	process.on('exit', save);
+	}
 }
 
-const main = script.runInThisContext();
-// The bundle reports its own errors and sets the exit code; this promise never rejects for them.
-main(require, {
-	url: pathToFileURL(bundlePath).href,
-	dirname: path.dirname(bundlePath),
-	filename: bundlePath,
+function judgeLater(script) {
+	if (judged.length === 0) {
+		timer = setTimeout(saveCaches, 1500);
+		timer.unref();
+		process.on('exit', saveCaches);
+	}
+
+	judged.push(script);
+}
+
+/**
+ * Dist/`name`.js, compiled from its cache: the main script (cli) or a part of the build that a
+ * run imports (scripts/build.js), returning the wrapper function that the build made of it.
+ */
+function compile(name) {
+	const file = path.join(distDirectory, `${name}.js`);
+	// ASCII (the build checks): read as Latin-1, a copy, where UTF-8 would be decoded (1-2 ms here).
+	const source = readFileSync(file, 'latin1');
+	const location = cacheLocation(name, file);
+	const cache = readCache(location);
+	const script = new vm.Script(source, {
+		filename: file,
+		cachedData: cache?.data,
+	});
+	const isCached = cache !== undefined && !script.cachedDataRejected;
+	if (location && (!isCached || cache.runs < judgingRuns)) {
+		judgeLater({script, location, cache, isCached});
+	}
+
+	return {file, run: script.runInThisContext()};
+}
+
+const meta = (file) => ({
+	url: pathToFileURL(file).href,
+	dirname: path.dirname(file),
+	filename: file,
 });
+
+/** The exports of a part, which its script hands to the last argument of its wrapper. */
+async function part(name) {
+	const {file, run} = compile(name);
+	let exports;
+	await run(require, meta(file), part, (value) => {
+		exports = value;
+	});
+	return exports;
+}
+
+const {file, run} = compile('cli');
+// The bundle reports its own errors and sets the exit code; this promise never rejects for them.
+run(require, meta(file), part);
 /* eslint-enable unicorn/prefer-module, n/prefer-global/process */

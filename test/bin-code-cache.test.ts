@@ -63,6 +63,11 @@ test('each command keeps a code cache of its own; --version writes none', async 
 	t.is(run('list', 'ssh').status, 0);
 	t.is(run('probe', '127.0.0.1', '1').status, 0);
 	t.deepEqual(await caches(), ['list', 'probe']);
+	const written = await files();
+	t.true(
+		written.every((name) => name.startsWith('cli-')),
+		'a table read through a pipe loads no part of the build (Ink, the dashboard)',
+	);
 	// The counting byte and V8's data: a second run starts from it (the run count goes up).
 	const names = await files();
 	const probeCache = path.join(
@@ -100,4 +105,36 @@ test('a command that runs until stopped starts from its cache too (its V8 flag i
 	t.regex(watchOnce().stdout, /"type":"snapshot"/v);
 	// Rejected, the cache would be written anew with a count of 1 again.
 	t.is(await runs(), 2);
+});
+
+test('a part of the build (the dashboard) runs from a code cache of its own', async (t) => {
+	await ensureBuilt();
+	const cacheHome = await temporaryDirectory();
+	const directory = path.join(cacheHome, 'portui');
+	// Not on a terminal, the dashboard prints one snapshot and ends.
+	const snapshot = () =>
+		spawnSync(process.execPath, [bin, '127.0.0.1', '1', '--interval', '1s'], {
+			env: {...process.env, XDG_CACHE_HOME: cacheHome},
+			encoding: 'utf8',
+			timeout: 10_000,
+		});
+	const runsOf = async () => {
+		const names = await readdir(directory);
+		const file = names.find(
+			(name) => name.startsWith('dashboard-') && name.endsWith('-dashboard.v8'),
+		);
+		const bytes = await readFile(path.join(directory, file ?? 'missing'));
+		return bytes[0];
+	};
+
+	const first = snapshot();
+	t.is(first.status, 0);
+	t.regex(first.stdout, /^1\/tcp\s+closed/mv);
+	t.is(await runsOf(), 1);
+	t.is(snapshot().status, 0);
+	t.is(
+		await runsOf(),
+		2,
+		'the cache of the part was accepted and judged once more',
+	);
 });

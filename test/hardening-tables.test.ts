@@ -4,7 +4,7 @@ import {stripVTControlCharacters} from 'node:util';
 import test from 'ava';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
-import {inkTable} from '../source/commands/print-table.js';
+import {inkTable} from '../source/commands/ink-table.js';
 import {
 	cellWidth,
 	type ColumnSpec,
@@ -60,9 +60,9 @@ test('the line printer aligns wide characters by their cells', (t) => {
 // characters: ink-table pads by UTF-16 units, so the comparison is in ASCII).
 for (const width of [60, 80, 200]) {
 	for (const isColor of [false, true]) {
-		test(`the line printer draws what FittedTable draws: ${width} columns, colour ${isColor}`, async (t) => {
+		test(`the line printer draws what FittedTable draws: ${width} columns, colour ${isColor}`, (t) => {
 			const rows = Array.from({length: 40}, (_, index) => row(index * 7 + 1));
-			const ink = await inkTable({columns, rows, width, isColor, colorOf});
+			const ink = inkTable({columns, rows, width, isColor, colorOf});
 			const lines = [
 				...terminalTableLines(columns, rows, {width, isColor, colorOf}),
 			];

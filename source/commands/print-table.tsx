@@ -28,8 +28,9 @@ function writeLines(lines: Iterable<string>, stdout: NodeJS.WriteStream) {
 /**
  * Rows as a table on standard output: on a terminal a table fitted to its width, in a pipe
  * aligned plain text. Ink, React and ink-table draw a terminal table of up to `maxInkRows` rows
- * and load only for it: a script that reads `portui probe` through a pipe does not pay for them
- * (about 45 ms of its start), and a larger table is drawn line by line in the same look.
+ * and load only for it (./ink-table.tsx, a script of its own in the build): a script that reads
+ * `portui probe` through a pipe does not pay for them (about 45 ms of its start), and a larger
+ * table is drawn line by line in the same look.
  */
 export async function printTable<Key extends string>({
 	columns,
@@ -52,34 +53,6 @@ export async function printTable<Key extends string>({
 		return;
 	}
 
-	stdout.write(
-		(await inkTable({columns, rows, colorOf, width, isColor})) + '\n',
-	);
-}
-
-/** The table as FittedTable draws it through Ink and ink-table, as text. */
-export async function inkTable<Key extends string>({
-	columns,
-	rows,
-	colorOf,
-	width,
-	isColor,
-}: Pick<
-	FittedTableProps<Key>,
-	'columns' | 'rows' | 'colorOf' | 'width' | 'isColor'
->): Promise<string> {
-	const [{renderToString}, {FittedTable}] = await Promise.all([
-		import('ink'),
-		import('../components/fitted-table.js'),
-	]);
-	return renderToString(
-		<FittedTable
-			columns={columns}
-			rows={rows}
-			width={width}
-			isColor={isColor}
-			colorOf={colorOf}
-		/>,
-		{columns: width},
-	);
+	const {inkTable} = await import('./ink-table.js');
+	stdout.write(inkTable({columns, rows, colorOf, width, isColor}) + '\n');
 }
