@@ -335,9 +335,14 @@ function parsePortItem(
 	const slash = item.lastIndexOf('/');
 	const body = slash === -1 ? item : item.slice(0, slash);
 	const suffix = slash === -1 ? undefined : item.slice(slash + 1).toLowerCase();
+	// Asked in this order and no further than needed: a spec is mostly numbers.
 	const isNumber = /^\d+$/v.test(body);
-	const isRange = /^\d*-\d*$/v.test(body);
-	const isName = /^[A-Za-z\d][\w.+\-]*$/v.test(body) && /[A-Za-z]/v.test(body);
+	const isRange = !isNumber && /^\d*-\d*$/v.test(body);
+	const isName =
+		!isNumber &&
+		!isRange &&
+		/^[A-Za-z\d][\w.+\-]*$/v.test(body) &&
+		/[A-Za-z]/v.test(body);
 	if (!isNumber && !isRange && !isName) {
 		fail('not a port, range or service name');
 	}

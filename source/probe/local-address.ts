@@ -1,11 +1,12 @@
 import {networkInterfaces} from 'node:os';
+import {nowMs} from './clock.js';
 
 let known:
 	{readonly at: number; readonly addresses: ReadonlySet<string>} | undefined;
 
 /** The host's addresses, read at most once a second: each read opens a netlink socket. */
 function ownAddresses(): ReadonlySet<string> {
-	const now = performance.now();
+	const now = nowMs();
 	if (known && now - known.at < 1000) {
 		return known.addresses;
 	}

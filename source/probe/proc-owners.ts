@@ -1,6 +1,7 @@
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
 import {setImmediate as yieldToEventLoop} from 'node:timers/promises';
 import {abortReason} from './tcp.js';
+import {nowMs} from './clock.js';
 
 /**
 The few calls the listener scan makes on /proc, injectable so that tests can simulate what they
@@ -63,18 +64,18 @@ export async function scanOwners(
 		.toSorted((a, b) => a - b);
 	const pidsByInode = new Map<number, number[]>();
 	let deniedCount = 0;
-	let sliceStart = performance.now();
+	let sliceStart = nowMs();
 	for (const pid of pids) {
 		const outcome = scanProcess(reader, pid, pidsByInode);
 		if (outcome === 'denied') {
 			deniedCount++;
 		}
 
-		if (performance.now() - sliceStart > sliceMs) {
+		if (nowMs() - sliceStart > sliceMs) {
 			// eslint-disable-next-line no-await-in-loop -- yielding between slices is the point
 			await yieldToEventLoop();
 			throwIfAborted(signal);
-			sliceStart = performance.now();
+			sliceStart = nowMs();
 		}
 	}
 

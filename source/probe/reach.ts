@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {isLocalAddress} from './local-address.js';
 import {connectTcp, synRetransmitMs} from './tcp.js';
 import type {AddressProbe, Family} from './types.js';
+import {nowMs} from './clock.js';
 
 /**
  * Whether a host is there, found out by other means than the UDP probe itself: Linux reports an
@@ -156,7 +157,7 @@ const cache = new Map<string, Cached>();
 /** `reachHost`, shared by concurrent callers and reused for `reachCacheMs`; an aborted look-up is not kept. */
 export async function reachHostCached(
 	options: ReachOptions,
-	now: number = performance.now(),
+	now: number = nowMs(),
 ): Promise<Reachability> {
 	const key = options.address;
 	const cached = cache.get(key);

@@ -1,4 +1,4 @@
-import {performance} from 'node:perf_hooks';
+import {nowMs} from './clock.js';
 
 /*
 A round-trip time that is the path's, not the process's (issue 10 item 4). A probe's RTT read as
@@ -21,7 +21,7 @@ let turnAt: number | undefined;
 /** The time the current turn of the event loop started handling socket events. */
 export function socketEventTime(): number {
 	if (turnAt === undefined) {
-		turnAt = performance.now();
+		turnAt = nowMs();
 		setImmediate(() => {
 			turnAt = undefined;
 		});
@@ -39,7 +39,7 @@ let ticker: NodeJS.Timeout | undefined;
 let expected = 0;
 
 function tick() {
-	const now = performance.now();
+	const now = nowMs();
 	const late = now - expected;
 	if (late > stallMs) {
 		stalls.push({from: now - late, to: now});
@@ -55,7 +55,7 @@ function tick() {
 export function watchStalls(): () => void {
 	watchers++;
 	if (!ticker) {
-		expected = performance.now() + tickMs;
+		expected = nowMs() + tickMs;
 		ticker = setInterval(tick, tickMs);
 		ticker.unref();
 	}
@@ -75,10 +75,10 @@ export function watchStalls(): () => void {
 	};
 }
 
-/** Whether the loop stalled between `from` and `to` (performance.now() times), as far as it was watched. */
+/** Whether the loop stalled between `from` and `to` (nowMs() times), as far as it was watched. */
 export function isPolluted(from: number, to: number): boolean {
 	// The watcher's own tick may not have run yet for a stall that is just ending: measure it now.
-	if (ticker && performance.now() - expected > stallMs) {
+	if (ticker && nowMs() - expected > stallMs) {
 		tick();
 	}
 
@@ -101,7 +101,7 @@ const recent = new Map<string, Array<{at: number; rttMs: number}>>();
 export function bestRtt(
 	key: string,
 	sample: number | undefined,
-	now: number = performance.now(),
+	now: number = nowMs(),
 ): number | undefined {
 	// In place: this runs for every probe of every sweep, a thousand times for ports 1-1000.
 	let samples = recent.get(key);

@@ -1,7 +1,7 @@
 import type {Socket} from 'node:dgram';
 import {isIP} from 'node:net';
-import {performance} from 'node:perf_hooks';
 import process from 'node:process';
+import {nowMs} from './clock.js';
 import {isLocalAddress} from './local-address.js';
 import {
 	bestRtt,
@@ -234,7 +234,7 @@ async function attempt(options: Attempt): Promise<UdpProbe | 'self'> {
 				return;
 			}
 
-			sentAt = performance.now();
+			sentAt = nowMs();
 			send();
 			if (retransmit) {
 				// One more copy for a lossy link; the same bytes, so a reply to either matches. An ICMP error
