@@ -29,25 +29,45 @@ test('bin/portui.js knows the commands of source/cli.tsx, to keep a code cache f
 	t.deepEqual(inBin.toSorted(byName), inCli.toSorted(byName));
 });
 
+/** Bin/portui.js with its code caches in `cacheHome`. */
+const runWithCaches = (
+	cacheHome: string,
+	args: readonly string[],
+	options: {readonly timeout?: number} = {},
+) =>
+	spawnSync(process.execPath, [bin, ...args], {
+		env: {...process.env, XDG_CACHE_HOME: cacheHome},
+		encoding: 'utf8',
+		killSignal: 'SIGTERM',
+		...options,
+	});
+
+/** The cache files in `cacheHome`, none when there is no directory yet. */
+async function cacheFiles(cacheHome: string): Promise<string[]> {
+	try {
+		return await readdir(path.join(cacheHome, 'portui'));
+	} catch {
+		return [];
+	}
+}
+
+/** The runs that have judged the cache `isWanted` picks (its first byte); a second start from it makes 2. */
+async function judgedRuns(
+	cacheHome: string,
+	isWanted: (name: string) => boolean,
+): Promise<number | undefined> {
+	const names = await cacheFiles(cacheHome);
+	const file = names.find((name) => isWanted(name)) ?? 'missing';
+	const bytes = await readFile(path.join(cacheHome, 'portui', file));
+	return bytes[0];
+}
+
 test('each command keeps a code cache of its own; --version writes none', async (t) => {
 	await ensureBuilt();
 	const cacheHome = await temporaryDirectory();
-	const run = (...args: string[]) =>
-		spawnSync(process.execPath, [bin, ...args], {
-			env: {...process.env, XDG_CACHE_HOME: cacheHome},
-			encoding: 'utf8',
-		});
-	const directory = path.join(cacheHome, 'portui');
-	const files = async () => {
-		try {
-			return await readdir(directory);
-		} catch {
-			return [];
-		}
-	};
-
+	const run = (...args: string[]) => runWithCaches(cacheHome, args);
 	const caches = async () => {
-		const names = await files();
+		const names = await cacheFiles(cacheHome);
 		return names
 			.filter((name) => name.endsWith('.v8'))
 			.map((name) => /-(\w+)\.v8$/v.exec(name)?.[1])
@@ -63,77 +83,57 @@ test('each command keeps a code cache of its own; --version writes none', async 
 	t.is(run('list', 'ssh').status, 0);
 	t.is(run('probe', '127.0.0.1', '1').status, 0);
 	t.deepEqual(await caches(), ['list', 'probe']);
-	const written = await files();
+	const written = await cacheFiles(cacheHome);
 	t.true(
 		written.every((name) => name.startsWith('cli-')),
 		'a table read through a pipe loads no part of the build (Ink, the dashboard)',
 	);
 	// The counting byte and V8's data: a second run starts from it (the run count goes up).
-	const names = await files();
-	const probeCache = path.join(
-		directory,
-		names.find((name) => name.endsWith('-probe.v8')) ?? 'missing',
-	);
-	const first = await readFile(probeCache);
-	t.is(first[0], 1);
+	const isProbeCache = (name: string) => name.endsWith('-probe.v8');
+	t.is(await judgedRuns(cacheHome, isProbeCache), 1);
 	t.is(run('probe', '127.0.0.1', '1').status, 0);
-	const second = await readFile(probeCache);
-	t.is(second[0], 2, 'the cache was accepted and judged once more');
+	t.is(
+		await judgedRuns(cacheHome, isProbeCache),
+		2,
+		'the cache was accepted and judged once more',
+	);
 });
 
 test('a command that runs until stopped starts from its cache too (its V8 flag is set before the compile)', async (t) => {
 	await ensureBuilt();
 	const cacheHome = await temporaryDirectory();
-	const directory = path.join(cacheHome, 'portui');
 	// A long-running command writes its cache 1.5 s after start; it is ended well after that.
 	const watchOnce = () =>
-		spawnSync(process.execPath, [bin, 'watch', '127.0.0.1', '1', '--json'], {
-			env: {...process.env, XDG_CACHE_HOME: cacheHome},
-			encoding: 'utf8',
+		runWithCaches(cacheHome, ['watch', '127.0.0.1', '1', '--json'], {
 			timeout: 3000,
-			killSignal: 'SIGTERM',
 		});
-	const runs = async () => {
-		const names = await readdir(directory);
-		const file = names.find((name) => name.endsWith('-watch.v8'));
-		const bytes = await readFile(path.join(directory, file ?? 'missing'));
-		return bytes[0];
-	};
+	const isWatchCache = (name: string) => name.endsWith('-watch.v8');
 
 	t.regex(watchOnce().stdout, /"type":"snapshot"/v);
-	t.is(await runs(), 1);
+	t.is(await judgedRuns(cacheHome, isWatchCache), 1);
 	t.regex(watchOnce().stdout, /"type":"snapshot"/v);
 	// Rejected, the cache would be written anew with a count of 1 again.
-	t.is(await runs(), 2);
+	t.is(await judgedRuns(cacheHome, isWatchCache), 2);
 });
 
 test('a part of the build (the dashboard) runs from a code cache of its own', async (t) => {
 	await ensureBuilt();
 	const cacheHome = await temporaryDirectory();
-	const directory = path.join(cacheHome, 'portui');
 	// Not on a terminal, the dashboard prints one snapshot and ends.
 	const snapshot = () =>
-		spawnSync(process.execPath, [bin, '127.0.0.1', '1', '--interval', '1s'], {
-			env: {...process.env, XDG_CACHE_HOME: cacheHome},
-			encoding: 'utf8',
+		runWithCaches(cacheHome, ['127.0.0.1', '1', '--interval', '1s'], {
 			timeout: 10_000,
 		});
-	const runsOf = async () => {
-		const names = await readdir(directory);
-		const file = names.find(
-			(name) => name.startsWith('dashboard-') && name.endsWith('-dashboard.v8'),
-		);
-		const bytes = await readFile(path.join(directory, file ?? 'missing'));
-		return bytes[0];
-	};
+	const isPartCache = (name: string) =>
+		name.startsWith('dashboard-') && name.endsWith('-dashboard.v8');
 
 	const first = snapshot();
 	t.is(first.status, 0);
 	t.regex(first.stdout, /^1\/tcp\s+closed/mv);
-	t.is(await runsOf(), 1);
+	t.is(await judgedRuns(cacheHome, isPartCache), 1);
 	t.is(snapshot().status, 0);
 	t.is(
-		await runsOf(),
+		await judgedRuns(cacheHome, isPartCache),
 		2,
 		'the cache of the part was accepted and judged once more',
 	);
