@@ -47,6 +47,11 @@ export type AppProps = {
 	readonly openRemote?: (text: string) => Promise<RemoteReader>;
 	/** Hosts whose sockets are read over SSH: each one's reader. */
 	readonly remotes?: ReadonlyMap<string, ProbeService['listLocalSockets']>;
+	/**
+	 * The hosts watched now (those of the host line, the shown one, one being resolved), at each
+	 * change: the launcher closes the ssh connection of a host that is not among them any more.
+	 */
+	readonly onWatchedHosts?: (hosts: ReadonlySet<string>) => void;
 	/** Time from the end of one sweep to the start of the next; `+` and `-` change it. */
 	readonly initialIntervalMs: number;
 	/** Borders in ASCII (`+-|`) rather than box drawing: a locale that is not UTF-8, or `--ascii`. */

@@ -338,3 +338,54 @@ test.serial(
 		t.regex(header(frame), /db3\.test/v);
 	},
 );
+
+test.serial(
+	'the launcher hears which hosts are watched: a host `:` replaced is not among them, so its ssh connection can close',
+	async (t) => {
+		const watched: string[][] = [];
+		const app = await mountTwo(t, {
+			async openRemote() {
+				return {
+					host: 'db3.test',
+					async listLocalSockets() {
+						return {isAvailable: true, sockets: [sshdSocket]};
+					},
+				};
+			},
+			onWatchedHosts(hosts) {
+				watched.push([...hosts].toSorted());
+			},
+		});
+		const latest = () => watched.at(-1) ?? [];
+		t.deepEqual(latest(), ['db1.test', 'db2.test']);
+
+		await typeHost(app, 'ssh://admin@db3.test');
+		await app.press(
+			'\r',
+			(frame) => header(frame).includes('db3.test'),
+			'db3 shown in db1’s place',
+		);
+		await waitFor(
+			() => latest().join(',') === 'db2.test,db3.test',
+			3000,
+			'db1 no longer watched',
+		);
+		t.true(
+			watched.every((hosts) => hosts.length > 0),
+			'never an empty set while hosts change',
+		);
+
+		await typeHost(app, 'db1.test');
+		await app.press(
+			'\r',
+			(frame) => header(frame).includes('db1.test'),
+			'db1 back in db3’s place',
+		);
+		await waitFor(
+			() => latest().join(',') === 'db1.test,db2.test',
+			3000,
+			'db3, the ssh:// host, no longer watched: the launcher closes its connection',
+		);
+		t.deepEqual(latest(), ['db1.test', 'db2.test']);
+	},
+);

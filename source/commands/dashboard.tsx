@@ -333,7 +333,23 @@ async function runInteractive(
 		);
 	const initialHosts =
 		hosts.length > 1 ? hosts.map(({host}) => host) : undefined;
-	// `:` with an ssh:// host: its connection lasts the session, as the command line's do.
+	/** Closes the connection to `host`, a remote host the dashboard does not watch. */
+	const closeRemote = (host: string) => {
+		const index = remoteHosts.findIndex((item) => item.host === host);
+		if (index !== -1) {
+			remoteHosts[index]!.remoteHost.close();
+			remoteHosts.splice(index, 1);
+		}
+	};
+
+	const onWatchedHosts = (watched: ReadonlySet<string>) => {
+		for (const {host} of remoteHosts.filter(({host}) => !watched.has(host))) {
+			closeRemote(host);
+		}
+	};
+
+	// `:` with an ssh:// host: its connection lasts while the host is watched, as the command
+	// line's do (`onWatchedHosts`: `:` putting another host in its place closes it).
 	const openRemote = async (text: string) => {
 		const destination = parseSshUrl(text);
 		if (typeof destination === 'string') {
@@ -350,6 +366,8 @@ async function runInteractive(
 			throw new Error('the dashboard has ended');
 		}
 
+		// The same host again (another user or port perhaps): the new connection replaces the old.
+		closeRemote(host);
 		const remoteHost = openRemoteHost(destination, options);
 		remoteHosts.push({host, remoteHost});
 		return {host, listLocalSockets: remoteHost.scanner.list};
@@ -370,6 +388,7 @@ async function runInteractive(
 			pinStore={pinStore}
 			initialPins={initialPins}
 			theme={settings.theme}
+			onWatchedHosts={onWatchedHosts}
 			onNeedsRegistry={onNeedsRegistry}
 			onExit={() => {
 				end(0);

@@ -91,6 +91,8 @@ export type UseDashboardOptions = {
 	readonly remotes?: ReadonlyMap<string, ProbeService['listLocalSockets']>;
 	/** `:` with an ssh:// host: connect to it; absent, `:` says where ssh:// hosts are given. */
 	readonly openRemote?: (text: string) => Promise<RemoteReader>;
+	/** The hosts watched now, at each change (see App). */
+	readonly onWatchedHosts?: (hosts: ReadonlySet<string>) => void;
 	readonly layout: Layout;
 	readonly onExit: () => void;
 	/** Where pins are kept per host between sessions; none: pins last the session only. */
@@ -124,6 +126,7 @@ export function useDashboard({
 	remoteHost,
 	remotes: givenRemotes = noRemotes,
 	openRemote,
+	onWatchedHosts,
 	layout,
 	onExit,
 	pinStore,
@@ -167,6 +170,11 @@ export function useDashboard({
 		dispatch,
 		onNotice: setNotice,
 	});
+	// A host `:` replaced, or one whose name did not resolve, is watched no more: its ssh
+	// connection can go. One being resolved is kept.
+	useEffect(() => {
+		onWatchedHosts?.(new Set([...hosts, host, target.pending ?? host]));
+	}, [hosts, host, target.pending, onWatchedHosts]);
 	const readerOf = useCallback(
 		(of: string) =>
 			remotes.get(of) ??

@@ -1,9 +1,11 @@
+import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
 import anyTest, {type TestFn} from 'ava';
 import {temporaryDirectory} from '../helpers/catalogue.js';
 import {ensureBuilt, root} from '../helpers/cli.js';
 import {header, hostLine, rowOf} from '../helpers/dashboard-screen.js';
+import {waitFor} from '../helpers/probe-servers.js';
 import {PtySession} from '../helpers/pty.js';
 import {createSshLab, listenScript, whyNoSshLab, type SshLab} from './sshd.js';
 
@@ -28,6 +30,35 @@ if (why === undefined) {
 	});
 }
 
+/** The dashboard at 80x24 in the lab's client namespace, sweeping every 500 ms, on `hosts`. */
+async function dashboardInClient(
+	lab: SshLab,
+	hosts: readonly string[],
+): Promise<PtySession> {
+	return new PtySession(
+		'ip',
+		[
+			'netns',
+			'exec',
+			lab.client,
+			process.execPath,
+			path.join(root, 'bin', 'portui.js'),
+			...hosts,
+			'--ssh-config',
+			lab.config,
+			'--interval',
+			'500ms',
+			'--timeout',
+			'500ms',
+		],
+		{
+			columns: 80,
+			rows: 24,
+			env: {XDG_STATE_HOME: await temporaryDirectory()},
+		},
+	);
+}
+
 labTest(
 	'portui 127.0.0.1 ssh://target: both at once; the remote inside view shows, and its port going down is counted and logged while the other host is shown',
 	async (t) => {
@@ -39,30 +70,11 @@ labTest(
 			'0.0.0.0',
 			'8080',
 		]);
-		const session = new PtySession(
-			'ip',
-			[
-				'netns',
-				'exec',
-				lab.client,
-				process.execPath,
-				path.join(root, 'bin', 'portui.js'),
-				'127.0.0.1',
-				'ssh://target',
-				'8080',
-				'--ssh-config',
-				lab.config,
-				'--interval',
-				'500ms',
-				'--timeout',
-				'500ms',
-			],
-			{
-				columns: 80,
-				rows: 24,
-				env: {XDG_STATE_HOME: await temporaryDirectory()},
-			},
-		);
+		const session = await dashboardInClient(lab, [
+			'127.0.0.1',
+			'ssh://target',
+			'8080',
+		]);
 		t.teardown(async () => session.dispose());
 		await session.waitFor(
 			(s) =>
@@ -100,6 +112,59 @@ labTest(
 			},
 		);
 		t.true(header(session).includes('127.0.0.1'));
+		session.write('q');
+		const {exitCode} = await session.waitForExit();
+		t.is(exitCode, 0);
+	},
+);
+
+/** The ssh clients `pid` runs (the dashboard's connections to its ssh:// hosts). */
+function sshChildren(pid: number): number[] {
+	const {stdout} = spawnSync('pgrep', ['-P', String(pid), '-x', 'ssh'], {
+		encoding: 'utf8',
+	});
+	return stdout
+		.split('\n')
+		.filter((line) => line !== '')
+		.map(Number);
+}
+
+labTest(
+	'`:` that puts a plain host in the place of an ssh:// host closes that host’s ssh connection; `:` ssh:// again opens one',
+	async (t) => {
+		const {lab} = t.context;
+		const session = await dashboardInClient(lab, ['ssh://target', '22']);
+		t.teardown(async () => session.dispose());
+		await session.waitFor(
+			(s) => header(s).includes(lab.address) && rowOf(s, 22).includes('open'),
+			{description: 'the ssh:// host swept', timeoutMs: 20_000},
+		);
+		await waitFor(
+			() => sshChildren(session.pid).length === 1,
+			10_000,
+			'one ssh connection to the ssh:// host',
+		);
+
+		session.write(':127.0.0.1\r');
+		await session.waitFor((s) => header(s).includes('127.0.0.1'), {
+			description: ': 127.0.0.1 in its place',
+		});
+		await waitFor(
+			() => sshChildren(session.pid).length === 0,
+			10_000,
+			'its ssh connection closed',
+		);
+
+		session.write(':ssh://target\r');
+		await session.waitFor((s) => header(s).includes(lab.address), {
+			description: ': ssh://target again',
+			timeoutMs: 20_000,
+		});
+		await waitFor(
+			() => sshChildren(session.pid).length === 1,
+			10_000,
+			'one ssh connection again, not two',
+		);
 		session.write('q');
 		const {exitCode} = await session.waitForExit();
 		t.is(exitCode, 0);
