@@ -12,12 +12,7 @@ import {isLocalAddress} from './local-address.js';
 import {createSlots, descriptorBudget} from './pool.js';
 import {sanitize} from './sanitize.js';
 import {resolveTarget} from './targets.js';
-import {
-	abortReason,
-	connectTcp,
-	defaultTcpTimeoutMs,
-	measureRttAgain,
-} from './tcp.js';
+import {abortReason, connectTcp, defaultTcpTimeoutMs, rttAgain} from './tcp.js';
 import {closeWithReset} from './raw-tcp.js';
 import type {
 	AddressProbe,
@@ -257,10 +252,13 @@ async function attemptAddress(
 	}
 
 	// The probe's own RTT sample was polluted (rtt-clock.ts): measured again beside what follows.
-	const rttMs =
-		probe.rttMs === undefined
-			? measureRttAgain({address, family, port: pair.port, timeoutMs, signal})
-			: undefined;
+	const rttMs = rttAgain(probe, {
+		address,
+		family,
+		port: pair.port,
+		timeoutMs,
+		signal,
+	});
 	const withRtt = async () => {
 		const measured = await rttMs;
 		return measured === undefined ? probe : {...probe, rttMs: measured};

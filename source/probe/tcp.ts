@@ -166,28 +166,40 @@ export async function connectTcp(
 
 	const connection = await connectOnce(options);
 	const {probe} = connection;
-	// Only an open port is measured again: a refused one would draw two more connections from
-	// every closed port of a large sweep on a busy machine (1,951 connects for ports 1-1000 in a
-	// cold `probe` here), where its RTT says nothing the open ports do not; it is shown when clean.
-	if (
-		probe.rttMs !== undefined ||
-		probe.state !== 'open' ||
-		options.isMeasuredAgain === false
-	) {
+	const again =
+		options.isMeasuredAgain === false ? undefined : rttAgain(probe, options);
+	if (!again) {
 		return connection;
 	}
 
-	const rttMs = await measureRttAgain(options);
+	const rttMs = await again;
 	return rttMs === undefined
 		? connection
 		: {...connection, probe: {...probe, rttMs}};
 }
 
 /**
- * The round trip of an open port whose own sample was polluted, from connections made only for
- * it, one after the other, at most `measureRetries`; undefined when none was clean either.
+ * The measuring again that `probe` needs: undefined unless it is an open port whose own sample
+ * was polluted, else the round trip from connections made only for it (`measureRttAgain`). Only
+ * an open port is measured again: a refused one would draw two more connections from every closed
+ * port of a large sweep on a busy machine (1,951 connects for ports 1-1000 in a cold `probe`
+ * here), where its RTT says nothing the open ports do not; it is shown when clean. Not async:
+ * the caller needs to know at once whether anything is being measured.
  */
-export async function measureRttAgain(
+export function rttAgain(
+	probe: AddressProbe,
+	options: TcpProbeOptions,
+): Promise<number | undefined> | undefined {
+	return probe.state === 'open' && probe.rttMs === undefined
+		? measureRttAgain(options)
+		: undefined;
+}
+
+/**
+ * The round trip of an open port from connections made only for it, one after the other, at most
+ * `measureRetries`; undefined when none was clean either.
+ */
+async function measureRttAgain(
 	options: TcpProbeOptions,
 ): Promise<number | undefined> {
 	for (let retry = 0; retry < measureRetries; retry++) {
