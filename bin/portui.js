@@ -158,14 +158,14 @@ function saveCaches() {
 	}
 }
 
-function judgeLater(script) {
+function judgeLater(compiled) {
 	if (judged.length === 0) {
 		timer = setTimeout(saveCaches, 1500);
 		timer.unref();
 		process.on('exit', saveCaches);
 	}
 
-	judged.push(script);
+	judged.push(compiled);
 }
 
 /**
